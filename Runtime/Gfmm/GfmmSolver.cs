@@ -94,8 +94,8 @@ public sealed class GfmmSolver
         }
         // A x = b runs L then U; Aᵀ x = b runs Uᵀ then Lᵀ.
         bool lowerFirst = !transpose;
-        if (sweeps.HasFlag(lowerFirst ? Sweep.Lower : Sweep.Upper)) SweepFactor(lowerFirst, transpose, z, count, buffers);
-        if (sweeps.HasFlag(lowerFirst ? Sweep.Upper : Sweep.Lower)) SweepFactor(!lowerFirst, transpose, z, count, buffers);
+        if ((sweeps & (lowerFirst ? Sweep.Lower : Sweep.Upper)) != 0) SweepFactor(lowerFirst, transpose, z, count, buffers);
+        if ((sweeps & (lowerFirst ? Sweep.Upper : Sweep.Lower)) != 0) SweepFactor(!lowerFirst, transpose, z, count, buffers);
         if (count == 1)
             GfmmKernels.Scale(x, factor);
         else
