@@ -26,7 +26,11 @@ internal static unsafe class RecursiveLu<T>
     {
         int pivotCount = Math.Min(m, n);
         if (pivotCount <= LeafPivots)
-            return FactorUnblocked(a, m, n, pivots);
+        {
+            return a.HasContiguousColumns || workspace.PackedB == null || (long)m * n > PackedGemm<T>.PackedBLength
+                ? FactorUnblocked(a, m, n, pivots)
+                : FactorUnblockedInColumnMajorCopy(a, m, n, pivots, workspace.PackedB);
+        }
 
         int n1 = pivotCount / 2;
         int n2 = n - n1;
@@ -49,6 +53,29 @@ internal static unsafe class RecursiveLu<T>
 
     /// <summary>Only needs packing buffers when the recursion reaches a GEMM.</summary>
     public static bool NeedsWorkspace(int m, int n) => Math.Min(m, n) > LeafPivots;
+
+    /// <summary>
+    /// A row-major panel is a column of short rows ld apart; with a power-of-two ld they all map to the
+    /// same cache sets and every pivot sweep misses. Factoring a contiguous column-major copy (in the
+    /// idle packing buffer) and copying back reads each row once.
+    /// </summary>
+    private static int FactorUnblockedInColumnMajorCopy(StridedMatrix<T> a, int m, int n, int* pivots, T* buffer)
+    {
+        var copy = new StridedMatrix<T>(buffer, 1, m);
+        CopyBlock(a, copy, m, n);
+        int info = FactorUnblocked(copy, m, n, pivots);
+        CopyBlock(copy, a, m, n);
+        return info;
+    }
+
+    private static void CopyBlock(StridedMatrix<T> source, StridedMatrix<T> destination, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+                *destination.At(i, j) = *source.At(i, j);
+        }
+    }
 
     /// <summary>LAPACK getf2: right-looking, one pivot column at a time.</summary>
     private static int FactorUnblocked(StridedMatrix<T> a, int m, int n, int* pivots)
