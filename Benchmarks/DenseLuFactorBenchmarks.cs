@@ -1,16 +1,18 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
+using GenLu.Benchmarks.Support;
 using MathNet.Numerics.Providers.LinearAlgebra;
 
 namespace GenLu.Benchmarks;
 
 /// <summary>
-/// getrf on a seeded random n x n matrix. Every method first restores the input by copying it into the
+/// getrf on a seeded random n x n matrix: GenLu (column- and row-major), OpenBLAS sgetrf/dgetrf on one
+/// thread, and MathNet's managed provider on one thread. Every method first restores the input by copying it into the
 /// work array (the factorization is in place); <see cref="CopyInputOnly"/> measures that copy alone, so
 /// factor time = method time - copy time.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 2, iterationCount: 5)]
+[Config(typeof(SuiteConfig))]
 [GenericTypeArguments(typeof(double))]
 [GenericTypeArguments(typeof(float))]
 public class DenseLuFactorBenchmarks<T>
@@ -55,6 +57,13 @@ public class DenseLuFactorBenchmarks<T>
         _input.CopyTo(_work, 0);
         DenseLuInputs.MathNetFactor(_mathNet, _work, N, _ipiv);
         return _ipiv;
+    }
+
+    [Benchmark, RequiresOpenBlas]
+    public int OpenBlasGetrf()
+    {
+        _input.CopyTo(_work, 0);
+        return DenseLuInputs.OpenBlasFactor(_work, N, _ipiv);
     }
 
     [Benchmark]

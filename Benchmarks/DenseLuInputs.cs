@@ -1,10 +1,11 @@
 using System.Numerics;
+using GenLu.Benchmarks.Interop;
 using MathNet.Numerics;
 using MathNet.Numerics.Providers.LinearAlgebra;
 
 namespace GenLu.Benchmarks;
 
-/// <summary>Seeded inputs and the MathNet.Numerics peer shared by the dense LU benchmarks.</summary>
+/// <summary>Seeded inputs and the MathNet.Numerics and OpenBLAS peers shared by the dense LU benchmarks.</summary>
 internal static class DenseLuInputs
 {
     /// <summary>n x n, entries uniform in [-1, 1), seeded; column-major (also read as row-major: its transpose, equally generic).</summary>
@@ -35,6 +36,16 @@ internal static class DenseLuInputs
             provider.LUFactor(f, n, ipiv);
         else
             throw new NotSupportedException($"MathNet benchmarks cover float and double, not {typeof(T).Name}.");
+    }
+
+    /// <summary>OpenBLAS getrf (one thread) on column-major data; <paramref name="ipiv"/> receives LAPACK's one-based pivots.</summary>
+    public static int OpenBlasFactor<T>(T[] a, int n, int[] ipiv)
+    {
+        if (a is double[] d)
+            return OpenBlas.Getrf(d, n, ipiv);
+        if (a is float[] f)
+            return OpenBlas.Getrf(f, n, ipiv);
+        throw new NotSupportedException($"OpenBLAS benchmarks cover float and double, not {typeof(T).Name}.");
     }
 
     /// <summary>MathNet getrs for one right-hand side, in place.</summary>

@@ -1,12 +1,13 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
+using GenLu.Benchmarks.Support;
 using MathNet.Numerics.Providers.LinearAlgebra;
 
 namespace GenLu.Benchmarks;
 
 /// <summary>getrs with one right-hand side from factors computed in GlobalSetup (the copy of b is n elements, negligible).</summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 2, iterationCount: 5)]
+[Config(typeof(SuiteConfig))]
 [GenericTypeArguments(typeof(double))]
 [GenericTypeArguments(typeof(float))]
 public class DenseLuSolveBenchmarks<T>

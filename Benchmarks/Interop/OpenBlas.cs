@@ -24,8 +24,16 @@ internal static unsafe partial class OpenBlas
     public static string MissingMessage =>
         $"{Library} not found: OpenBLAS columns are skipped (install it with 'apt-get install libopenblas0-pthread').";
 
+    // Every entry point goes through here, so that the one-thread setting is applied in whichever process
+    // calls first (BenchmarkDotNet runs each case in a fresh process) before any LAPACK call.
+    private static void ThrowIfMissing()
+    {
+        if (!IsAvailable) throw new DllNotFoundException(MissingMessage);
+    }
+
     public static int Getrf(Span<float> a, int n, Span<int> ipiv)
     {
+        ThrowIfMissing();
         int m = n, lda = n, info = 0;
         fixed (float* pa = a) fixed (int* pi = ipiv) sgetrf_(&m, &n, pa, &lda, pi, &info);
         return info;
@@ -33,6 +41,7 @@ internal static unsafe partial class OpenBlas
 
     public static int Getrf(Span<double> a, int n, Span<int> ipiv)
     {
+        ThrowIfMissing();
         int m = n, lda = n, info = 0;
         fixed (double* pa = a) fixed (int* pi = ipiv) dgetrf_(&m, &n, pa, &lda, pi, &info);
         return info;
@@ -40,6 +49,7 @@ internal static unsafe partial class OpenBlas
 
     public static int Getrs(ReadOnlySpan<float> lu, int n, ReadOnlySpan<int> ipiv, Span<float> b, int nrhs)
     {
+        ThrowIfMissing();
         byte trans = (byte)'N';
         int lda = n, ldb = n, info = 0;
         fixed (float* pa = lu) fixed (int* pi = ipiv) fixed (float* pb = b)
@@ -49,6 +59,7 @@ internal static unsafe partial class OpenBlas
 
     public static int Getrs(ReadOnlySpan<double> lu, int n, ReadOnlySpan<int> ipiv, Span<double> b, int nrhs)
     {
+        ThrowIfMissing();
         byte trans = (byte)'N';
         int lda = n, ldb = n, info = 0;
         fixed (double* pa = lu) fixed (int* pi = ipiv) fixed (double* pb = b)

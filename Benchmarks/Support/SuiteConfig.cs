@@ -1,0 +1,73 @@
+using System.Reflection;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using GenLu.Benchmarks.Interop;
+
+namespace GenLu.Benchmarks.Support;
+
+/// <summary>
+/// Leaves a benchmark method out above an order N (the suite's <c>N</c> parameter), for the reason given;
+/// with <see cref="Rhs"/> set, only for that number of right-hand sides (the suite's <c>Rhs</c> parameter).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+internal sealed class MaxOrderAttribute(int order, string reason) : Attribute
+{
+    public int Order { get; } = order;
+
+    public string Reason { get; } = reason;
+
+    /// <summary>The cap applies only to cases with this many right-hand sides; 0 (the default): to all.</summary>
+    public int Rhs { get; init; }
+
+    public bool Excludes(int n, int? rhs) => n > Order && (Rhs == 0 || rhs == Rhs);
+
+    public override string ToString() => $"up to N = {Order}{(Rhs == 0 ? "" : $" with {Rhs} right-hand sides")}: {Reason}";
+}
+
+/// <summary>Marks a benchmark that calls the system OpenBLAS: it is left out when the library is absent.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RequiresOpenBlasAttribute : Attribute;
+
+/// <summary>
+/// The configuration shared by the suites: a short job (2 warm-up and 6 measured iterations, so that all
+/// suites finish in well under 20 minutes; a job given on the command line, e.g. <c>--job dry</c>, replaces
+/// it), and a filter that drops exactly the cases that cannot run here (OpenBLAS absent) or are capped by
+/// <see cref="MaxOrderAttribute"/>, so every other column still runs.
+/// </summary>
+internal sealed class SuiteConfig : ManualConfig
+{
+    public SuiteConfig()
+    {
+        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(6).AsDefault());
+        AddFilter(new SimpleFilter(IsIncluded));
+    }
+
+    /// <summary>One line per cap and per missing library, for the run's console output.</summary>
+    public static IEnumerable<string> Notes(IEnumerable<Type> suites)
+    {
+        if (!OpenBlas.IsAvailable)
+            yield return OpenBlas.MissingMessage;
+        foreach (var method in suites.SelectMany(type => type.GetMethods()))
+            foreach (var cap in method.GetCustomAttributes<MaxOrderAttribute>())
+                yield return $"{method.DeclaringType?.Name}.{method.Name} runs {cap}";
+    }
+
+    private static bool IsIncluded(BenchmarkCase benchmark)
+    {
+        var method = benchmark.Descriptor.WorkloadMethod;
+        if (method.IsDefined(typeof(RequiresOpenBlasAttribute)) && !OpenBlas.IsAvailable)
+            return false;
+        var caps = method.GetCustomAttributes<MaxOrderAttribute>().ToList();
+        if (caps.Count == 0)
+            return true;
+        if (Parameter(benchmark, "N") is not int n)
+            throw new InvalidOperationException($"{method.Name} has [MaxOrder] but its suite has no int parameter N.");
+        int? rhs = Parameter(benchmark, "Rhs") as int?;
+        return !caps.Any(cap => cap.Excludes(n, rhs));
+    }
+
+    private static object? Parameter(BenchmarkCase benchmark, string name) =>
+        benchmark.Parameters.Items.FirstOrDefault(parameter => parameter.Name == name)?.Value;
+}
