@@ -1,6 +1,7 @@
 using System.Numerics;
 using GenLu;
 using static GenLu.Tests.Dense.DenseReference;
+using static GenLu.Tests.Support.DenseMath;
 
 namespace GenLu.Tests.Dense;
 
