@@ -21,15 +21,15 @@ public class GfmmProductTests
     public void Product_and_transposed_product_match_the_spec_equations(GfmmKind kind, int m, int p)
     {
         var block = NaiveGfmm.RandomBlock(kind, m, p, seed: m * 31 + p);
-        var x = Dense.ToFloat(Dense.RandomVector(block.N, new Random(7)));
+        var x = DenseMath.ToFloat(DenseMath.RandomVector(block.N, new Random(7)));
         var ws = new GfmmWorkspace(block.Layout);
         var y = new float[block.N];
 
         block.Multiply(x, y, ws);
-        Dense.RelativeError(NaiveGfmm.Multiply(block, Dense.ToDouble(x)), y).ShouldBeLessThan(FloatTolerance);
+        DenseMath.RelativeError(NaiveGfmm.Multiply(block, DenseMath.ToDouble(x)), y).ShouldBeLessThan(FloatTolerance);
 
         block.MultiplyTranspose(x, y, ws);
-        Dense.RelativeError(NaiveGfmm.MultiplyTranspose(block, Dense.ToDouble(x)), y).ShouldBeLessThan(FloatTolerance);
+        DenseMath.RelativeError(NaiveGfmm.MultiplyTranspose(block, DenseMath.ToDouble(x)), y).ShouldBeLessThan(FloatTolerance);
     }
 
     [Theory]
@@ -42,7 +42,7 @@ public class GfmmProductTests
         // 19 vectors leave a scalar tail after full SIMD vectors; 64 is the benchmark's batch.
         var block = NaiveGfmm.RandomBlock(kind, 8, 6, seed: count);
         int n = block.N;
-        var x = Dense.ToFloat(Dense.RandomVector(n * count, new Random(count)));
+        var x = DenseMath.ToFloat(DenseMath.RandomVector(n * count, new Random(count)));
         var ws = new GfmmWorkspace(block.Layout, count);
         var y = new float[n * count];
         var yt = new float[n * count];
@@ -50,9 +50,9 @@ public class GfmmProductTests
         block.MultiplyTranspose(x, yt, count, ws);
         for (int v = 0; v < count; v++)
         {
-            var xv = Dense.ToDouble(x.AsSpan(v * n, n));
-            Dense.RelativeError(NaiveGfmm.Multiply(block, xv), y.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
-            Dense.RelativeError(NaiveGfmm.MultiplyTranspose(block, xv), yt.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
+            var xv = DenseMath.ToDouble(x.AsSpan(v * n, n));
+            DenseMath.RelativeError(NaiveGfmm.Multiply(block, xv), y.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
+            DenseMath.RelativeError(NaiveGfmm.MultiplyTranspose(block, xv), yt.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
         }
     }
 
@@ -65,8 +65,8 @@ public class GfmmProductTests
         // <Fᵀ x, y> = <x, F y> for independent random x and y.
         var block = NaiveGfmm.RandomBlock(kind, 16, 4, seed: 5);
         var random = new Random(11);
-        var x = Dense.ToFloat(Dense.RandomVector(block.N, random));
-        var y = Dense.ToFloat(Dense.RandomVector(block.N, random));
+        var x = DenseMath.ToFloat(DenseMath.RandomVector(block.N, random));
+        var y = DenseMath.ToFloat(DenseMath.RandomVector(block.N, random));
         var fy = new float[block.N];
         var ftx = new float[block.N];
         block.Multiply(y, fy);
@@ -92,15 +92,15 @@ public class GfmmProductTests
         var y = new float[model.N];
 
         model.Apply(x, y, ws);
-        Dense.RelativeError(Dense.ToDouble(Read("LUx")), y).ShouldBeLessThan(1e-6);
+        DenseMath.RelativeError(DenseMath.ToDouble(Read("LUx")), y).ShouldBeLessThan(1e-6);
         model.L.Multiply(x, y, ws);
-        Dense.RelativeError(Dense.ToDouble(Read("Lx")), y).ShouldBeLessThan(1e-6);
+        DenseMath.RelativeError(DenseMath.ToDouble(Read("Lx")), y).ShouldBeLessThan(1e-6);
         model.U.Multiply(x, y, ws);
-        Dense.RelativeError(Dense.ToDouble(Read("Ux")), y).ShouldBeLessThan(1e-6);
+        DenseMath.RelativeError(DenseMath.ToDouble(Read("Ux")), y).ShouldBeLessThan(1e-6);
         model.L.MultiplyTranspose(x, y, ws);
-        Dense.RelativeError(Dense.ToDouble(Read("LTx")), y).ShouldBeLessThan(1e-6);
+        DenseMath.RelativeError(DenseMath.ToDouble(Read("LTx")), y).ShouldBeLessThan(1e-6);
         model.U.MultiplyTranspose(x, y, ws);
-        Dense.RelativeError(Dense.ToDouble(Read("UTx")), y).ShouldBeLessThan(1e-6);
+        DenseMath.RelativeError(DenseMath.ToDouble(Read("UTx")), y).ShouldBeLessThan(1e-6);
     }
 
     [Theory]
@@ -110,8 +110,8 @@ public class GfmmProductTests
     {
         var model = new GfmmModel(NaiveGfmm.RandomBlock(GfmmKind.Lower, 4, 3, 1), NaiveGfmm.RandomBlock(GfmmKind.Upper, 4, 3, 2), scale: 2.5);
         int n = model.N;
-        var dense = Dense.Scale(Dense.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U)), 2.5);
-        var x = Dense.ToFloat(Dense.RandomVector(n * count, new Random(3)));
+        var dense = DenseMath.Scale(DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U)), 2.5);
+        var x = DenseMath.ToFloat(DenseMath.RandomVector(n * count, new Random(3)));
         var y = new float[n * count];
         var yt = new float[n * count];
         var ws = model.CreateWorkspace(count);
@@ -119,9 +119,9 @@ public class GfmmProductTests
         model.ApplyTranspose(x, yt, count, ws);
         for (int v = 0; v < count; v++)
         {
-            var xv = Dense.ToDouble(x.AsSpan(v * n, n));
-            Dense.RelativeError(Dense.Multiply(dense, xv), y.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
-            Dense.RelativeError(Dense.Multiply(Dense.Transpose(dense), xv), yt.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
+            var xv = DenseMath.ToDouble(x.AsSpan(v * n, n));
+            DenseMath.RelativeError(DenseMath.Multiply(dense, xv), y.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
+            DenseMath.RelativeError(DenseMath.Multiply(DenseMath.Transpose(dense), xv), yt.AsSpan(v * n, n)).ShouldBeLessThan(FloatTolerance);
         }
     }
 
@@ -165,7 +165,7 @@ public class GfmmProductTests
     public void Model_dense_extraction_is_s_L_U()
     {
         var model = new GfmmModel(NaiveGfmm.RandomBlock(GfmmKind.Lower, 4, 2, 4), NaiveGfmm.RandomBlock(GfmmKind.Upper, 4, 2, 5), scale: 0.75);
-        var expected = Dense.Scale(Dense.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U)), 0.75);
+        var expected = DenseMath.Scale(DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U)), 0.75);
         var dense = model.ToDense();
         for (int i = 0; i < model.N; i++)
             for (int j = 0; j < model.N; j++)

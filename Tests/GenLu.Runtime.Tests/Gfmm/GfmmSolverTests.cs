@@ -22,20 +22,20 @@ public class GfmmSolverTests
         var solver = new GfmmSolver(model2);
         var lower = NaiveGfmm.Dense(model.L);
         var upper = NaiveGfmm.Dense(model.U);
-        var a = Dense.Scale(Dense.Multiply(lower, upper), 3.0);
-        var b = Dense.ToFloat(Dense.RandomVector(model.N, new Random(m + p)));
-        var bd = Dense.ToDouble(b);
+        var a = DenseMath.Scale(DenseMath.Multiply(lower, upper), 3.0);
+        var b = DenseMath.ToFloat(DenseMath.RandomVector(model.N, new Random(m + p)));
+        var bd = DenseMath.ToDouble(b);
         var ws = solver.CreateWorkspace();
         var x = new float[model.N];
 
         solver.Solve(b, x, ws);
-        Dense.RelativeError(Dense.Solve(a, bd), x).ShouldBeLessThan(1e-5);
+        DenseMath.RelativeError(DenseMath.Solve(a, bd), x).ShouldBeLessThan(1e-5);
         solver.SolveTranspose(b, x, ws);
-        Dense.RelativeError(Dense.Solve(Dense.Transpose(a), bd), x).ShouldBeLessThan(1e-5);
+        DenseMath.RelativeError(DenseMath.Solve(DenseMath.Transpose(a), bd), x).ShouldBeLessThan(1e-5);
         solver.SolveLower(b, x, ws);
-        Dense.RelativeError(Dense.Solve(lower, bd), x).ShouldBeLessThan(1e-5);
+        DenseMath.RelativeError(DenseMath.Solve(lower, bd), x).ShouldBeLessThan(1e-5);
         solver.SolveUpper(b, x, ws);
-        Dense.RelativeError(Dense.Solve(upper, bd), x).ShouldBeLessThan(1e-5);
+        DenseMath.RelativeError(DenseMath.Solve(upper, bd), x).ShouldBeLessThan(1e-5);
     }
 
     [Fact]
@@ -52,13 +52,13 @@ public class GfmmSolverTests
             }
         var solver = new GfmmSolver(model);
         solver.LowerDiagonalPivots[0].ShouldNotBe(0);
-        var a = Dense.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
-        var b = Dense.ToFloat(Dense.RandomVector(model.N, new Random(2)));
+        var a = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
+        var b = DenseMath.ToFloat(DenseMath.RandomVector(model.N, new Random(2)));
         var x = new float[model.N];
         solver.Solve(b, x);
-        Dense.RelativeError(Dense.Solve(a, Dense.ToDouble(b)), x).ShouldBeLessThan(1e-5);
+        DenseMath.RelativeError(DenseMath.Solve(a, DenseMath.ToDouble(b)), x).ShouldBeLessThan(1e-5);
         solver.SolveTranspose(b, x, solver.CreateWorkspace());
-        Dense.RelativeError(Dense.Solve(Dense.Transpose(a), Dense.ToDouble(b)), x).ShouldBeLessThan(1e-5);
+        DenseMath.RelativeError(DenseMath.Solve(DenseMath.Transpose(a), DenseMath.ToDouble(b)), x).ShouldBeLessThan(1e-5);
     }
 
     [Fact]
@@ -66,13 +66,13 @@ public class GfmmSolverTests
     {
         var model = GfmmModel.Load(TestPaths.Fixture("reference-m2p4.gfmm.json"));
         var solver = new GfmmSolver(model);
-        var a = Dense.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
-        var b = Dense.ToFloat(Dense.RandomVector(model.N, new Random(4)));
+        var a = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
+        var b = DenseMath.ToFloat(DenseMath.RandomVector(model.N, new Random(4)));
         var x = new float[model.N];
         solver.Solve(b, x);
-        var expected = Dense.Solve(a, Dense.ToDouble(b));
+        var expected = DenseMath.Solve(a, DenseMath.ToDouble(b));
         // Tolerance scaled by the conditioning of the (barely trained) reference factors.
-        Dense.RelativeError(expected, x).ShouldBeLessThan(1e-4);
+        DenseMath.RelativeError(expected, x).ShouldBeLessThan(1e-4);
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public class GfmmSolverTests
     {
         var solver = new GfmmSolver(GfmmRandom.WellConditioned(8, 5, seed: count));
         int n = solver.N;
-        var b = Dense.ToFloat(Dense.RandomVector(n * count, new Random(count)));
+        var b = DenseMath.ToFloat(DenseMath.RandomVector(n * count, new Random(count)));
         var ws = solver.CreateWorkspace(count);
         var batched = new float[n * count];
         var single = new float[n];
@@ -99,7 +99,7 @@ public class GfmmSolverTests
             for (int v = 0; v < count; v++)
             {
                 one(b.AsMemory(v * n, n), single);
-                Dense.RelativeError(Dense.ToDouble(single), batched.AsSpan(v * n, n)).ShouldBeLessThan(1e-6);
+                DenseMath.RelativeError(DenseMath.ToDouble(single), batched.AsSpan(v * n, n)).ShouldBeLessThan(1e-6);
             }
         }
     }
@@ -155,7 +155,7 @@ public class GfmmSolverTests
     {
         var model = GfmmRandom.WellConditioned(4, 2, seed: 6);
         var solver = new GfmmSolver(model);
-        var b = Dense.ToFloat(Dense.RandomVector(model.N, new Random(1)));
+        var b = DenseMath.ToFloat(DenseMath.RandomVector(model.N, new Random(1)));
         var before = new float[model.N];
         var after = new float[model.N];
         solver.Solve(b, before);

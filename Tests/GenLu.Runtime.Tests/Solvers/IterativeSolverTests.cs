@@ -103,23 +103,23 @@ public class IterativeSolverTests
     private static (double[] B, double[] X, LinearOperator Op, GfmmSolver Solver) PerturbedSystem(double noise)
     {
         var solver = new GfmmSolver(LaplacianBlockLu.Build(M, P, noise, seed: 3));
-        var b = Dense.RandomVector(N, new Random(1));
+        var b = DenseMath.RandomVector(N, new Random(1));
         return (b, new double[N], LinearOperator.FromDense(Laplacian, N), solver);
     }
 
     private static double TrueRelativeResidual(double[] b, double[] x) =>
-        Dense.Norm(Residual(b, x)) / Dense.Norm(b);
+        DenseMath.Norm(Residual(b, x)) / DenseMath.Norm(b);
 
     // ‖A x − b‖₂ / (‖A‖₂ ‖x‖₂ + ‖b‖₂), with ‖A‖₂ = 2 − 2 cos(π N / (N + 1)) for tridiag(-1, 2, -1).
     private static double BackwardError(double[] b, double[] x)
     {
         double normA = 2 - 2 * Math.Cos(Math.PI * N / (N + 1));
-        return Dense.Norm(Residual(b, x)) / (normA * Dense.Norm(x) + Dense.Norm(b));
+        return DenseMath.Norm(Residual(b, x)) / (normA * DenseMath.Norm(x) + DenseMath.Norm(b));
     }
 
     private static double[] Residual(double[] b, double[] x)
     {
-        var ax = Dense.Multiply(Dense.FromRowMajor(Laplacian, N), x);
+        var ax = DenseMath.Multiply(DenseMath.FromRowMajor(Laplacian, N), x);
         return ax.Select((v, i) => v - b[i]).ToArray();
     }
 }

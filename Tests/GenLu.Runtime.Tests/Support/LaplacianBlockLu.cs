@@ -38,14 +38,14 @@ internal static class LaplacianBlockLu
         for (int i = 0; i < m; i++)
         {
             var schur = Block(i, i);
-            if (i > 0) schur = Subtract(schur, Dense.Multiply(previousLo!, previousUp!));
+            if (i > 0) schur = Subtract(schur, DenseMath.Multiply(previousLo!, previousUp!));
             var (gl, gu) = FactorPermuted(schur);
             Store(model.L, model.L.Layout.Diagonal(i), gl);
             Store(model.U, model.U.Layout.Diagonal(i), gu);
             if (i + 1 < m)
             {
                 // Lo_i = A_{i+1,i} U_i⁻¹  (solve X U_i = A_{i+1,i} as U_iᵀ Xᵀ = A_{i+1,i}ᵀ);  Up_i = G^L_i⁻¹ A_{i,i+1}.
-                var lo = Dense.Transpose(SolveColumns(Dense.Transpose(gu), Dense.Transpose(Block(i + 1, i))));
+                var lo = DenseMath.Transpose(SolveColumns(DenseMath.Transpose(gu), DenseMath.Transpose(Block(i + 1, i))));
                 var up = SolveColumns(gl, Block(i, i + 1));
                 Store(model.L, model.L.Layout.LowerBridge(0, i), lo);
                 Store(model.U, model.U.Layout.UpperBridge(0, i), up);
@@ -92,7 +92,7 @@ internal static class LaplacianBlockLu
         var x = new double[p, p];
         for (int c = 0; c < p; c++)
         {
-            var column = Dense.Solve(a, Enumerable.Range(0, p).Select(r => b[r, c]).ToArray());
+            var column = DenseMath.Solve(a, Enumerable.Range(0, p).Select(r => b[r, c]).ToArray());
             for (int r = 0; r < p; r++) x[r, c] = column[r];
         }
         return x;

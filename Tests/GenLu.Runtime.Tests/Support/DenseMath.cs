@@ -1,7 +1,7 @@
 namespace GenLu.Tests.Support;
 
 /// <summary>Textbook dense linear algebra in double, independent of the Runtime's code.</summary>
-internal static class Dense
+internal static class DenseMath
 {
     public static double[,] FromRowMajor(double[] values, int n)
     {
