@@ -45,10 +45,12 @@ internal sealed class CodeWriter
         return Line("}" + suffix);
     }
 
-    public CodeWriter Indent()
+    /// <summary>The indentation of a line one level deeper than the current one.</summary>
+    public string NestedIndent()
     {
-        for (int i = 0; i < depth; i++) builder.Append(IndentUnit);
-        return this;
+        var indent = new StringBuilder();
+        for (int i = 0; i <= depth; i++) indent.Append(IndentUnit);
+        return indent.ToString();
     }
 
     public override string ToString() => builder.ToString();

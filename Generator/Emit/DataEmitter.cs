@@ -25,21 +25,23 @@ internal static class DataEmitter
 
         writer.Line("/// <summary>L's tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>");
         BeginBlob(writer, "WeightBytes");
-        var bytes = new ByteSink(writer.Builder);
+        var bytes = new ByteSink(writer.Builder, writer.NestedIndent());
         AppendTransposed(bytes, content.Lower, p);
         AppendTransposed(bytes, content.Upper, p);
         EndBlob(writer, bytes);
+        writer.Line();
 
         writer.Line("/// <summary>LU factors (unit L below the diagonal, U on and above) of L's G_0 … G_{M-1}, then U's, each column-major.</summary>");
         BeginBlob(writer, "FactorBytes");
-        bytes = new ByteSink(writer.Builder);
+        bytes = new ByteSink(writer.Builder, writer.NestedIndent());
         AppendTransposed(bytes, content.LowerFactors, p);
         AppendTransposed(bytes, content.UpperFactors, p);
         EndBlob(writer, bytes);
+        writer.Line();
 
         writer.Line("/// <summary>Zero-based LAPACK pivots (row k was swapped with row ipiv[k]) of the factors above, P per block, as int32.</summary>");
         BeginBlob(writer, "PivotBytes");
-        bytes = new ByteSink(writer.Builder);
+        bytes = new ByteSink(writer.Builder, writer.NestedIndent());
         foreach (int pivot in content.LowerPivots) bytes.AppendInt32(pivot);
         foreach (int pivot in content.UpperPivots) bytes.AppendInt32(pivot);
         EndBlob(writer, bytes);
@@ -65,7 +67,6 @@ internal static class DataEmitter
     {
         sink.EndLine();
         writer.Line("];");
-        writer.Line();
     }
 
     private static string[] BuildHexBytes()
@@ -77,7 +78,7 @@ internal static class DataEmitter
     }
 
     /// <summary>Writes bytes as <c>0xAB,</c>, <see cref="BytesPerLine"/> to a line.</summary>
-    private sealed class ByteSink(StringBuilder builder)
+    private sealed class ByteSink(StringBuilder builder, string indent)
     {
         private int onLine;
 
@@ -100,7 +101,7 @@ internal static class DataEmitter
 
         private void Append(byte value)
         {
-            if (onLine == 0) builder.Append("    ");
+            if (onLine == 0) builder.Append(indent);
             builder.Append(HexBytes[value]);
             if (++onLine == BytesPerLine) EndLine();
         }

@@ -110,6 +110,7 @@ internal sealed class ScheduleEmitter
             }
         }
         writer.Close();
+        writer.Line();
     }
 
     private void EmitDecoders(CodeWriter writer, int leaf, bool[] decoderNonZero)

@@ -52,7 +52,6 @@ internal static class SolverEmitter
         new ScheduleEmitter(upper, "U.", upperTensorBase, content.M, transposed: false).Emit(writer, "UpperApply", solve: false);
         new ScheduleEmitter(lower, "L.", 0, 0, transposed: true).Emit(writer, "LowerTransposeApply", solve: false);
         new ScheduleEmitter(upper, "U.", upperTensorBase, content.M, transposed: true).Emit(writer, "UpperTransposeApply", solve: false);
-        writer.Line();
 
         KernelEmitter.Emit(writer, content.P);
         DataEmitter.Emit(writer, content);
