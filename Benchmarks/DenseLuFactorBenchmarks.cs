@@ -60,7 +60,7 @@ public class DenseLuFactorBenchmarks<T>
     }
 
     [Benchmark, RequiresOpenBlas]
-    public int OpenBlasGetrf()
+    public int OpenBlasSingleThread()
     {
         _input.CopyTo(_work, 0);
         return DenseLuInputs.OpenBlasFactor(_work, N, _ipiv);

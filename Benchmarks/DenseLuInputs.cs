@@ -38,16 +38,6 @@ internal static class DenseLuInputs
             throw new NotSupportedException($"MathNet benchmarks cover float and double, not {typeof(T).Name}.");
     }
 
-    /// <summary>OpenBLAS getrf (one thread) on column-major data; <paramref name="ipiv"/> receives LAPACK's one-based pivots.</summary>
-    public static int OpenBlasFactor<T>(T[] a, int n, int[] ipiv)
-    {
-        if (a is double[] d)
-            return OpenBlas.Getrf(d, n, ipiv);
-        if (a is float[] f)
-            return OpenBlas.Getrf(f, n, ipiv);
-        throw new NotSupportedException($"OpenBLAS benchmarks cover float and double, not {typeof(T).Name}.");
-    }
-
     /// <summary>MathNet getrs for one right-hand side, in place.</summary>
     public static void MathNetSolve<T>(ILinearAlgebraProvider provider, T[] lu, int n, int[] ipiv, T[] b)
     {
@@ -58,4 +48,20 @@ internal static class DenseLuInputs
         else
             throw new NotSupportedException($"MathNet benchmarks cover float and double, not {typeof(T).Name}.");
     }
+
+    /// <summary>OpenBLAS getrf (single thread, column-major, 1-based ipiv); the suites' [RequiresOpenBlas] filter leaves it out when the library is missing.</summary>
+    public static int OpenBlasFactor<T>(T[] a, int n, int[] ipiv) => a switch
+    {
+        double[] d => OpenBlas.Getrf(d, n, ipiv),
+        float[] f => OpenBlas.Getrf(f, n, ipiv),
+        _ => throw new NotSupportedException($"OpenBLAS benchmarks cover float and double, not {typeof(T).Name}."),
+    };
+
+    /// <summary>OpenBLAS getrs for one right-hand side, in place.</summary>
+    public static int OpenBlasSolve<T>(T[] lu, int n, int[] ipiv, T[] b) => (lu, b) switch
+    {
+        (double[] d, double[] bd) => OpenBlas.Getrs(d, n, ipiv, bd, 1),
+        (float[] f, float[] bf) => OpenBlas.Getrs(f, n, ipiv, bf, 1),
+        _ => throw new NotSupportedException($"OpenBLAS benchmarks cover float and double, not {typeof(T).Name}."),
+    };
 }

@@ -80,7 +80,8 @@ internal static class GfmmPasses
     /// are solved and decoder values computed once, the first time a leaf under them is reached.
     /// </summary>
     public static void Solve(GfmmLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<float> diagonalFactors,
-        ReadOnlySpan<int> diagonalPivots, bool transpose, Span<float> z, int count, GfmmNodeBuffers<float> buffers)
+        ReadOnlySpan<float> diagonalFactorsTransposed, ReadOnlySpan<int> diagonalPivots, bool transpose,
+        Span<float> z, int count, GfmmNodeBuffers<float> buffers)
     {
         int p = layout.P;
         int panel = p * count;
@@ -117,7 +118,8 @@ internal static class GfmmPasses
                     buffers.DecoderLevel(1, count).Slice((leaf >> 1) * panel, panel), gathered, p, count);
             Span<float> zi = z.Slice(leaf * panel, panel);
             Subtract(gathered, zi);
-            GfmmKernels.LuSolve(diagonalFactors.Slice(leaf * p * p, p * p), diagonalPivots.Slice(leaf * p, p), transpose, zi, p, count);
+            GfmmKernels.LuSolve(diagonalFactors.Slice(leaf * p * p, p * p), diagonalFactorsTransposed.Slice(leaf * p * p, p * p),
+                diagonalPivots.Slice(leaf * p, p), transpose, zi, p, count);
 
             // Push completed nodes up: node k at level l is complete when its last-reached leaf is solved.
             for (int level = 0; level + 1 < levels; level++)

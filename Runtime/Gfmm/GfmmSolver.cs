@@ -105,19 +105,25 @@ public sealed class GfmmSolver
     private void SweepFactor(bool lower, bool transpose, Span<float> z, int count, GfmmNodeBuffers<float> buffers)
     {
         var (layout, weights, diagonal) = lower ? (lowerLayout, lowerWeights, lowerDiagonal) : (upperLayout, upperWeights, upperDiagonal);
-        GfmmPasses.Solve(layout, weights, diagonal.Factors, diagonal.Pivots, transpose, z, count, buffers);
+        GfmmPasses.Solve(layout, weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, transpose, z, count, buffers);
     }
 
-    /// <summary>SmallLu factors of all G_i of one factor, rounded to float.</summary>
+    /// <summary>SmallLu factors of all G_i of one factor, rounded to float, also kept transposed
+    /// (the single-vector solve reads columns of L and U; see <see cref="GfmmKernels.LuSolve"/>).</summary>
     private sealed class FactoredDiagonal
     {
-        private FactoredDiagonal(float[] factors, int[] pivots)
+        private FactoredDiagonal(float[] factors, int[] pivots, int p)
         {
             Factors = factors;
             Pivots = pivots;
+            FactorsTransposed = new float[factors.Length];
+            for (int block = 0; block < factors.Length; block += p * p)
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++) FactorsTransposed[block + c * p + r] = factors[block + r * p + c];
         }
 
         public float[] Factors { get; }
+        public float[] FactorsTransposed { get; }
         public int[] Pivots { get; }
 
         public static FactoredDiagonal Create(string factor, GfmmLayout layout, float[] weights)
@@ -143,7 +149,7 @@ public sealed class GfmmSolver
                 for (int k = 0; k < p; k++)
                     if (factors[i * size + k * p + k] == 0) throw new SingularBlockException(factor, i, name, k);
             }
-            return new FactoredDiagonal(factors, pivots);
+            return new FactoredDiagonal(factors, pivots, p);
         }
     }
 }

@@ -10,6 +10,7 @@ public class GfmmSolverTests
         foreach (int m in new[] { 2, 4, 8, 16 })
             foreach (int p in new[] { 1, 3, 8 })
                 data.Add(m, p);
+        data.Add(4, 19); // P above and not a multiple of the SIMD width: blocked substitution with a tail
         return data;
     }
 
