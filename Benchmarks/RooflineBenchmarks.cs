@@ -6,7 +6,8 @@ namespace GenLu.Benchmarks;
 /// <summary>
 /// The machine's ceilings for the roofline: streaming bandwidth from memory (a 256 MiB copy, and a 256 MiB
 /// read-only sum) and the peak of GenLu's own packed GEMM micro-kernel (C -= A B with all three operands in
-/// cache). <see cref="RooflineReport"/> turns them into floor times for the solve.
+/// cache). <see cref="RooflineReport"/> turns them into floor times for the solves of
+/// <see cref="SolveComparisonBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(SuiteConfig))]
@@ -70,20 +71,14 @@ public unsafe class RooflineMachineBenchmarks
 }
 
 /// <summary>
-/// The solve measured against its own floor: one and 64 right-hand sides, and a read-only sweep over as
-/// many bytes as one solve must read (<see cref="SolveTraffic"/>) — the bandwidth of the cache level where
-/// those bytes live in a steady stream of solves.
+/// The bandwidth a solve of order N can get: a read-only sweep over as many bytes as one solve must read
+/// (<see cref="SolveTraffic"/>), repeated back to back like solves are — so the bytes sit in whichever
+/// cache level holds them (L2 at N = 256, L3 up to N = 4096, partly memory at N = 16384).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(SuiteConfig))]
-public class RooflineSolveBenchmarks
+public class RooflineSweepBenchmarks
 {
-    public const int BatchSize = 64;
-
-    private GfmmSolver _solver = null!;
-    private GfmmWorkspace _workspace = null!;
-    private float[] _b = [];
-    private float[] _x = [];
     private float[] _solveBytes = [];
 
     [ParamsSource(nameof(Orders))]
@@ -91,24 +86,9 @@ public class RooflineSolveBenchmarks
 
     public static IEnumerable<int> Orders => BenchmarkModels.Orders;
 
-    [GlobalSetup(Targets = [nameof(SolveOne), nameof(SolveBatch)])]
-    public void SetupSolve()
-    {
-        _solver = new GfmmSolver(BenchmarkModels.Create(N));
-        _workspace = _solver.CreateWorkspace(BatchSize);
-        _b = BenchmarkModels.RandomVectors(N, BatchSize, seed: 7);
-        _x = new float[_b.Length];
-    }
-
-    [GlobalSetup(Target = nameof(ReadSolveBytes))]
-    public void SetupRead() =>
+    [GlobalSetup]
+    public void Setup() =>
         _solveBytes = BenchmarkModels.RandomVectors((int)(SolveTraffic.Of(N, 1).Bytes / sizeof(float)), 1, seed: 8);
-
-    [Benchmark(Baseline = true)]
-    public void SolveOne() => _solver.Solve(_b.AsSpan(0, N), _x.AsSpan(0, N), 1, _workspace);
-
-    [Benchmark]
-    public void SolveBatch() => _solver.Solve(_b, _x, BatchSize, _workspace);
 
     [Benchmark]
     public float ReadSolveBytes() => Streaming.Sum(_solveBytes);

@@ -7,8 +7,9 @@ namespace GenLu.Benchmarks;
 
 /// <summary>
 /// One solve of <c>A x = b</c> (or 64 at once) with the same A = s·L·U at the same N, P = 32, float32:
-/// GenLu's structured GFMM solve against dense getrs on the factors of A — GenLu's, OpenBLAS sgetrs
-/// (one thread) and MathNet's managed provider. The dense factors are computed once per process in
+/// GenLu's source-generated solver (N = 256 and 1024, see <see cref="ModelFiles"/>) and the Runtime's
+/// structured GFMM solve (the baseline: it runs at every N) against dense getrs on the factors of A —
+/// GenLu's, OpenBLAS sgetrs (one thread) and MathNet's managed provider. The dense factors are computed once per process in
 /// GlobalSetup; only the solves are timed. The in-place getrs methods first copy b into x (N·Rhs floats),
 /// the same traffic as the out-of-place structured solve reading b and writing x.
 /// </summary>
@@ -39,6 +40,13 @@ public class SolveComparisonBenchmarks
     [GlobalSetup(Target = nameof(Structured))]
     public void SetupStructured() => SetupCommon();
 
+    [GlobalSetup(Target = nameof(Generated))]
+    public void SetupGenerated()
+    {
+        SetupCommon();
+        Check(Generated);
+    }
+
     [GlobalSetup(Target = nameof(GenLuDense))]
     public void SetupGenLuDense() => SetupDense(GenLuDense);
 
@@ -52,6 +60,11 @@ public class SolveComparisonBenchmarks
         SetupDense(MathNetManaged);
     }
 
+    /// <summary>The source-generated solver (weights embedded, straight-line code; 64 right-hand sides are 64 solves).</summary>
+    [Benchmark, RequiresGeneratedSolver]
+    public void Generated() => GeneratedSolvers.Solve(N, _b, _x, Rhs);
+
+    /// <summary>The Runtime's structured solve (64 right-hand sides go through the sweeps together, as a panel).</summary>
     [Benchmark(Baseline = true)]
     public void Structured() => _structured.Solve(_b, _x, Rhs, _workspace);
 
@@ -91,6 +104,11 @@ public class SolveComparisonBenchmarks
     private void SetupDense(Action solve)
     {
         _dense = DenseFactors.Of(SetupCommon());
+        Check(solve);
+    }
+
+    private void Check(Action solve)
+    {
         solve();
         SolveCheck.Agree(_expected, _x, solve.Method.Name);
     }

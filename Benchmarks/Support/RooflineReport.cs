@@ -5,25 +5,35 @@ using BenchmarkDotNet.Reports;
 namespace GenLu.Benchmarks.Support;
 
 /// <summary>
-/// Combines the two roofline suites of one run into floor times: for each N and batch size, the time to
-/// move the solve's bytes (<see cref="SolveTraffic"/>) at a measured bandwidth, or to do its flops at the
-/// measured GEMM peak, whichever is longer, and the measured solve's ratio to it. Two floors: one with the
-/// streaming bandwidth from memory (the large copy), one with the bandwidth of a read-only sweep over as
-/// many bytes as the solve reads (the cache level those bytes live in when solves run back to back).
+/// Combines the roofline suites with the GenLu solves of <see cref="SolveComparisonBenchmarks"/> run in the
+/// same invocation into floor times: for each N and batch size, the time to move the solve's bytes
+/// (<see cref="SolveTraffic"/>) at a measured bandwidth, or to do its flops at the measured GEMM peak,
+/// whichever is longer, and each solve's ratio to it. Two floors: one with the streaming bandwidth from
+/// memory (the large copy), one with the bandwidth of a read-only sweep over as many bytes as the solve
+/// reads (the cache level those bytes live in when solves run back to back).
 /// </summary>
 internal static class RooflineReport
 {
     private const string FileName = "GenLu.Benchmarks.Roofline-floor.md";
 
-    /// <summary>Writes the floor table next to BenchmarkDotNet's reports and prints it; does nothing unless both roofline suites ran.</summary>
+    private static readonly string[] Solvers = [nameof(SolveComparisonBenchmarks.Generated), nameof(SolveComparisonBenchmarks.Structured)];
+
+    /// <summary>Writes the floor table next to BenchmarkDotNet's reports and prints it, when the run had the roofline suites and the GenLu solves.</summary>
     public static void WriteIfComplete(IEnumerable<Summary> summaries)
     {
         var reports = summaries.SelectMany(summary => summary.Reports.Select(report => (summary, report))).ToList();
-        double? copy = Mean(reports, nameof(RooflineMachineBenchmarks.CopyLarge), null);
-        double? read = Mean(reports, nameof(RooflineMachineBenchmarks.ReadLarge), null);
-        double? gemm = Mean(reports, nameof(RooflineMachineBenchmarks.GemmPeak), null);
-        if (copy is null || read is null || gemm is null || !reports.Any(entry => Name(entry.report) == nameof(RooflineSolveBenchmarks.SolveOne)))
+        double? copy = Mean(reports, nameof(RooflineMachineBenchmarks.CopyLarge));
+        double? read = Mean(reports, nameof(RooflineMachineBenchmarks.ReadLarge));
+        double? gemm = Mean(reports, nameof(RooflineMachineBenchmarks.GemmPeak));
+        bool anySweep = reports.Any(entry => Name(entry.report) == nameof(RooflineSweepBenchmarks.ReadSolveBytes));
+        bool anySolve = reports.Any(entry => Solvers.Contains(Name(entry.report)));
+        if (copy is null && read is null && gemm is null && !anySweep)
             return;
+        if (copy is null || read is null || gemm is null || !anySweep || !anySolve)
+        {
+            Console.WriteLine("Roofline floors need the suites RooflineMachine, RooflineSweep and SolveComparison in one run: --filter '*Roofline*' '*SolveComparison*'.");
+            return;
+        }
 
         // Bytes per nanosecond are GB/s, flops per nanosecond GFLOP/s.
         double copyBandwidth = 2.0 * RooflineMachineBenchmarks.StreamBytes / copy.Value;
@@ -33,21 +43,23 @@ internal static class RooflineReport
         var text = new StringBuilder();
         text.AppendLine(Invariant($"Memory copy bandwidth (read + write of 256 MiB): {copyBandwidth:F1} GB/s; read-only from memory: {readBandwidth:F1} GB/s; packed GEMM peak (one core, float): {peak:F1} GFLOP/s."));
         text.AppendLine();
-        text.AppendLine("| N | Rhs | bytes read+written | MFLOP | bandwidth at that size (GB/s) | floor, memory (μs) | floor, in cache (μs) | solve (μs) | solve / floor, memory | solve / floor, in cache |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| N | Rhs | solver | bytes read+written | MFLOP | bandwidth at that size (GB/s) | floor, memory (μs) | floor, in cache (μs) | solve (μs) | solve / floor, memory | solve / floor, in cache |");
+        text.AppendLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int n in BenchmarkModels.Orders)
         {
-            double? sweep = Mean(reports, nameof(RooflineSolveBenchmarks.ReadSolveBytes), n);
-            if (sweep is null) continue;
-            double cacheBandwidth = SolveTraffic.Of(n, 1).Bytes / sweep.Value;
-            foreach (var (method, rhs) in new[] { (nameof(RooflineSolveBenchmarks.SolveOne), 1), (nameof(RooflineSolveBenchmarks.SolveBatch), RooflineSolveBenchmarks.BatchSize) })
+            if (Mean(reports, nameof(RooflineSweepBenchmarks.ReadSolveBytes), ("N", n)) is not { } sweep) continue;
+            double cacheBandwidth = SolveTraffic.Of(n, 1).Bytes / sweep;
+            foreach (int rhs in new[] { 1, 64 })
             {
-                if (Mean(reports, method, n) is not { } solve) continue;
                 var traffic = SolveTraffic.Of(n, rhs);
                 double compute = traffic.Flops / peak;
                 double memoryFloor = Math.Max(traffic.Bytes / copyBandwidth, compute);
                 double cacheFloor = Math.Max(traffic.Bytes / cacheBandwidth, compute);
-                text.AppendLine(Invariant($"| {n} | {rhs} | {traffic.Bytes / 1e6:F2} MB | {traffic.Flops / 1e6:F1} | {cacheBandwidth:F1} | {memoryFloor / 1e3:F2} | {cacheFloor / 1e3:F2} | {solve / 1e3:F2} | {solve / memoryFloor:F2} | {solve / cacheFloor:F2} |"));
+                foreach (string solver in Solvers)
+                {
+                    if (Mean(reports, solver, ("N", n), ("Rhs", rhs)) is not { } solve) continue;
+                    text.AppendLine(Invariant($"| {n} | {rhs} | {solver} | {traffic.Bytes / 1e6:F2} MB | {traffic.Flops / 1e6:F1} | {cacheBandwidth:F1} | {memoryFloor / 1e3:F2} | {cacheFloor / 1e3:F2} | {solve / 1e3:F2} | {solve / memoryFloor:F2} | {solve / cacheFloor:F2} |"));
+                }
             }
         }
 
@@ -65,11 +77,11 @@ internal static class RooflineReport
 
     private static string Name(BenchmarkReport report) => report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
 
-    /// <summary>Mean time in nanoseconds of a method (at order <paramref name="n"/>, for parameterized suites), or null if it did not run.</summary>
-    private static double? Mean(List<(Summary summary, BenchmarkReport report)> reports, string method, int? n) =>
+    /// <summary>Mean time in nanoseconds of a method with the given parameter values, or null if it did not run.</summary>
+    private static double? Mean(List<(Summary summary, BenchmarkReport report)> reports, string method, params (string Name, int Value)[] parameters) =>
         reports
             .Where(entry => Name(entry.report) == method
-                && (n is null || entry.report.BenchmarkCase.Parameters.Items.Any(parameter => parameter.Name == "N" && Equals(parameter.Value, n))))
+                && parameters.All(wanted => entry.report.BenchmarkCase.Parameters.Items.Any(parameter => parameter.Name == wanted.Name && Equals(parameter.Value, wanted.Value))))
             .Select(entry => entry.report.ResultStatistics?.Mean)
             .FirstOrDefault(mean => mean is not null);
 

@@ -30,11 +30,15 @@ internal sealed class MaxOrderAttribute(int order, string reason) : Attribute
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class RequiresOpenBlasAttribute : Attribute;
 
+/// <summary>Marks a benchmark of the source-generated solver: it runs only at the orders that have one (<see cref="ModelFiles"/>).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RequiresGeneratedSolverAttribute : Attribute;
+
 /// <summary>
 /// The configuration shared by the suites: a short job (2 warm-up and 6 measured iterations, so that all
 /// suites finish in well under 20 minutes; a job given on the command line, e.g. <c>--job dry</c>, replaces
-/// it), and a filter that drops exactly the cases that cannot run here (OpenBLAS absent) or are capped by
-/// <see cref="MaxOrderAttribute"/>, so every other column still runs.
+/// it), and a filter that drops exactly the cases that cannot run here (OpenBLAS absent, no generated
+/// solver at that order) or are capped by <see cref="MaxOrderAttribute"/>, so every other column still runs.
 /// </summary>
 internal sealed class SuiteConfig : ManualConfig
 {
@@ -49,6 +53,7 @@ internal sealed class SuiteConfig : ManualConfig
     {
         if (!OpenBlas.IsAvailable)
             yield return OpenBlas.MissingMessage;
+        yield return $"Generated solvers are embedded for N = {string.Join(", ", ModelFiles.GeneratedOrders)} only (see Benchmarks/Support/ModelFiles.cs); larger orders run the Runtime structured solve.";
         foreach (var method in suites.SelectMany(type => type.GetMethods()))
             foreach (var cap in method.GetCustomAttributes<MaxOrderAttribute>())
                 yield return $"{method.DeclaringType?.Name}.{method.Name} runs {cap}";
@@ -60,10 +65,13 @@ internal sealed class SuiteConfig : ManualConfig
         if (method.IsDefined(typeof(RequiresOpenBlasAttribute)) && !OpenBlas.IsAvailable)
             return false;
         var caps = method.GetCustomAttributes<MaxOrderAttribute>().ToList();
-        if (caps.Count == 0)
+        bool generated = method.IsDefined(typeof(RequiresGeneratedSolverAttribute));
+        if (caps.Count == 0 && !generated)
             return true;
         if (Parameter(benchmark, "N") is not int n)
-            throw new InvalidOperationException($"{method.Name} has [MaxOrder] but its suite has no int parameter N.");
+            throw new InvalidOperationException($"{method.Name} is restricted by order but its suite has no int parameter N.");
+        if (generated && !GeneratedSolvers.IsCompiled(n))
+            return false;
         int? rhs = Parameter(benchmark, "Rhs") as int?;
         return !caps.Any(cap => cap.Excludes(n, rhs));
     }
