@@ -1,5 +1,6 @@
 using GenLu;
 using static GenLu.Tests.Dense.DenseReference;
+using static GenLu.Tests.Support.DenseMath;
 
 namespace GenLu.Tests.Dense;
 

@@ -79,42 +79,6 @@ internal static class DenseReference
         return (l, u);
     }
 
-    public static double[,] Multiply(double[,] a, double[,] b)
-    {
-        int m = a.GetLength(0), inner = a.GetLength(1), n = b.GetLength(1);
-        inner.ShouldBe(b.GetLength(0));
-        var c = new double[m, n];
-        for (int i = 0; i < m; i++)
-        {
-            for (int p = 0; p < inner; p++)
-            {
-                double aip = a[i, p];
-                for (int j = 0; j < n; j++)
-                    c[i, j] += aip * b[p, j];
-            }
-        }
-
-        return c;
-    }
-
-    public static double[] Multiply(double[,] a, double[] x, bool transpose = false)
-    {
-        int rows = a.GetLength(0), cols = a.GetLength(1);
-        var y = new double[transpose ? cols : rows];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < cols; j++)
-            {
-                if (transpose)
-                    y[j] += a[i, j] * x[i];
-                else
-                    y[i] += a[i, j] * x[j];
-            }
-        }
-
-        return y;
-    }
-
     /// <summary>max |A[perm[i], j] - (L U)[i, j]| over the rows x cols sub-matrix.</summary>
     public static double MaxPermutedResidual(double[,] original, int[] perm, double[,] product)
     {

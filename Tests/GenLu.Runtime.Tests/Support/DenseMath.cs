@@ -3,35 +3,48 @@ namespace GenLu.Tests.Support;
 /// <summary>Textbook dense linear algebra in double, independent of the Runtime's code.</summary>
 internal static class DenseMath
 {
+    public static double[,] Multiply(double[,] a, double[,] b)
+    {
+        int m = a.GetLength(0), inner = a.GetLength(1), n = b.GetLength(1);
+        inner.ShouldBe(b.GetLength(0));
+        var c = new double[m, n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int p = 0; p < inner; p++)
+            {
+                double aip = a[i, p];
+                for (int j = 0; j < n; j++)
+                    c[i, j] += aip * b[p, j];
+            }
+        }
+
+        return c;
+    }
+
+    public static double[] Multiply(double[,] a, double[] x, bool transpose = false)
+    {
+        int rows = a.GetLength(0), cols = a.GetLength(1);
+        var y = new double[transpose ? cols : rows];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                if (transpose)
+                    y[j] += a[i, j] * x[i];
+                else
+                    y[i] += a[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
     public static double[,] FromRowMajor(double[] values, int n)
     {
         var a = new double[n, n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) a[i, j] = values[i * n + j];
         return a;
-    }
-
-    public static double[,] Multiply(double[,] a, double[,] b)
-    {
-        int n = a.GetLength(0), k = a.GetLength(1), m = b.GetLength(1);
-        var c = new double[n, m];
-        for (int i = 0; i < n; i++)
-            for (int l = 0; l < k; l++)
-            {
-                double ail = a[i, l];
-                if (ail == 0) continue;
-                for (int j = 0; j < m; j++) c[i, j] += ail * b[l, j];
-            }
-        return c;
-    }
-
-    public static double[] Multiply(double[,] a, double[] x)
-    {
-        int n = a.GetLength(0);
-        var y = new double[n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < x.Length; j++) y[i] += a[i, j] * x[j];
-        return y;
     }
 
     public static double[,] Transpose(double[,] a)
