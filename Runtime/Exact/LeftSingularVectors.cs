@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace GenLu.Exact;
 
 /// <summary>
@@ -107,19 +109,33 @@ internal static class LeftSingularVectors
 
     private static void Orthogonalise(double[] columns, int length, int count)
     {
+        var norms = new double[count];
         for (int sweep = 0; sweep < MaxSweeps; sweep++)
         {
+            // Squared norms are refreshed every sweep and updated exactly per rotation in between:
+            // after the rotation below, |a'|² = α − tγ and |b'|² = β + tγ.
+            for (int j = 0; j < count; j++)
+            {
+                var v = columns.AsSpan(j * length, length);
+                norms[j] = Dot(v, v);
+            }
+
             bool rotated = false;
             for (int p = 0; p < count - 1; p++)
             {
                 var a = columns.AsSpan(p * length, length);
                 for (int q = p + 1; q < count; q++)
                 {
+                    double alpha = norms[p];
+                    double beta = norms[q];
+                    if (alpha == 0 || beta == 0)
+                    {
+                        continue;
+                    }
+
                     var b = columns.AsSpan(q * length, length);
-                    double alpha = Dot(a, a);
-                    double beta = Dot(b, b);
                     double gamma = Dot(a, b);
-                    if (Math.Abs(gamma) <= Orthogonality * Math.Sqrt(alpha * beta) || gamma == 0)
+                    if (Math.Abs(gamma) <= Orthogonality * Math.Sqrt(alpha * beta))
                     {
                         continue;
                     }
@@ -128,16 +144,11 @@ internal static class LeftSingularVectors
                     double zeta = (beta - alpha) / (2 * gamma);
                     double t = Math.Abs(zeta) > 1e100
                         ? 0.5 / zeta
-                        : Math.Sign(zeta == 0 ? 1 : zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + (zeta * zeta)));
+                        : (zeta >= 0 ? 1 : -1) / (Math.Abs(zeta) + Math.Sqrt(1 + (zeta * zeta)));
                     double c = 1 / Math.Sqrt(1 + (t * t));
-                    double s = c * t;
-                    for (int i = 0; i < length; i++)
-                    {
-                        double ai = a[i];
-                        double bi = b[i];
-                        a[i] = (c * ai) - (s * bi);
-                        b[i] = (s * ai) + (c * bi);
-                    }
+                    Rotate(a, b, c, c * t);
+                    norms[p] = alpha - (t * gamma);
+                    norms[q] = beta + (t * gamma);
                 }
             }
 
@@ -145,6 +156,32 @@ internal static class LeftSingularVectors
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>(a, b) ← (c a − s b, s a + c b), vectorised.</summary>
+    private static void Rotate(Span<double> a, Span<double> b, double c, double s)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vc = new Vector<double>(c);
+            var vs = new Vector<double>(s);
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var ai = new Vector<double>(a[i..]);
+                var bi = new Vector<double>(b[i..]);
+                ((vc * ai) - (vs * bi)).CopyTo(a[i..]);
+                ((vs * ai) + (vc * bi)).CopyTo(b[i..]);
+            }
+        }
+
+        for (; i < a.Length; i++)
+        {
+            double ai = a[i];
+            double bi = b[i];
+            a[i] = (c * ai) - (s * bi);
+            b[i] = (s * ai) + (c * bi);
         }
     }
 
@@ -162,10 +199,22 @@ internal static class LeftSingularVectors
         return (vectors, sorted);
     }
 
-    internal static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
+        int i = 0;
         double sum = 0;
-        for (int i = 0; i < x.Length; i++)
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var accumulator = Vector<double>.Zero;
+            for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                accumulator += new Vector<double>(x[i..]) * new Vector<double>(y[i..]);
+            }
+
+            sum = Vector.Sum(accumulator);
+        }
+
+        for (; i < x.Length; i++)
         {
             sum += x[i] * y[i];
         }
