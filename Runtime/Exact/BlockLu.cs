@@ -149,14 +149,23 @@ internal sealed class BlockLu
         return u;
     }
 
-    /// <summary>U(b, c) = L_b^-1 P_b^T S(b, c) for all columns right of the block; returns the last non-zero column (or o + p - 1).</summary>
+    /// <summary>
+    /// U(b, c) = L_b^-1 P_b^T S(b, c) for the columns right of the block, up to the last non-zero column of the block row
+    /// (the transform keeps zero columns zero); returns that column (o + p - 1 when there is none).
+    /// </summary>
     private static int SolveBlockRow(double[] w, int n, int o, int p, double[] lu, int[] pivots)
     {
         int start = o + p;
-        int width = n - start;
+        int last = start - 1;
+        for (int r = 0; r < p; r++)
+        {
+            last = Math.Max(last, start + w.AsSpan(((o + r) * n) + start, n - start).LastIndexOfAnyExcept(0.0));
+        }
+
+        int width = last - start + 1;
         if (width == 0)
         {
-            return start - 1;
+            return last;
         }
 
         for (int k = 0; k < p; k++)
@@ -180,25 +189,24 @@ internal sealed class BlockLu
             }
         }
 
-        int last = start - 1;
-        for (int r = 0; r < p; r++)
-        {
-            var row = w.AsSpan(((o + r) * n) + start, width);
-            int nonZero = row.LastIndexOfAnyExcept(0.0);
-            last = Math.Max(last, start + nonZero);
-        }
-
         return last;
     }
 
-    /// <summary>L(r, b) = S(r, b) U_b^-1 for all rows below the block; returns the last row with a non-zero entry (or o + p - 1).</summary>
+    /// <summary>
+    /// L(r, b) = S(r, b) U_b^-1 for the rows below the block (rows whose block part is zero stay zero and are skipped);
+    /// returns the last row with a non-zero entry (o + p - 1 when there is none).
+    /// </summary>
     private static int SolveBlockColumn(double[] w, int n, int o, int p, double[] lu)
     {
         int last = o + p - 1;
         for (int r = o + p; r < n; r++)
         {
             var x = w.AsSpan((r * n) + o, p);
-            bool nonZero = false;
+            if (!x.ContainsAnyExcept(0.0))
+            {
+                continue;
+            }
+
             for (int j = 0; j < p; j++)
             {
                 double sum = x[j];
@@ -208,13 +216,9 @@ internal sealed class BlockLu
                 }
 
                 x[j] = sum / lu[(j * p) + j];
-                nonZero |= x[j] != 0;
             }
 
-            if (nonZero)
-            {
-                last = r;
-            }
+            last = r;
         }
 
         return last;

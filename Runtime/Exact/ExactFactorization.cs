@@ -67,6 +67,15 @@ public sealed record ExactResult(GfmmModel Model, IReadOnlyList<TruncationLevel>
 /// <remarks>
 /// U is built as the lower-frame structure of Uᵀ and then transposed (encoders and decoders swap roles, spec
 /// "Transposed product"). Everything is computed in double; the model stores float32.
+/// <para>
+/// Ranks: a node's far-field block row leaves out the one neighbour pair it contains (it belongs to the level-0 bridge and
+/// is set to zero there), so a far field of global rank r can need up to 2r per node; ranks are capped at P and what the
+/// cap or the tolerance cuts is reported in <see cref="ExactResult.Truncation"/>.
+/// </para>
+/// <para>
+/// Cost: the block LU skips zero blocks (O(N P²) for a matrix of bandwidth at most P, (2/3) N³ when dense); the far field
+/// costs a Householder QR of each node's 2P-row block (O(N² P) per level in the dense case) and a 2P x 2P Jacobi SVD per node.
+/// </para>
 /// </remarks>
 public static class ExactFactorization
 {
@@ -134,13 +143,11 @@ public static class ExactFactorization
         var layout = new GfmmLayout(upper ? GfmmKind.Upper : GfmmKind.Lower, m, p);
         int levels = layout.Levels;
 
-        // The lower-frame factor F (L, or Uᵀ), and its far field: zero on the diagonal and neighbour blocks.
-        double At(int i, int j) => upper ? work[(j * n) + i] : work[(i * n) + j];
-        double Far(int i, int j) => (i / p) - (j / p) >= 2 ? At(i, j) : 0;
+        var far = new FarField(work, n, p, transposed: upper);
 
         // Rows of node k see the columns left of it; columns of node k see the rows below it.
-        var rows = new NestedBasis(m, p, (g, f) => Far(g, f), (l, k) => (0, (k << l) * p), threshold);
-        var columns = new NestedBasis(m, p, (g, f) => Far(f, g), (l, k) => (((k + 1) << l) * p, n), threshold);
+        var rows = new NestedBasis(m, p, far.Row, (l, k) => (0, (k << l) * p), threshold);
+        var columns = new NestedBasis(m, p, far.Column, (l, k) => (((k + 1) << l) * p, n), threshold);
         var explicitColumns = new double[n * p];
         var bridges = new double[levels][][];
         for (int level = 1; level < levels; level++)
@@ -186,7 +193,7 @@ public static class ExactFactorization
             frame.Diagonal[i] = Rounded(upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i], p, transpose: false);
             if (i > 0)
             {
-                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => At((i * p) + r, ((i - 1) * p) + c)), p, transpose: false);
+                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)), p, transpose: false);
             }
         }
 
@@ -281,6 +288,54 @@ public static class ExactFactorization
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The lower-frame factor F (L itself, or Uᵀ read from the upper part of the block LU) and its far field: F without
+    /// the diagonal and neighbour blocks (leaf distance below 2), which the level-0 bridge holds.
+    /// </summary>
+    private sealed class FarField(double[] work, int n, int p, bool transposed)
+    {
+        public double At(int i, int j) => transposed ? work[(j * n) + i] : work[(i * n) + j];
+
+        /// <summary>destination[c] = F_far(row, from + c).</summary>
+        public void Row(int row, int from, Span<double> destination)
+        {
+            // Columns at or right of leaf (row leaf - 1) are near (or above the diagonal): zero.
+            int nearFrom = Math.Clamp((((row / p) - 1) * p) - from, 0, destination.Length);
+            if (!transposed)
+            {
+                work.AsSpan((row * n) + from, nearFrom).CopyTo(destination);
+            }
+            else
+            {
+                for (int c = 0; c < nearFrom; c++)
+                {
+                    destination[c] = work[((from + c) * n) + row];
+                }
+            }
+
+            destination[nearFrom..].Clear();
+        }
+
+        /// <summary>destination[c] = F_far(from + c, column).</summary>
+        public void Column(int column, int from, Span<double> destination)
+        {
+            // Rows before leaf (column leaf + 2) are near (or above the diagonal): zero.
+            int farFrom = Math.Clamp((((column / p) + 2) * p) - from, 0, destination.Length);
+            destination[..farFrom].Clear();
+            if (transposed)
+            {
+                work.AsSpan((column * n) + from + farFrom, destination.Length - farFrom).CopyTo(destination[farFrom..]);
+            }
+            else
+            {
+                for (int c = farFrom; c < destination.Length; c++)
+                {
+                    destination[c] = work[((from + c) * n) + column];
+                }
+            }
+        }
     }
 
     /// <summary>

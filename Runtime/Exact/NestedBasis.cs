@@ -16,8 +16,8 @@ namespace GenLu.Exact;
 /// </remarks>
 internal sealed class NestedBasis
 {
-    /// <summary>Reads the target entry between a node index and a far index.</summary>
-    public delegate double FarEntry(int nodeIndex, int farIndex);
+    /// <summary>Writes the target entries between node index <paramref name="nodeIndex"/> and far indices from <paramref name="from"/> on.</summary>
+    public delegate void FarLine(int nodeIndex, int from, Span<double> destination);
 
     /// <summary>The far range [start, end) of node <paramref name="node"/> at <paramref name="level"/>.</summary>
     public delegate (int Start, int End) FarRange(int level, int node);
@@ -25,17 +25,17 @@ internal sealed class NestedBasis
     private readonly int m;
     private readonly int p;
     private readonly int levels;
-    private readonly FarEntry entry;
+    private readonly FarLine line;
     private readonly FarRange range;
     private readonly double threshold;
     private double[][] coefficients;
 
-    public NestedBasis(int m, int p, FarEntry entry, FarRange range, double threshold)
+    public NestedBasis(int m, int p, FarLine line, FarRange range, double threshold)
     {
         this.m = m;
         this.p = p;
         levels = GfmmLayout.Log2(m);
-        this.entry = entry;
+        this.line = line;
         this.range = range;
         this.threshold = threshold;
         Transfers = new double[Math.Max(levels - 1, 0)][][];
@@ -149,11 +149,7 @@ internal sealed class NestedBasis
         var block = new double[rows * width];
         for (int a = 0; a < rows; a++)
         {
-            int nodeIndex = (k * rows) + a;
-            for (int c = 0; c < width; c++)
-            {
-                block[(a * width) + c] = entry(nodeIndex, start + c);
-            }
+            line((k * rows) + a, start, block.AsSpan(a * width, width));
         }
 
         return block;
