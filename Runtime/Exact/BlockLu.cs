@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace GenLu.Exact;
 
 /// <summary>
@@ -184,7 +182,7 @@ internal sealed class BlockLu
                 double factor = lu[(r * p) + k];
                 if (factor != 0)
                 {
-                    SubtractScaled(row, factor, w.AsSpan(((o + k) * n) + start, width));
+                    VectorKernels.SubtractScaled(row, factor, w.AsSpan(((o + k) * n) + start, width));
                 }
             }
         }
@@ -237,14 +235,24 @@ internal sealed class BlockLu
 
         void UpdateRow(int r)
         {
-            var target = w.AsSpan((r * n) + start, width);
-            for (int k = 0; k < p; k++)
+            var factors = w.AsSpan((r * n) + o, p);
+            if (!factors.ContainsAnyExcept(0.0))
             {
-                double factor = w[(r * n) + o + k];
-                if (factor != 0)
-                {
-                    SubtractScaled(target, factor, w.AsSpan(((o + k) * n) + start, width));
-                }
+                return;
+            }
+
+            var target = w.AsSpan((r * n) + start, width);
+            ReadOnlySpan<double> URow(int k) => w.AsSpan(((o + k) * n) + start, width);
+            int k = 0;
+            for (; k + 4 <= p; k += 4)
+            {
+                VectorKernels.SubtractScaled4(
+                    target, factors[k], URow(k), factors[k + 1], URow(k + 1), factors[k + 2], URow(k + 2), factors[k + 3], URow(k + 3));
+            }
+
+            for (; k < p; k++)
+            {
+                VectorKernels.SubtractScaled(target, factors[k], URow(k));
             }
         }
 
@@ -266,25 +274,6 @@ internal sealed class BlockLu
         for (int i = 0; i < x.Length; i++)
         {
             (x[i], y[i]) = (y[i], x[i]);
-        }
-    }
-
-    /// <summary>target -= factor * source, vectorised.</summary>
-    private static void SubtractScaled(Span<double> target, double factor, ReadOnlySpan<double> source)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var f = new Vector<double>(factor);
-            for (; i <= target.Length - Vector<double>.Count; i += Vector<double>.Count)
-            {
-                (new Vector<double>(target[i..]) - (f * new Vector<double>(source[i..]))).CopyTo(target[i..]);
-            }
-        }
-
-        for (; i < target.Length; i++)
-        {
-            target[i] -= factor * source[i];
         }
     }
 }

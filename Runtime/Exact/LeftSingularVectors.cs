@@ -48,7 +48,7 @@ internal static class LeftSingularVectors
         for (int j = 0; j < count; j++)
         {
             var v = columns.AsSpan(j * rows, rows);
-            sigma[j] = Math.Sqrt(Dot(v, v));
+            sigma[j] = Math.Sqrt(VectorKernels.Dot(v, v));
             if (sigma[j] > 0)
             {
                 for (int a = 0; a < rows; a++)
@@ -71,7 +71,7 @@ internal static class LeftSingularVectors
         for (int k = 0; k < rows; k++)
         {
             var x = q.AsSpan((k * cols) + k, cols - k);
-            double norm = Math.Sqrt(Dot(x, x));
+            double norm = Math.Sqrt(VectorKernels.Dot(x, x));
             if (norm == 0)
             {
                 continue;
@@ -80,15 +80,11 @@ internal static class LeftSingularVectors
             // Reflect x onto alpha e1 with v = x - alpha e1, alpha of opposite sign to x0 to avoid cancellation.
             double alpha = x[0] > 0 ? -norm : norm;
             x[0] -= alpha;
-            double vv = Dot(x, x);
+            double vv = VectorKernels.Dot(x, x);
             for (int j = k + 1; j < rows; j++)
             {
                 var y = q.AsSpan((j * cols) + k, cols - k);
-                double factor = 2 * Dot(x, y) / vv;
-                for (int i = 0; i < y.Length; i++)
-                {
-                    y[i] -= factor * x[i];
-                }
+                VectorKernels.SubtractScaled(y, 2 * VectorKernels.Dot(x, y) / vv, x);
             }
 
             x[0] = alpha;
@@ -117,7 +113,7 @@ internal static class LeftSingularVectors
             for (int j = 0; j < count; j++)
             {
                 var v = columns.AsSpan(j * length, length);
-                norms[j] = Dot(v, v);
+                norms[j] = VectorKernels.Dot(v, v);
             }
 
             bool rotated = false;
@@ -134,7 +130,7 @@ internal static class LeftSingularVectors
                     }
 
                     var b = columns.AsSpan(q * length, length);
-                    double gamma = Dot(a, b);
+                    double gamma = VectorKernels.Dot(a, b);
                     if (Math.Abs(gamma) <= Orthogonality * Math.Sqrt(alpha * beta))
                     {
                         continue;
@@ -197,28 +193,5 @@ internal static class LeftSingularVectors
         }
 
         return (vectors, sorted);
-    }
-
-    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        int i = 0;
-        double sum = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
-        {
-            var accumulator = Vector<double>.Zero;
-            for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
-            {
-                accumulator += new Vector<double>(x[i..]) * new Vector<double>(y[i..]);
-            }
-
-            sum = Vector.Sum(accumulator);
-        }
-
-        for (; i < x.Length; i++)
-        {
-            sum += x[i] * y[i];
-        }
-
-        return sum;
     }
 }
