@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Text.Json.Nodes;
 
 namespace GenLu.Exact;
 
@@ -29,7 +30,7 @@ public enum BasisSide
 public sealed record TruncationLevel(ExactFactor Factor, BasisSide Side, int Level, int MaxRank, double LargestDiscarded, double DiscardedFrobenius);
 
 /// <summary>The result of <see cref="ExactFactorization.Build"/>.</summary>
-/// <param name="Model">L and U as float32 GFMM blocks, with the given scale.</param>
+/// <param name="Model">L and U as float32 GFMM blocks, with the given scale; its training provenance records method "exact", the tolerance and the seconds.</param>
 /// <param name="Truncation">The discarded singular values, per factor, side and level.</param>
 /// <param name="Seconds">Wall time of the whole construction (block LU included).</param>
 public sealed record ExactResult(GfmmModel Model, IReadOnlyList<TruncationLevel> Truncation, double Seconds)
@@ -129,7 +130,16 @@ public static class ExactFactorization
         var lower = BuildFactor(lu, ExactFactor.L, threshold, report);
         var upper = BuildFactor(lu, ExactFactor.U, threshold, report);
         clock.Stop();
-        return new ExactResult(new GfmmModel(lower, upper, scale), report, clock.Elapsed.TotalSeconds);
+        var provenance = new GfmmProvenance
+        {
+            Training = new JsonObject
+            {
+                ["method"] = "exact",
+                ["tolerance"] = tolerance,
+                ["seconds"] = clock.Elapsed.TotalSeconds,
+            },
+        };
+        return new ExactResult(new GfmmModel(lower, upper, scale, provenance), report, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>
