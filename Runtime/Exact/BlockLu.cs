@@ -40,13 +40,15 @@ internal sealed class BlockLu
 {
     private const double MachineEpsilon = 2.220446049250313e-16;
 
-    private BlockLu(int m, int p, double[] work, double[][] lowerDiagonal, double[][] upperDiagonal)
+    private BlockLu(int m, int p, double[] work, double[][] lowerDiagonal, double[][] upperDiagonal, bool lowerFar, bool upperFar)
     {
         M = m;
         P = p;
         Work = work;
         LowerDiagonal = lowerDiagonal;
         UpperDiagonal = upperDiagonal;
+        LowerHasFarField = lowerFar;
+        UpperHasFarField = upperFar;
     }
 
     public int M { get; }
@@ -64,6 +66,12 @@ internal sealed class BlockLu
     /// <summary><c>G^U_b = U_b</c>, P x P row-major, upper triangular.</summary>
     public double[][] UpperDiagonal { get; }
 
+    /// <summary>Whether L has a non-zero entry two or more blocks below the diagonal.</summary>
+    public bool LowerHasFarField { get; }
+
+    /// <summary>Whether U has a non-zero entry two or more blocks right of the diagonal.</summary>
+    public bool UpperHasFarField { get; }
+
     /// <exception cref="SingularSchurBlockException">A diagonal Schur block has a pivot of magnitude at most N * eps * max |A_ij|.</exception>
     public static BlockLu Factor(ReadOnlySpan<double> a, int m, int p)
     {
@@ -80,6 +88,7 @@ internal sealed class BlockLu
         var upperDiagonal = new double[m][];
         var block = new double[p * p];
         var pivots = new int[p];
+        bool lowerFar = false, upperFar = false;
         for (int b = 0; b < m; b++)
         {
             int o = b * p;
@@ -102,10 +111,12 @@ internal sealed class BlockLu
             upperDiagonal[b] = UpperPart(block, p);
             int lastColumn = SolveBlockRow(w, n, o, p, block, pivots);
             int lastRow = SolveBlockColumn(w, n, o, p, block);
+            upperFar |= lastColumn >= o + (2 * p);
+            lowerFar |= lastRow >= o + (2 * p);
             UpdateSchurComplement(w, n, o, p, lastRow, lastColumn);
         }
 
-        return new BlockLu(m, p, w, lowerDiagonal, upperDiagonal);
+        return new BlockLu(m, p, w, lowerDiagonal, upperDiagonal, lowerFar, upperFar);
     }
 
     /// <summary><c>P L</c>: the unit lower factor with the row interchanges undone (last interchange first).</summary>

@@ -160,16 +160,24 @@ public static class ExactFactorization
         var columns = new NestedBasis(m, p, far.Column, (l, k) => (((k + 1) << l) * p, n), threshold);
         var explicitColumns = new double[n * p];
         var bridges = new double[levels][][];
+        bool hasFarField = upper ? lu.UpperHasFarField : lu.LowerHasFarField;
         for (int level = 1; level < levels; level++)
         {
+            int nodes = m >> level;
+            int size = p << level;
+            if (!hasFarField)
+            {
+                // A banded factor: nothing beyond the neighbour blocks, so every basis, transfer and coarse bridge is zero.
+                report.Add(new TruncationLevel(factor, BasisSide.Row, level, 0, 0, 0));
+                report.Add(new TruncationLevel(factor, BasisSide.Column, level, 0, 0, 0));
+                continue;
+            }
+
             var rowStats = rows.BuildLevel(level);
             var columnStats = columns.BuildLevel(level);
             report.Add(new TruncationLevel(factor, BasisSide.Row, level, rowStats.MaxRank, rowStats.LargestDiscarded, rowStats.DiscardedFrobenius));
             report.Add(new TruncationLevel(factor, BasisSide.Column, level, columnStats.MaxRank, columnStats.LargestDiscarded, columnStats.DiscardedFrobenius));
             columns.AdvanceExplicitBasis(explicitColumns, level);
-
-            int nodes = m >> level;
-            int size = p << level;
             bridges[level] = new double[nodes - 1][];
             for (int k = 0; k < nodes - 1; k++)
             {
@@ -181,7 +189,7 @@ public static class ExactFactorization
         }
 
         var frame = new LowerFrame(m, p);
-        for (int level = 0; level < levels - 1; level++)
+        for (int level = 0; hasFarField && level < levels - 1; level++)
         {
             for (int c = 0; c < (m >> level); c++)
             {
@@ -190,7 +198,7 @@ public static class ExactFactorization
             }
         }
 
-        for (int level = 1; level < levels; level++)
+        for (int level = 1; hasFarField && level < levels; level++)
         {
             for (int k = 0; k < bridges[level].Length; k++)
             {
