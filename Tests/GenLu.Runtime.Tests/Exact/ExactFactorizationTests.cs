@@ -34,7 +34,9 @@ public class ExactFactorizationTests
     {
         var op = TestOperators.Create(name, TestOperators.All.Single(d => d.Name == name).IsGrid ? 16 : 256);
         var model = ExactFactorization.Build(op.Matrix, 8, 32, op.Scale).Model;
-        BackwardError(model, op.Matrix, seed: 7).ShouldBeLessThan(1e-5);
+
+        // The factors reproduce A to ~1e-7 relative, so a backward-stable float32 solve must stay near float32 rounding.
+        BackwardError(model, op.Matrix, seed: 7).ShouldBeLessThan(1e-6);
     }
 
     [Fact]
