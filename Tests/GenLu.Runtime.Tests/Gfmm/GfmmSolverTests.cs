@@ -63,6 +63,35 @@ public class GfmmSolverTests
     }
 
     [Fact]
+    public void Exposed_diagonal_factors_reproduce_G()
+    {
+        const int m = 4, p = 6;
+        var model = GfmmRandom.WellConditioned(m, p, seed: 12);
+        var solver = new GfmmSolver(model);
+        foreach (var (block, factors, pivots) in new[]
+                 {
+                     (model.L, solver.LowerDiagonalFactors.ToArray(), solver.LowerDiagonalPivots.ToArray()),
+                     (model.U, solver.UpperDiagonalFactors.ToArray(), solver.UpperDiagonalPivots.ToArray()),
+                 })
+            for (int i = 0; i < m; i++)
+            {
+                var g = block.Tensor(block.Layout.Diagonal(i)).ToArray();
+                // L U with unit L below the diagonal, then the row swaps undone in reverse: Pᵀ L U = G.
+                var product = new double[p, p];
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++)
+                        for (int k = 0; k <= Math.Min(r, c); k++)
+                            product[r, c] += (k == r ? 1.0 : factors[i * p * p + r * p + k]) * factors[i * p * p + k * p + c];
+                for (int k = p - 1; k >= 0; k--)
+                    for (int c = 0; c < p; c++)
+                        (product[k, c], product[pivots[i * p + k], c]) = (product[pivots[i * p + k], c], product[k, c]);
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++)
+                        product[r, c].ShouldBe(g[r * p + c], 1e-6);
+            }
+    }
+
+    [Fact]
     public void Reference_fixture_solve_inverts_its_products()
     {
         var model = GfmmModel.Load(TestPaths.Fixture("reference-m2p4.gfmm.json"));
