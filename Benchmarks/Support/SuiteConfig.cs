@@ -2,7 +2,6 @@ using System.Reflection;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Running;
 using GenLu.Benchmarks.Interop;
 
@@ -38,16 +37,14 @@ internal sealed class RequiresGeneratedSolverAttribute : Attribute;
 /// <summary>
 /// The configuration shared by the suites: a short job (2 warm-up and 6 measured iterations, so that all
 /// suites finish in well under 20 minutes; a job given on the command line, e.g. <c>--job dry</c>, replaces
-/// it — add <c>--inProcess</c> then) run in process: BenchmarkDotNet's usual per-run rebuild of the project
-/// recompiles the embedded models with the generator each time, which outlasts its 2-minute build timeout.
-/// And a filter that drops exactly the cases that cannot run here (OpenBLAS absent, no generated solver at
-/// that order) or are capped by <see cref="MaxOrderAttribute"/>, so every other column still runs.
+/// it), and a filter that drops exactly the cases that cannot run here (OpenBLAS absent, no generated
+/// solver at that order) or are capped by <see cref="MaxOrderAttribute"/>, so every other column still runs.
 /// </summary>
 internal sealed class SuiteConfig : ManualConfig
 {
     public SuiteConfig()
     {
-        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(6).WithToolchain(InProcessEmitToolchain.Instance).AsDefault());
+        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(6).AsDefault());
         AddFilter(new SimpleFilter(IsIncluded));
     }
 
