@@ -51,7 +51,7 @@ public class DenseLuFactorBenchmarks<T>
         return DenseLu.Factor<T>(_work, N, MatrixLayout.RowMajor, _perm);
     }
 
-    [Benchmark]
+    [Benchmark, MaxOrder(1024, "MathNet's managed getrf takes 17-45 s per factorization at n = 2048 (docs/benchmarks/dense-lu.md), minutes per benchmark case")]
     public int[] MathNetManaged()
     {
         _input.CopyTo(_work, 0);
