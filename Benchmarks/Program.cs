@@ -5,9 +5,11 @@ namespace GenLu.Benchmarks;
 
 /// <summary>
 /// Runs the benchmark suites of this assembly; pick them with --filter, e.g. --filter '*SolveComparison*'.
-/// Every job runs in this process (--inProcess is always added): BenchmarkDotNet's usual per-run rebuild of
-/// the project would recompile the embedded models through the generator, which outlasts its 2-minute
-/// build timeout.
+/// The job is set here, on the command line, for every suite: in this process (--inProcess is always added:
+/// BenchmarkDotNet's usual per-run rebuild of the project would recompile the embedded models through the
+/// generator, which outlasts its 2-minute build timeout), and short — 2 warm-up and 6 measured iterations,
+/// so that all suites finish in well under 20 minutes — unless the command line names a job or counts
+/// (e.g. --job dry for a smoke test).
 /// <c>make-models [directory]</c> instead writes the deterministic weight files the generated solvers are
 /// compiled from (default directory: Benchmarks/Models, from the repository root).
 /// </summary>
@@ -25,8 +27,18 @@ public static class Program
         var suites = typeof(Program).Assembly.GetTypes().Where(type => type.IsPublic && type.Name.EndsWith("Benchmarks", StringComparison.Ordinal));
         foreach (string note in SuiteConfig.Notes(suites))
             Console.WriteLine(note);
-        string[] inProcess = args.Contains("--inProcess") ? args : [.. args, "--inProcess"];
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(inProcess);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(WithDefaultJob(args));
         RooflineReport.WriteIfComplete(summaries);
+    }
+
+    private static string[] WithDefaultJob(string[] args)
+    {
+        var options = new List<string>(args);
+        if (!options.Contains("--inProcess"))
+            options.Add("--inProcess");
+        string[] jobOptions = ["--job", "-j", "--warmupCount", "--iterationCount"];
+        if (!options.Any(option => jobOptions.Contains(option)))
+            options.AddRange(["--warmupCount", "2", "--iterationCount", "6"]);
+        return [.. options];
     }
 }

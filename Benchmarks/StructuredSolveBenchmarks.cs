@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using GenLu.Benchmarks.Support;
 
 namespace GenLu.Benchmarks;
 
@@ -74,7 +75,7 @@ public abstract class StructuredSolveBenchmarkBase
 
 /// <summary>N = 256 … 8192 (M = 8 … 256).</summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
+[Config(typeof(SuiteConfig))]
 public class StructuredSolveBenchmarks : StructuredSolveBenchmarkBase
 {
     [Params(256, 1024, 4096, 8192)]
@@ -83,7 +84,7 @@ public class StructuredSolveBenchmarks : StructuredSolveBenchmarkBase
 
 /// <summary>N = 16384 (M = 512): the dense factor is 1 GiB and takes minutes, so it has its own class.</summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[Config(typeof(SuiteConfig))]
 public class StructuredSolveLargeBenchmarks : StructuredSolveBenchmarkBase
 {
     [Params(16384)]

@@ -1,7 +1,6 @@
 using System.Reflection;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using GenLu.Benchmarks.Interop;
 
@@ -35,18 +34,12 @@ internal sealed class RequiresOpenBlasAttribute : Attribute;
 internal sealed class RequiresGeneratedSolverAttribute : Attribute;
 
 /// <summary>
-/// The configuration shared by the suites: a short job (2 warm-up and 6 measured iterations, so that all
-/// suites finish in well under 20 minutes; a job given on the command line, e.g. <c>--job dry</c>, replaces
-/// it), and a filter that drops exactly the cases that cannot run here (OpenBLAS absent, no generated
+/// The configuration shared by the suites (their job comes from <see cref="Program"/>): a filter that drops exactly the cases that cannot run here (OpenBLAS absent, no generated
 /// solver at that order) or are capped by <see cref="MaxOrderAttribute"/>, so every other column still runs.
 /// </summary>
 internal sealed class SuiteConfig : ManualConfig
 {
-    public SuiteConfig()
-    {
-        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(6).AsDefault());
-        AddFilter(new SimpleFilter(IsIncluded));
-    }
+    public SuiteConfig() => AddFilter(new SimpleFilter(IsIncluded));
 
     /// <summary>One line per cap and per missing library, for the run's console output.</summary>
     public static IEnumerable<string> Notes(IEnumerable<Type> suites)
