@@ -136,38 +136,36 @@ internal static class SolverEmitter
             private static void SolveCore({{ReadOnlySpan}} b, {{Span}} x, {{Span}} work)
             {
                 LowerSolve(b, x, work);
-                UpperSolve(x, x, work);{{(scaled ? "\n    DivideByScale(x);" : "")}}
+                UpperSolve(x, x, work);{{(scaled ? "\n    MultiplyBy(x, InverseScale);" : "")}}
             }
 
             private static void SolveTransposeCore({{ReadOnlySpan}} b, {{Span}} x, {{Span}} work)
             {
                 UpperTransposeSolve(b, x, work);
-                LowerTransposeSolve(x, x, work);{{(scaled ? "\n    DivideByScale(x);" : "")}}
+                LowerTransposeSolve(x, x, work);{{(scaled ? "\n    MultiplyBy(x, InverseScale);" : "")}}
             }
 
             private static void ApplyCore({{ReadOnlySpan}} x, {{Span}} y, {{Span}} work)
             {
                 UpperApply(x, y, work);
-                LowerApply(y, y, work);{{(scaled ? "\n    MultiplyByScale(y);" : "")}}
+                LowerApply(y, y, work);{{(scaled ? "\n    MultiplyBy(y, (float)Scale);" : "")}}
             }
 
             private static void ApplyTransposeCore({{ReadOnlySpan}} x, {{Span}} y, {{Span}} work)
             {
                 LowerTransposeApply(x, y, work);
-                UpperTransposeApply(y, y, work);{{(scaled ? "\n    MultiplyByScale(y);" : "")}}
+                UpperTransposeApply(y, y, work);{{(scaled ? "\n    MultiplyBy(y, (float)Scale);" : "")}}
             }
 
             """);
         if (scaled)
             writer.Lines($$"""
-                private static void DivideByScale({{Span}} v)
-                {
-                    for (int i = 0; i < N; i++) v[i] /= (float)Scale;
-                }
+                // Solves multiply by the float reciprocal of s, as the Runtime's GfmmSolver does.
+                private const float InverseScale = (float)(1 / Scale);
 
-                private static void MultiplyByScale({{Span}} v)
+                private static void MultiplyBy({{Span}} v, float factor)
                 {
-                    for (int i = 0; i < N; i++) v[i] *= (float)Scale;
+                    for (int i = 0; i < N; i++) v[i] *= factor;
                 }
 
                 """);
