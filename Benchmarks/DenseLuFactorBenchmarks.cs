@@ -58,6 +58,14 @@ public class DenseLuFactorBenchmarks<T>
     }
 
     [Benchmark]
+    public int OpenBlasSingleThread()
+    {
+        DenseLuInputs.ThrowIfOpenBlasMissing();
+        _input.CopyTo(_work, 0);
+        return DenseLuInputs.OpenBlasFactor(_work, N, _ipiv);
+    }
+
+    [Benchmark]
     public T[] CopyInputOnly()
     {
         _input.CopyTo(_work, 0);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using GenLu.Benchmarks.Interop;
 using MathNet.Numerics;
 using MathNet.Numerics.Providers.LinearAlgebra;
 
@@ -46,5 +47,27 @@ internal static class DenseLuInputs
             provider.LUSolveFactored(1, f, n, ipiv, bf);
         else
             throw new NotSupportedException($"MathNet benchmarks cover float and double, not {typeof(T).Name}.");
+    }
+
+    /// <summary>OpenBLAS getrf (single thread, column-major, 1-based ipiv); throws when the library is missing so BenchmarkDotNet reports only that column as NA.</summary>
+    public static int OpenBlasFactor<T>(T[] a, int n, int[] ipiv) => a switch
+    {
+        double[] d => OpenBlas.Getrf(d, n, ipiv),
+        float[] f => OpenBlas.Getrf(f, n, ipiv),
+        _ => throw new NotSupportedException($"OpenBLAS benchmarks cover float and double, not {typeof(T).Name}."),
+    };
+
+    /// <summary>OpenBLAS getrs for one right-hand side, in place.</summary>
+    public static int OpenBlasSolve<T>(T[] lu, int n, int[] ipiv, T[] b) => (lu, b) switch
+    {
+        (double[] d, double[] bd) => OpenBlas.Getrs(d, n, ipiv, bd, 1),
+        (float[] f, float[] bf) => OpenBlas.Getrs(f, n, ipiv, bf, 1),
+        _ => throw new NotSupportedException($"OpenBLAS benchmarks cover float and double, not {typeof(T).Name}."),
+    };
+
+    public static void ThrowIfOpenBlasMissing()
+    {
+        if (!OpenBlas.IsAvailable)
+            throw new InvalidOperationException(OpenBlas.MissingMessage);
     }
 }

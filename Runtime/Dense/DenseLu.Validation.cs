@@ -89,6 +89,8 @@ public static unsafe partial class DenseLu
         }
     }
 
+    private static void ThrowIfNotPermutation(ReadOnlySpan<int> perm, int n) => _ = PermutationSign(perm, n);
+
     /// <summary>
     /// +1 or -1 for an even or odd permutation perm[0..n), found by walking its cycles (sign = (-1)^(n -
     /// cycles)); throws when perm[0..n) is not a permutation of 0..n-1.

@@ -41,15 +41,14 @@ public static unsafe partial class DenseLu
         ValidateMatrix(a.Length, rows, cols, leadingDimension, layout, nameof(a), nameof(rows), nameof(cols));
         ValidateFactorPermutationLength(a.Length, rows, cols, leadingDimension, layout, perm.Length);
 
-        for (int i = 0; i < perm.Length; i++)
-            perm[i] = i;
-        if (rows == 0 || cols == 0)
-            return 0;
-
         fixed (T* origin = a)
         {
             var matrix = StridedMatrix<T>.Create(origin, leadingDimension, layout);
             ThrowIfNonFinite(matrix, rows, cols, layout, nameof(a));
+            for (int i = 0; i < perm.Length; i++)
+                perm[i] = i;
+            if (rows == 0 || cols == 0)
+                return 0;
 
             int pivotCount = Math.Min(rows, cols);
             int[]? rentedPivots = null;
@@ -220,7 +219,7 @@ public static unsafe partial class DenseLu
     {
         ValidateSquareFactors(lu.Length, n, leadingDimension, layout);
         ValidateRightHandSides(b.Length, n, nrhs);
-        PermutationSign(perm, n);
+        ThrowIfNotPermutation(perm, n);
         if (n == 0)
             return;
 

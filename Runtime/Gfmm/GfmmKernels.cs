@@ -25,7 +25,7 @@ internal static class GfmmKernels
             if (transpose)
                 for (int o = 0; o < p; o++) Axpy(Unsafe.Add(ref xRef, o), ref Unsafe.Add(ref wRef, o * p), ref yRef, p);
             else
-                for (int o = 0; o < p; o++) Unsafe.Add(ref yRef, o) += Dot(ref Unsafe.Add(ref wRef, o * p), ref xRef, p);
+                RowsDotAdd(ref wRef, ref xRef, ref yRef, p);
             return;
         }
         // Coefficient (out, in) of op(W) sits at out * outStride + in * inStride.
@@ -40,69 +40,6 @@ internal static class GfmmKernels
     {
         y.Clear();
         MultiplyAdd(w, transpose, x, y, p, count);
-    }
-
-    /// <summary>
-    /// Solves <c>op(G) z = r</c> in place on the P x count panel <paramref name="z"/>, from the SmallLu
-    /// factors of G (unit L below the diagonal, U on and above, row swaps <paramref name="pivots"/>):
-    /// <c>G = Pᵀ L U</c>, so <c>G z = r</c> is swaps, then L, then U; <c>Gᵀ z = r</c> is Uᵀ, then Lᵀ,
-    /// then the swaps undone in reverse order.
-    /// </summary>
-    public static void LuSolve(ReadOnlySpan<float> lu, ReadOnlySpan<int> pivots, bool transpose, Span<float> z, int p, int count)
-    {
-        ref float a = ref MemoryMarshal.GetReference(lu);
-        ref float zRef = ref MemoryMarshal.GetReference(z);
-        if (!transpose)
-        {
-            for (int k = 0; k < p; k++) SwapRows(ref zRef, k, pivots[k], count);
-            if (count == 1)
-            {
-                // Dot-product (row) form: each row of L and U is contiguous.
-                for (int r = 1; r < p; r++) Unsafe.Add(ref zRef, r) -= Dot(ref Unsafe.Add(ref a, r * p), ref zRef, r);
-                for (int r = p - 1; r >= 0; r--)
-                {
-                    float tail = Dot(ref Unsafe.Add(ref a, r * p + r + 1), ref Unsafe.Add(ref zRef, r + 1), p - r - 1);
-                    Unsafe.Add(ref zRef, r) = (Unsafe.Add(ref zRef, r) - tail) / Unsafe.Add(ref a, r * p + r);
-                }
-                return;
-            }
-            for (int k = 0; k < p; k++)
-                for (int r = k + 1; r < p; r++)
-                    Axpy(-Unsafe.Add(ref a, r * p + k), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, r * count), count);
-            for (int k = p - 1; k >= 0; k--)
-            {
-                Scale(1f / Unsafe.Add(ref a, k * p + k), ref Unsafe.Add(ref zRef, k * count), count);
-                for (int r = 0; r < k; r++)
-                    Axpy(-Unsafe.Add(ref a, r * p + k), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, r * count), count);
-            }
-            return;
-        }
-
-        if (count == 1)
-        {
-            // Uᵀ w = r forward and Lᵀ v = w backward, in axpy form along the contiguous rows of U and L.
-            for (int k = 0; k < p; k++)
-            {
-                float value = Unsafe.Add(ref zRef, k) / Unsafe.Add(ref a, k * p + k);
-                Unsafe.Add(ref zRef, k) = value;
-                Axpy(-value, ref Unsafe.Add(ref a, k * p + k + 1), ref Unsafe.Add(ref zRef, k + 1), p - k - 1);
-            }
-            for (int k = p - 1; k > 0; k--)
-                Axpy(-Unsafe.Add(ref zRef, k), ref Unsafe.Add(ref a, k * p), ref zRef, k);
-        }
-        else
-        {
-            for (int k = 0; k < p; k++)
-            {
-                Scale(1f / Unsafe.Add(ref a, k * p + k), ref Unsafe.Add(ref zRef, k * count), count);
-                for (int j = k + 1; j < p; j++)
-                    Axpy(-Unsafe.Add(ref a, k * p + j), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, j * count), count);
-            }
-            for (int k = p - 1; k > 0; k--)
-                for (int j = 0; j < k; j++)
-                    Axpy(-Unsafe.Add(ref a, k * p + j), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, j * count), count);
-        }
-        for (int k = p - 1; k >= 0; k--) SwapRows(ref zRef, k, pivots[k], count);
     }
 
     /// <summary>Batch layout ([count, n], vector after vector) to node-major ([n, count]).</summary>
@@ -151,7 +88,48 @@ internal static class GfmmKernels
             ref T y1 = ref Unsafe.Add(ref y0, count);
             ref T y2 = ref Unsafe.Add(ref y1, count);
             ref T y3 = ref Unsafe.Add(ref y2, count);
-            for (int j = 0; j < vectorEnd; j += width)
+            int j = 0;
+            for (; j + 2 * width <= vectorEnd; j += 2 * width)
+            {
+                // 4 rows x 2 vectors: eight independent accumulators hide the FMA latency.
+                nuint at0 = (nuint)j, at1 = (nuint)(j + width);
+                var a0 = Vector.LoadUnsafe(ref y0, at0);
+                var a1 = Vector.LoadUnsafe(ref y1, at0);
+                var a2 = Vector.LoadUnsafe(ref y2, at0);
+                var a3 = Vector.LoadUnsafe(ref y3, at0);
+                var b0 = Vector.LoadUnsafe(ref y0, at1);
+                var b1 = Vector.LoadUnsafe(ref y1, at1);
+                var b2 = Vector.LoadUnsafe(ref y2, at1);
+                var b3 = Vector.LoadUnsafe(ref y3, at1);
+                for (int k = 0; k < p; k++)
+                {
+                    ref T xRow = ref Unsafe.Add(ref x, k * count);
+                    var xa = Vector.LoadUnsafe(ref xRow, at0);
+                    var xb = Vector.LoadUnsafe(ref xRow, at1);
+                    int at = k * inStride;
+                    var c0 = new Vector<T>(Unsafe.Add(ref w0, at));
+                    var c1 = new Vector<T>(Unsafe.Add(ref w1, at));
+                    var c2 = new Vector<T>(Unsafe.Add(ref w2, at));
+                    var c3 = new Vector<T>(Unsafe.Add(ref w3, at));
+                    a0 = MulAdd(c0, xa, a0);
+                    b0 = MulAdd(c0, xb, b0);
+                    a1 = MulAdd(c1, xa, a1);
+                    b1 = MulAdd(c1, xb, b1);
+                    a2 = MulAdd(c2, xa, a2);
+                    b2 = MulAdd(c2, xb, b2);
+                    a3 = MulAdd(c3, xa, a3);
+                    b3 = MulAdd(c3, xb, b3);
+                }
+                a0.StoreUnsafe(ref y0, at0);
+                a1.StoreUnsafe(ref y1, at0);
+                a2.StoreUnsafe(ref y2, at0);
+                a3.StoreUnsafe(ref y3, at0);
+                b0.StoreUnsafe(ref y0, at1);
+                b1.StoreUnsafe(ref y1, at1);
+                b2.StoreUnsafe(ref y2, at1);
+                b3.StoreUnsafe(ref y3, at1);
+            }
+            for (; j < vectorEnd; j += width)
             {
                 var a0 = Vector.LoadUnsafe(ref y0, (nuint)j);
                 var a1 = Vector.LoadUnsafe(ref y1, (nuint)j);
@@ -171,7 +149,7 @@ internal static class GfmmKernels
                 a2.StoreUnsafe(ref y2, (nuint)j);
                 a3.StoreUnsafe(ref y3, (nuint)j);
             }
-            for (int j = vectorEnd; j < count; j++)
+            for (j = vectorEnd; j < count; j++)
                 for (int k = 0; k < p; k++)
                 {
                     T xk = Unsafe.Add(ref x, k * count + j);
@@ -187,6 +165,45 @@ internal static class GfmmKernels
                 Axpy(Unsafe.Add(ref w, o * outStride + k * inStride), ref Unsafe.Add(ref x, k * count), ref Unsafe.Add(ref y, o * count), count);
     }
 
+    // y[o] += W[o, :] · x, four rows at a time so that every load of x feeds four accumulators.
+    private static void RowsDotAdd<T>(ref T w, ref T x, ref T y, int p) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector<T>.Count;
+        int vectorEnd = Vector.IsHardwareAccelerated ? p - p % width : 0;
+        int o = 0;
+        for (; o + 4 <= p; o += 4)
+        {
+            ref T w0 = ref Unsafe.Add(ref w, o * p);
+            ref T w1 = ref Unsafe.Add(ref w0, p);
+            ref T w2 = ref Unsafe.Add(ref w1, p);
+            ref T w3 = ref Unsafe.Add(ref w2, p);
+            Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
+            for (int k = 0; k < vectorEnd; k += width)
+            {
+                var xv = Vector.LoadUnsafe(ref x, (nuint)k);
+                a0 = MulAdd(Vector.LoadUnsafe(ref w0, (nuint)k), xv, a0);
+                a1 = MulAdd(Vector.LoadUnsafe(ref w1, (nuint)k), xv, a1);
+                a2 = MulAdd(Vector.LoadUnsafe(ref w2, (nuint)k), xv, a2);
+                a3 = MulAdd(Vector.LoadUnsafe(ref w3, (nuint)k), xv, a3);
+            }
+            T s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
+            for (int k = vectorEnd; k < p; k++)
+            {
+                T xk = Unsafe.Add(ref x, k);
+                s0 += Unsafe.Add(ref w0, k) * xk;
+                s1 += Unsafe.Add(ref w1, k) * xk;
+                s2 += Unsafe.Add(ref w2, k) * xk;
+                s3 += Unsafe.Add(ref w3, k) * xk;
+            }
+            Unsafe.Add(ref y, o) += s0;
+            Unsafe.Add(ref y, o + 1) += s1;
+            Unsafe.Add(ref y, o + 2) += s2;
+            Unsafe.Add(ref y, o + 3) += s3;
+        }
+        for (; o < p; o++) Unsafe.Add(ref y, o) += Dot(ref Unsafe.Add(ref w, o * p), ref x, p);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Dot<T>(ref T a, ref T b, int length) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
@@ -225,14 +242,6 @@ internal static class GfmmKernels
                 (Vector.LoadUnsafe(ref values, (nuint)i) * f).StoreUnsafe(ref values, (nuint)i);
         }
         for (; i < length; i++) Unsafe.Add(ref values, i) *= factor;
-    }
-
-    private static void SwapRows(ref float z, int row, int other, int count)
-    {
-        if (row == other) return;
-        ref float a = ref Unsafe.Add(ref z, row * count);
-        ref float b = ref Unsafe.Add(ref z, other * count);
-        for (int i = 0; i < count; i++) (Unsafe.Add(ref a, i), Unsafe.Add(ref b, i)) = (Unsafe.Add(ref b, i), Unsafe.Add(ref a, i));
     }
 
     /// <summary><c>a * b + c</c>, fused where the hardware has FMA (the JIT removes the untaken branches).</summary>

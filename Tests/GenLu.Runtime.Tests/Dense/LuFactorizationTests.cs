@@ -66,4 +66,24 @@ public class LuFactorizationTests
 
         b.ShouldBe([1, 1, 2], tolerance: 1e-15);
     }
+
+    /// <summary>Solves use stack scratch (small n) or the shared pool (large n), never a fresh array.</summary>
+    [Theory]
+    [InlineData(300)]
+    [InlineData(1100)]
+    public void SolveDoesNotAllocate(int n)
+    {
+        var factorization = new LuFactorization<double>(Random<double>(n, n, n, MatrixLayout.ColumnMajor, seed: n, diagonalShift: 4), n, MatrixLayout.ColumnMajor);
+        double[] b = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        var x = new double[n];
+        factorization.Solve(b, x);
+        factorization.SolveTranspose(b, x);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        factorization.Solve(b, x);
+        factorization.SolveTranspose(b, x);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.ShouldBe(0);
+    }
 }
