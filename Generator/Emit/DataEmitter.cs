@@ -20,6 +20,7 @@ internal static class DataEmitter
 
         writer.Line("private static global::System.ReadOnlySpan<float> Weights => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(WeightBytes);");
         writer.Line("private static global::System.ReadOnlySpan<float> Factors => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(FactorBytes);");
+        writer.Line("private static global::System.ReadOnlySpan<float> Diagonals => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(DiagonalBytes);");
         writer.Line("private static global::System.ReadOnlySpan<int> Pivots => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(PivotBytes);");
         writer.Line();
 
@@ -31,11 +32,20 @@ internal static class DataEmitter
         EndBlob(writer, bytes);
         writer.Line();
 
-        writer.Line("/// <summary>LU factors (unit L below the diagonal, U on and above) of L's G_0 … G_{M-1}, then U's, each column-major.</summary>");
+        writer.Line("/// <summary>Per diagonal block G_i (L's G_0 … G_{M-1}, then U's): the strictly lower part of its unit-lower LU factor, then the");
+        writer.Line("/// strictly upper part of U, each column-major P x P with zeros elsewhere, so the triangular sweeps run on whole vectors.</summary>");
         BeginBlob(writer, "FactorBytes");
         bytes = new ByteSink(writer.Builder, writer.NestedIndent());
-        AppendTransposed(bytes, content.LowerFactors, p);
-        AppendTransposed(bytes, content.UpperFactors, p);
+        AppendTriangles(bytes, content.LowerFactors, p);
+        AppendTriangles(bytes, content.UpperFactors, p);
+        EndBlob(writer, bytes);
+        writer.Line();
+
+        writer.Line("/// <summary>The diagonal of U of every G_i's LU factors, P per block, in the order above.</summary>");
+        BeginBlob(writer, "DiagonalBytes");
+        bytes = new ByteSink(writer.Builder, writer.NestedIndent());
+        AppendDiagonals(bytes, content.LowerFactors, p);
+        AppendDiagonals(bytes, content.UpperFactors, p);
         EndBlob(writer, bytes);
         writer.Line();
 
@@ -55,6 +65,29 @@ internal static class DataEmitter
             for (int column = 0; column < p; column++)
                 for (int row = 0; row < p; row++)
                     sink.AppendSingle(values[start + row * p + column]);
+    }
+
+    /// <summary>SmallLu's row-major in-place factors split into column-major strict triangles (see FactorBytes).</summary>
+    private static void AppendTriangles(ByteSink sink, EquatableArray<float> factors, int p)
+    {
+        var values = factors.AsSpan();
+        int size = p * p;
+        for (int start = 0; start < values.Length; start += size)
+        {
+            for (int column = 0; column < p; column++)
+                for (int row = 0; row < p; row++)
+                    sink.AppendSingle(row > column ? values[start + row * p + column] : 0f);
+            for (int column = 0; column < p; column++)
+                for (int row = 0; row < p; row++)
+                    sink.AppendSingle(row < column ? values[start + row * p + column] : 0f);
+        }
+    }
+
+    private static void AppendDiagonals(ByteSink sink, EquatableArray<float> factors, int p)
+    {
+        var values = factors.AsSpan();
+        for (int start = 0; start < values.Length; start += p * p)
+            for (int k = 0; k < p; k++) sink.AppendSingle(values[start + k * p + k]);
     }
 
     private static void BeginBlob(CodeWriter writer, string name)
