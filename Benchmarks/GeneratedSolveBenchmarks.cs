@@ -28,7 +28,7 @@ internal static class GeneratedSolveInputs
 /// and a dense LU solve (<see cref="DenseLu"/>, getrs on the dense <c>s · L U</c> factored in setup, O(N²)).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 3, iterationCount: 10)]
+[SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class GeneratedSolveBenchmarks
 {
     private GfmmSolver runtime = null!;
@@ -76,7 +76,7 @@ public class GeneratedSolveBenchmarks
 
 /// <summary>The product <c>y = s · L U x</c>, generated versus the Runtime's <see cref="GfmmModel.Apply(ReadOnlySpan{float}, Span{float}, GfmmWorkspace)"/>.</summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 3, iterationCount: 10)]
+[SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class GeneratedApplyBenchmarks
 {
     private GfmmModel model = null!;
