@@ -150,7 +150,15 @@ internal static class KernelEmitter
                 if (swap != k) (v[k], v[swap]) = (v[swap], v[k]);
             }
             """);
-        if (width > 0)
+        bool unrolled = UsesRegisterSweeps(p);
+        if (unrolled)
+        {
+            writer.Open($"if ({Intrinsics}Vector256.IsHardwareAccelerated)");
+            EmitRegisterSweeps(writer, p, transposed: false);
+            writer.Line("return;");
+            writer.Close();
+        }
+        else if (width > 0)
         {
             writer.Lines($$"""
                 if ({{v}}.IsHardwareAccelerated)
@@ -195,7 +203,15 @@ internal static class KernelEmitter
         writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻ᵀ v</c> (getrs, transpose): Uᵀ forward, Lᵀ backward, then the swaps in reverse.</summary>");
         writer.Open("private static void LuSolveTransposed(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> diagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
         EmitLuPrologue(writer);
-        if (width > 0)
+        if (unrolled)
+        {
+            writer.Open($"if ({Intrinsics}Vector256.IsHardwareAccelerated)");
+            EmitRegisterSweeps(writer, p, transposed: true);
+            writer.Close();
+            writer.Line("else");
+            writer.Line("{");
+        }
+        else if (width > 0)
         {
             writer.Lines($$"""
                 if ({{v}}.IsHardwareAccelerated)
@@ -248,6 +264,73 @@ internal static class KernelEmitter
             """);
         writer.Close();
         writer.Line();
+    }
+
+    /// <summary>For P a multiple of 8 up to 64 the vector z lives in P/8 Vector256 registers for the whole
+    /// solve and every column step is unrolled with constant lanes and offsets: no step waits for a store of the
+    /// previous one to reach memory.</summary>
+    private static bool UsesRegisterSweeps(int p) => p % 8 == 0 && p <= 64;
+
+    private static void EmitRegisterSweeps(CodeWriter writer, int p, bool transposed)
+    {
+        int chunks = p / 8;
+        string v = Intrinsics + "Vector256";
+        string D(int k) => $"{Unsafe}.Add(ref d, {I(k)})";
+        string Lane(int k) => $"{v}.GetElement(z{I(k / 8)}, {I(k % 8)})";
+        string SetLane(int k, string value) => $"z{I(k / 8)} = {v}.WithElement(z{I(k / 8)}, {I(k % 8)}, {value});";
+        for (int c = 0; c < chunks; c++) writer.Line($"var z{I(c)} = {v}.LoadUnsafe(ref z, {I(8 * c)});");
+        if (!transposed)
+        {
+            // Unit-lower forward sweep: column k updates the rows below k.
+            for (int k = 0; k < p - 1; k++)
+            {
+                int first = (k + 1) / 8;
+                writer.Line($"var f{I(k)} = {v}.Create({Lane(k)});");
+                for (int c = first; c < chunks; c++)
+                    writer.Line($"z{I(c)} -= {v}.LoadUnsafe(ref l, {I(k * p + 8 * c)}) * f{I(k)};");
+            }
+            // Upper backward sweep: divide by the diagonal, then column k updates the rows above k.
+            for (int k = p - 1; k >= 0; k--)
+            {
+                writer.Line($"float s{I(k)} = {Lane(k)} / {D(k)};");
+                writer.Line(SetLane(k, "s" + I(k)));
+                int end = (k + 7) / 8;
+                if (end == 0) continue;
+                writer.Line($"var g{I(k)} = {v}.Create(s{I(k)});");
+                for (int c = 0; c < end; c++)
+                    writer.Line($"z{I(c)} -= {v}.LoadUnsafe(ref u, {I(k * p + 8 * c)}) * g{I(k)};");
+            }
+        }
+        else
+        {
+            // Uᵀ forward sweep: row k of Uᵀ is column k of U, above the diagonal.
+            for (int k = 0; k < p; k++)
+            {
+                int end = (k + 7) / 8;
+                if (end == 0)
+                {
+                    writer.Line(SetLane(k, $"{Lane(k)} / {D(k)}"));
+                    continue;
+                }
+                string sum = string.Join(" + ", Enumerable(end, c => $"{v}.LoadUnsafe(ref u, {I(k * p + 8 * c)}) * z{I(c)}"));
+                writer.Line(SetLane(k, $"({Lane(k)} - {v}.Sum({sum})) / {D(k)}"));
+            }
+            // Lᵀ backward sweep (unit diagonal): column k of L, below the diagonal.
+            for (int k = p - 2; k >= 0; k--)
+            {
+                int first = (k + 1) / 8;
+                string sum = string.Join(" + ", Enumerable(chunks - first, c => $"{v}.LoadUnsafe(ref l, {I(k * p + 8 * (first + c))}) * z{I(first + c)}"));
+                writer.Line(SetLane(k, $"{Lane(k)} - {v}.Sum({sum})"));
+            }
+        }
+        for (int c = 0; c < chunks; c++) writer.Line($"{v}.StoreUnsafe(z{I(c)}, ref z, {I(8 * c)});");
+    }
+
+    private static string[] Enumerable(int count, System.Func<int, string> item)
+    {
+        var items = new string[count];
+        for (int i = 0; i < count; i++) items[i] = item(i);
+        return items;
     }
 
     private static void EmitLuPrologue(CodeWriter writer) => writer.Lines("""
