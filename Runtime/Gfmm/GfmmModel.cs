@@ -1,0 +1,141 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace GenLu;
+
+/// <summary>
+/// A learned (or constructed) factorization <c>A ≈ s · L · U</c>: a lower and an upper GFMM block of the
+/// same shape and the scale <c>s</c> the operator was divided by. Loads and saves the
+/// <c>*.gfmm.json</c> format (docs/format.md).
+/// </summary>
+public sealed class GfmmModel
+{
+    public GfmmModel(GfmmBlock lower, GfmmBlock upper, double scale, GfmmProvenance? provenance = null)
+    {
+        ArgumentNullException.ThrowIfNull(lower);
+        ArgumentNullException.ThrowIfNull(upper);
+        if (lower.Kind != GfmmKind.Lower) throw new ArgumentException($"L must be a Lower block, not {lower.Kind}.", nameof(lower));
+        if (upper.Kind != GfmmKind.Upper) throw new ArgumentException($"U must be an Upper block, not {upper.Kind}.", nameof(upper));
+        if (lower.M != upper.M || lower.P != upper.P)
+            throw new ArgumentException($"L (M = {lower.M}, P = {lower.P}) and U (M = {upper.M}, P = {upper.P}) differ in shape.", nameof(upper));
+        if (!double.IsFinite(scale) || scale <= 0)
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and > 0.");
+        L = lower;
+        U = upper;
+        Scale = scale;
+        Provenance = provenance ?? GfmmProvenance.None;
+    }
+
+    public GfmmBlock L { get; }
+    public GfmmBlock U { get; }
+
+    /// <summary>The scale <c>s</c> of <c>A ≈ s · L · U</c>.</summary>
+    public double Scale { get; }
+
+    public GfmmProvenance Provenance { get; }
+
+    public int M => L.M;
+    public int P => L.P;
+    public int N => L.N;
+
+    /// <summary>Stored numbers of L and U together (the dense matrix has N²).</summary>
+    public long ParameterCount => (long)L.Weights.Length + U.Weights.Length;
+
+    /// <summary>A model with every weight zero (for tests and constructions that fill it in).</summary>
+    public static GfmmModel Zero(int m, int p, double scale = 1) =>
+        new(GfmmBlock.Zero(GfmmKind.Lower, m, p), GfmmBlock.Zero(GfmmKind.Upper, m, p), scale);
+
+    /// <summary>Reads and fully validates a weight file (<see cref="GfmmFormatException"/> on any defect).</summary>
+    public static GfmmModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(File.ReadAllText(path, Encoding.UTF8));
+    }
+
+    /// <summary>Parses and fully validates the JSON text of a weight file.</summary>
+    public static GfmmModel Parse(string json)
+    {
+        var content = GfmmFile.Parse(json);
+        var provenance = new GfmmProvenance
+        {
+            Operator = ParseObject(content.OperatorJson),
+            Training = ParseObject(content.TrainingJson),
+            Metrics = ParseObject(content.MetricsJson),
+        };
+        return new GfmmModel(
+            new GfmmBlock(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.Lower),
+            new GfmmBlock(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.Upper),
+            content.Scale, provenance);
+    }
+
+    /// <summary>Writes the model atomically: a temporary file beside <paramref name="path"/>, then a move.</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            File.WriteAllBytes(temp, ToUtf8Json());
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>The file's bytes: UTF-8 JSON, tensors in ordinal order of their names.</summary>
+    public byte[] ToUtf8Json()
+    {
+        foreach (var block in new[] { L, U })
+            foreach (float w in block.Weights)
+                if (!float.IsFinite(w)) throw new InvalidOperationException($"The {block.Kind} block holds a non-finite weight; it cannot be saved.");
+
+        var tensors = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (prefix, block) in new[] { ("L.", L), ("U.", U) })
+            for (int t = 0; t < block.Layout.TensorCount; t++)
+                tensors.Add(prefix + block.Layout.TensorName(t), MemoryMarshal.AsBytes(block.Tensor(t)).ToArray());
+
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", GfmmFile.FormatName);
+            w.WriteNumber("version", GfmmFile.SupportedVersion);
+            w.WriteNumber("M", M);
+            w.WriteNumber("P", P);
+            w.WriteString("dtype", GfmmFile.Dtype);
+            w.WriteNumber("scale", Scale);
+            WriteSection(w, "operator", Provenance.Operator);
+            WriteSection(w, "training", Provenance.Training);
+            WriteSection(w, "metrics", Provenance.Metrics);
+            w.WriteStartObject("tensors");
+            foreach (var (name, payload) in tensors)
+            {
+                w.WriteStartObject(name);
+                w.WriteStartArray("shape");
+                w.WriteNumberValue(P);
+                w.WriteNumberValue(P);
+                w.WriteEndArray();
+                w.WriteBase64String("data", payload);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteString("sha256", GfmmFile.Sha256Hex(tensors.Values));
+            w.WriteEndObject();
+        }
+        return stream.ToArray();
+    }
+
+    private static void WriteSection(Utf8JsonWriter writer, string name, JsonObject? section)
+    {
+        if (section is null) return;
+        writer.WritePropertyName(name);
+        section.WriteTo(writer);
+    }
+
+    private static JsonObject? ParseObject(string? json) => json is null ? null : JsonNode.Parse(json)!.AsObject();
+}

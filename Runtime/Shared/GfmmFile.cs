@@ -1,0 +1,292 @@
+// Shared source: compiled into GenLu.Runtime (net10.0) and GenLu.Generator (netstandard2.0).
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GenLu;
+
+/// <summary>What is wrong with a <c>*.gfmm.json</c> file (the generator maps each to a GLU diagnostic).</summary>
+public enum GfmmFormatError
+{
+    /// <summary>Not valid JSON.</summary>
+    Json,
+    /// <summary>The text ends early.</summary>
+    Truncated,
+    /// <summary>A required field is absent or of the wrong JSON type.</summary>
+    Field,
+    /// <summary><c>"format"</c> is not <c>"genlu-gfmm"</c>.</summary>
+    Format,
+    /// <summary><c>"version"</c> is not supported.</summary>
+    Version,
+    /// <summary><c>"dtype"</c> is not <c>"float32"</c>.</summary>
+    Dtype,
+    /// <summary>M, P or a tensor shape is invalid or inconsistent.</summary>
+    Shape,
+    /// <summary><c>"scale"</c> is not finite and positive.</summary>
+    Scale,
+    /// <summary>A tensor the layout needs is absent.</summary>
+    MissingTensor,
+    /// <summary>A tensor the layout does not have is present.</summary>
+    UnexpectedTensor,
+    /// <summary>A tensor's data is not valid base64 or has the wrong byte count.</summary>
+    Base64,
+    /// <summary>A weight is NaN or infinite.</summary>
+    NonFinite,
+    /// <summary>A root tensor of L or U is present and not all zeros.</summary>
+    RootNotZero,
+    /// <summary><c>"sha256"</c> does not match the payload.</summary>
+    Checksum,
+}
+
+/// <summary>A <c>*.gfmm.json</c> file is malformed; <see cref="Field"/> names the offending field.</summary>
+public sealed class GfmmFormatException : FormatException
+{
+    public GfmmFormatException(GfmmFormatError error, string field, string message)
+        : base($"Invalid GFMM weight file: {field}: {message}")
+    {
+        Error = error;
+        Field = field;
+    }
+
+    public GfmmFormatError Error { get; }
+
+    /// <summary>JSON path of the field at fault, e.g. <c>tensors["L.encoder.0.1.W.weight"].data</c>.</summary>
+    public string Field { get; }
+}
+
+/// <summary>The validated contents of a weight file: shape, scale, the flat weights of L and U
+/// (in <see cref="GfmmLayout"/> order) and the raw JSON of the optional provenance sections.</summary>
+public sealed class GfmmFileContent
+{
+    internal GfmmFileContent(int m, int p, double scale, float[] lower, float[] upper,
+        string? operatorJson, string? trainingJson, string? metricsJson, string sha256)
+    {
+        M = m;
+        P = p;
+        Scale = scale;
+        Lower = lower;
+        Upper = upper;
+        OperatorJson = operatorJson;
+        TrainingJson = trainingJson;
+        MetricsJson = metricsJson;
+        Sha256 = sha256;
+    }
+
+    public int M { get; }
+    public int P { get; }
+    public double Scale { get; }
+    public float[] Lower { get; }
+    public float[] Upper { get; }
+    public string? OperatorJson { get; }
+    public string? TrainingJson { get; }
+    public string? MetricsJson { get; }
+
+    /// <summary>Lowercase hex SHA-256 of the tensor payload (verified).</summary>
+    public string Sha256 { get; }
+}
+
+/// <summary>Reads and validates the <c>genlu-gfmm</c> JSON format (documented in docs/format.md).</summary>
+public static class GfmmFile
+{
+    public const string FormatName = "genlu-gfmm";
+    public const int SupportedVersion = 1;
+    public const string Dtype = "float32";
+
+    /// <summary>Parses and validates a whole file; every failure is a <see cref="GfmmFormatException"/>.</summary>
+    public static GfmmFileContent Parse(string json)
+    {
+        if (json is null) throw new ArgumentNullException(nameof(json));
+        JsonNodeLite root;
+        try
+        {
+            root = JsonLiteParser.Parse(json);
+        }
+        catch (JsonParseException e)
+        {
+            throw new GfmmFormatException(e.EndOfInput ? GfmmFormatError.Truncated : GfmmFormatError.Json, "$",
+                e.EndOfInput ? "the file is truncated (" + e.Message + ")" : "not valid JSON: " + e.Message);
+        }
+        if (root.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, "$", "the top level must be a JSON object.");
+
+        string format = RequiredString(root, "format");
+        if (format != FormatName)
+            throw new GfmmFormatException(GfmmFormatError.Format, "format", $"expected \"{FormatName}\", found \"{format}\".");
+        var versionNode = Required(root, "version", JsonKind.Number);
+        if (versionNode.Text != SupportedVersion.ToString(CultureInfo.InvariantCulture))
+            throw new GfmmFormatException(GfmmFormatError.Version, "version", $"version {versionNode.Text} is not supported; this reader supports version {SupportedVersion}.");
+        string dtype = RequiredString(root, "dtype");
+        if (dtype != Dtype)
+            throw new GfmmFormatException(GfmmFormatError.Dtype, "dtype", $"expected \"{Dtype}\", found \"{dtype}\".");
+
+        int m = RequiredInt(root, "M");
+        int p = RequiredInt(root, "P");
+        if (m < 2 || (m & (m - 1)) != 0)
+            throw new GfmmFormatException(GfmmFormatError.Shape, "M", $"M = {m} must be a power of two >= 2.");
+        if (p < 1)
+            throw new GfmmFormatException(GfmmFormatError.Shape, "P", $"P = {p} must be >= 1.");
+        GfmmLayout lowerLayout, upperLayout;
+        try
+        {
+            lowerLayout = new GfmmLayout(GfmmKind.Lower, m, p);
+            upperLayout = new GfmmLayout(GfmmKind.Upper, m, p);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new GfmmFormatException(GfmmFormatError.Shape, "P", e.Message);
+        }
+
+        var scaleNode = Required(root, "scale", JsonKind.Number);
+        double scale = double.Parse(scaleNode.Text!, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (!(scale > 0) || double.IsInfinity(scale))
+            throw new GfmmFormatException(GfmmFormatError.Scale, "scale", $"the scale must be finite and > 0, found {scaleNode.Text}.");
+
+        string? operatorJson = OptionalObject(root, "operator");
+        string? trainingJson = OptionalObject(root, "training");
+        string? metricsJson = OptionalObject(root, "metrics");
+
+        var tensors = Required(root, "tensors", JsonKind.Object);
+        var lower = new float[lowerLayout.WeightCount];
+        var upper = new float[upperLayout.WeightCount];
+        var lowerIndex = lowerLayout.TensorIndexByName();
+        var upperIndex = upperLayout.TensorIndexByName();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var payloads = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var member in tensors.Members!)
+        {
+            string name = member.Key;
+            string field = "tensors[\"" + name + "\"]";
+            bool isLower = name.StartsWith("L.", StringComparison.Ordinal);
+            bool isUpper = name.StartsWith("U.", StringComparison.Ordinal);
+            string local = isLower || isUpper ? name.Substring(2) : name;
+            bool isRoot = (isLower || isUpper) && local == "root_bridge.W.weight";
+            int index = -1;
+            bool known = isRoot
+                || (isLower && lowerIndex.TryGetValue(local, out index))
+                || (isUpper && upperIndex.TryGetValue(local, out index));
+            if (!known)
+                throw new GfmmFormatException(GfmmFormatError.UnexpectedTensor, field, $"no tensor of that name exists for M = {m}, P = {p}.");
+
+            byte[] payload = ReadTensorPayload(member.Value, field, p);
+            payloads.Add(name, payload);
+            if (isRoot)
+            {
+                foreach (byte b in payload)
+                    if (b != 0 && b != 0x80) // +0.0f and -0.0f are both zero
+                        throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
+                continue;
+            }
+            seen.Add(name);
+            CopyFloats(payload, isLower ? lower : upper, index * p * p, field, p);
+        }
+        CheckAllPresent("L.", lowerLayout, seen);
+        CheckAllPresent("U.", upperLayout, seen);
+
+        string expected = RequiredString(root, "sha256");
+        string actual = Sha256Hex(payloads.Values);
+        if (!string.Equals(expected, actual, StringComparison.Ordinal))
+            throw new GfmmFormatException(GfmmFormatError.Checksum, "sha256", $"the file says {expected} but the tensor payload hashes to {actual}: the weights were changed or damaged.");
+
+        return new GfmmFileContent(m, p, scale, lower, upper, operatorJson, trainingJson, metricsJson, actual);
+    }
+
+    /// <summary>Lowercase hex SHA-256 of the payloads concatenated in the given order
+    /// (the format's checksum uses ordinal order of tensor names).</summary>
+    public static string Sha256Hex(IEnumerable<byte[]> payloadsInOrder)
+    {
+        using var sha = SHA256.Create();
+        foreach (var payload in payloadsInOrder) sha.TransformBlock(payload, 0, payload.Length, null, 0);
+        sha.TransformFinalBlock(new byte[0], 0, 0);
+        var sb = new StringBuilder(64);
+        foreach (byte b in sha.Hash!) sb.Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+
+    /// <summary>Little-endian float32 bytes of a P x P tensor (the format's payload encoding).</summary>
+    public static byte[] ToPayload(float[] weights, int offset, int count)
+    {
+        var bytes = new byte[count * 4];
+        for (int i = 0; i < count; i++)
+        {
+            byte[] one = BitConverter.GetBytes(weights[offset + i]);
+            if (!BitConverter.IsLittleEndian) Array.Reverse(one);
+            Buffer.BlockCopy(one, 0, bytes, i * 4, 4);
+        }
+        return bytes;
+    }
+
+    private static byte[] ReadTensorPayload(JsonNodeLite tensor, string field, int p)
+    {
+        if (tensor.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, field, "a tensor must be an object with \"shape\" and \"data\".");
+        var shape = tensor.Member("shape");
+        if (shape is null || shape.Kind != JsonKind.Array || shape.Items!.Count != 2
+            || shape.Items[0].Text != p.ToString(CultureInfo.InvariantCulture) || shape.Items[1].Text != p.ToString(CultureInfo.InvariantCulture))
+            throw new GfmmFormatException(GfmmFormatError.Shape, field + ".shape", $"expected [{p}, {p}], found {shape?.Raw ?? "nothing"}.");
+        var data = tensor.Member("data");
+        if (data is null || data.Kind != JsonKind.String)
+            throw new GfmmFormatException(GfmmFormatError.Field, field + ".data", "expected a base64 string.");
+        byte[] payload;
+        try
+        {
+            payload = Convert.FromBase64String(data.Text!);
+        }
+        catch (FormatException)
+        {
+            throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", "not valid base64.");
+        }
+        if (payload.Length != p * p * 4)
+            throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", $"decodes to {payload.Length} bytes; a {p} x {p} float32 tensor has {p * p * 4}.");
+        return payload;
+    }
+
+    private static void CopyFloats(byte[] payload, float[] destination, int offset, string field, int p)
+    {
+        byte[] one = new byte[4];
+        for (int i = 0; i < payload.Length / 4; i++)
+        {
+            Buffer.BlockCopy(payload, i * 4, one, 0, 4);
+            if (!BitConverter.IsLittleEndian) Array.Reverse(one);
+            float value = BitConverter.ToSingle(one, 0);
+            if (float.IsNaN(value) || float.IsInfinity(value))
+                throw new GfmmFormatException(GfmmFormatError.NonFinite, field + ".data",
+                    $"weight [{i / p}, {i % p}] is {value.ToString(CultureInfo.InvariantCulture)}.");
+            destination[offset + i] = value;
+        }
+    }
+
+    private static void CheckAllPresent(string prefix, GfmmLayout layout, HashSet<string> seen)
+    {
+        for (int t = 0; t < layout.TensorCount; t++)
+        {
+            string name = prefix + layout.TensorName(t);
+            if (!seen.Contains(name))
+                throw new GfmmFormatException(GfmmFormatError.MissingTensor, "tensors[\"" + name + "\"]", $"required for M = {layout.M}, P = {layout.P} but absent.");
+        }
+    }
+
+    private static JsonNodeLite Required(JsonNodeLite obj, string name, JsonKind kind)
+    {
+        var node = obj.Member(name) ?? throw new GfmmFormatException(GfmmFormatError.Field, name, "required field is missing.");
+        if (node.Kind != kind) throw new GfmmFormatException(GfmmFormatError.Field, name, $"expected a JSON {kind.ToString().ToLowerInvariant()}, found {node.Kind.ToString().ToLowerInvariant()}.");
+        return node;
+    }
+
+    private static string RequiredString(JsonNodeLite obj, string name) => Required(obj, name, JsonKind.String).Text!;
+
+    private static int RequiredInt(JsonNodeLite obj, string name)
+    {
+        string text = Required(obj, name, JsonKind.Number).Text!;
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+            throw new GfmmFormatException(GfmmFormatError.Shape, name, $"expected an integer, found {text}.");
+        return value;
+    }
+
+    private static string? OptionalObject(JsonNodeLite obj, string name)
+    {
+        var node = obj.Member(name);
+        if (node is null || node.Kind == JsonKind.Null) return null;
+        if (node.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, name, "expected a JSON object.");
+        return node.Raw;
+    }
+}
