@@ -72,7 +72,7 @@ internal static class FreezePlan
             }
             for (int i = 0; i < layout.M; i++)
                 edges.Add(new Edge(factor, layout.Diagonal(i), Up(0, i), Down(0, i)));
-            NodeCount = 2 * NodesUpTo(levels);
+            NodeCount = 2 * NodesUpTo(levels + 1);
         }
 
         public GfmmLayout Layout { get; }

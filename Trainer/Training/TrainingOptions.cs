@@ -1,0 +1,77 @@
+namespace GenLu.Trainer;
+
+/// <summary>
+/// Everything that determines a training run's result (spec "Training"; defaults are the reference's).
+/// A checkpoint records these and resuming requires the same values.
+/// </summary>
+internal sealed record TrainingOptions
+{
+    /// <summary>Leaves M (a power of two >= 2).</summary>
+    public int M { get; init; } = 8;
+
+    /// <summary>Leaf block size P.</summary>
+    public int P { get; init; } = 32;
+
+    /// <summary>Seeds the initial weights and the test vectors.</summary>
+    public int Seed { get; init; } = 1234;
+
+    /// <summary>Fit block row after block row, freezing what a fitted row depends on (see <see cref="FreezePlan"/>).</summary>
+    public bool BlockWise { get; init; }
+
+    /// <summary>Also fit <c>U^T L^T e_i ≈ A^T e_i</c>.</summary>
+    public bool TransposeLoss { get; init; }
+
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>The learning rate once a block has run <see cref="LateAfterSteps"/> steps.</summary>
+    public double LateLearningRate { get; init; } = 0.001;
+
+    public int LateAfterSteps { get; init; } = 5_000;
+
+    public double Beta1 { get; init; } = 0.999;
+    public double Beta2 { get; init; } = 0.999;
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>Step limit of one block (of the whole run without block-wise training).</summary>
+    public int MaxStepsPerBlock { get; init; } = 50_000;
+
+    /// <summary>Saturation rule: window length, minimum relative improvement per window, shortfalls tolerated.</summary>
+    public int CheckInterval { get; init; } = 1_000;
+    public double Threshold { get; init; } = 0.001;
+    public int Patience { get; init; } = 2;
+
+    /// <summary>Steps between evaluations of the test loss (random inputs, the whole matrix).</summary>
+    public int TestInterval { get; init; } = 100;
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (M < 2 || (M & (M - 1)) != 0) throw Invalid(nameof(M), M, "must be a power of two >= 2");
+        if (P < 1) throw Invalid(nameof(P), P, "must be >= 1");
+        Positive(nameof(LearningRate), LearningRate);
+        Positive(nameof(LateLearningRate), LateLearningRate);
+        if (LateAfterSteps < 0) throw Invalid(nameof(LateAfterSteps), LateAfterSteps, "must be >= 0");
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw Invalid(nameof(Beta1), Beta1, "must be in [0, 1)");
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw Invalid(nameof(Beta2), Beta2, "must be in [0, 1)");
+        Positive(nameof(Epsilon), Epsilon);
+        if (MaxStepsPerBlock < 1) throw Invalid(nameof(MaxStepsPerBlock), MaxStepsPerBlock, "must be >= 1");
+        if (CheckInterval < 1) throw Invalid(nameof(CheckInterval), CheckInterval, "must be >= 1");
+        if (!(Threshold >= 0 && double.IsFinite(Threshold))) throw Invalid(nameof(Threshold), Threshold, "must be finite and >= 0");
+        if (Patience < 1) throw Invalid(nameof(Patience), Patience, "must be >= 1");
+        if (TestInterval < 1) throw Invalid(nameof(TestInterval), TestInterval, "must be >= 1");
+    }
+
+    /// <summary>Number of blocks the run trains one after another.</summary>
+    public int BlockCount => BlockWise ? M : 1;
+
+    /// <summary>The learning rate at a given step of a block (steps counted from 0).</summary>
+    public double LearningRateAt(int stepInBlock) => stepInBlock < LateAfterSteps ? LearningRate : LateLearningRate;
+
+    private static void Positive(string name, double value)
+    {
+        if (!(value > 0 && double.IsFinite(value))) throw Invalid(name, value, "must be finite and > 0");
+    }
+
+    private static ArgumentOutOfRangeException Invalid(string name, object value, string why) =>
+        new(name, value, $"{name} {why}.");
+}
