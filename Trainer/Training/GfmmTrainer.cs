@@ -25,7 +25,6 @@ namespace GenLu.Trainer;
 internal sealed class GfmmTrainer : IDisposable
 {
     private const int TestVectorCount = 32;
-    private const int ProgressInterval = 50;
 
     private readonly AdamOptimizer optimizer;
     private readonly SaturationDetector detector;
@@ -80,13 +79,15 @@ internal sealed class GfmmTrainer : IDisposable
     public bool Finished { get; private set; }
 
     /// <summary>
-    /// Trains until every block is done or <paramref name="cancellation"/> fires. Writes a checkpoint every
+    /// Trains until every block is done or <paramref name="cancellation"/> fires. Reports progress every
+    /// <paramref name="progressInterval"/> steps and at the end of each block. Writes a checkpoint every
     /// <paramref name="checkpointInterval"/> steps and when stopping, if <paramref name="checkpointPath"/> is set.
     /// </summary>
     public TrainingStatus Run(CancellationToken cancellation, Action<TrainingProgress>? progress = null,
-        string? checkpointPath = null, int checkpointInterval = 1_000)
+        string? checkpointPath = null, int checkpointInterval = 1_000, int progressInterval = 50)
     {
         if (checkpointInterval < 1) throw new ArgumentOutOfRangeException(nameof(checkpointInterval), checkpointInterval, "Must be >= 1.");
+        if (progressInterval < 1) throw new ArgumentOutOfRangeException(nameof(progressInterval), progressInterval, "Must be >= 1.");
         var clock = Stopwatch.StartNew();
         double startSeconds = ElapsedSeconds;
         long startSteps = TotalSteps;
@@ -103,7 +104,7 @@ internal sealed class GfmmTrainer : IDisposable
             ElapsedSeconds = startSeconds + clock.Elapsed.TotalSeconds;
 
             bool blockDone = detector.Record(loss) || StepInBlock >= Options.MaxStepsPerBlock;
-            if (progress is not null && (TotalSteps % ProgressInterval == 0 || blockDone))
+            if (progress is not null && (TotalSteps % progressInterval == 0 || blockDone))
                 progress(Snapshot(loss, learningRate, (TotalSteps - startSteps) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             if (blockDone)
             {
