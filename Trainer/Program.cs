@@ -1,2 +1,3 @@
-using TorchSharp;
-Console.WriteLine(torch.ones(3).sum().item<float>());
+using GenLu.Trainer;
+
+return await GenluCommandLine.InvokeAsync(args, CliConsole.FromSystemConsole(), Console.Out);

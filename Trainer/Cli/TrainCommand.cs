@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace GenLu.Trainer;
+
+/// <summary><c>genlu train</c>: learn L and U for an operator or a matrix file and save the model.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Default step limit: the 1D Laplacian at N = 256, M = 8, P = 32 trains in about three minutes.</summary>
+    public const int DefaultSteps = 60_000;
+
+    public static Command Create(CliConsole console)
+    {
+        var problem = new ProblemOptions();
+        var m = new Option<int>("--m") { Description = "Number of leaf blocks M (a power of two).", DefaultValueFactory = _ => 8 };
+        var p = new Option<int>("--p") { Description = "Leaf block size P (N = M * P).", DefaultValueFactory = _ => 32 };
+        var steps = new Option<int>("--steps") { Description = "Step limit: of each block with --block-wise, else of the whole run.", DefaultValueFactory = _ => DefaultSteps };
+        var blockWise = new Option<bool>("--block-wise") { Description = "Fit block row after block row, freezing what fitted rows depend on." };
+        var transposeLoss = new Option<bool>("--transpose-loss") { Description = "Also fit U^T L^T e_i to A^T e_i." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the initial weights.", DefaultValueFactory = _ => 1234 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (the first 5,000 steps of a block).", DefaultValueFactory = _ => 0.01 };
+        var lateLr = new Option<double>("--late-lr") { Description = "Learning rate after --late-after steps of a block.", DefaultValueFactory = _ => 0.001 };
+        var lateAfter = new Option<int>("--late-after") { Description = "Steps of a block before the learning rate drops.", DefaultValueFactory = _ => 5_000 };
+        var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Checkpoint file, written every --checkpoint-every steps and on Ctrl+C." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 1_000 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint (same options as the interrupted run)." };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Directory for loss.png and error.png." };
+        var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for TorchSharp.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
+
+        var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U.");
+        problem.AddTo(command);
+        foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, checkpoint, checkpointEvery, resume, plots, output, threads })
+            command.Options.Add(option);
+
+        command.SetAction((result, cancellation) => Task.FromResult(GenluCommandLine.Guarded(console, "train", () =>
+        {
+            var options = new TrainingOptions
+            {
+                M = result.GetValue(m),
+                P = result.GetValue(p),
+                Seed = result.GetValue(seed),
+                BlockWise = result.GetValue(blockWise),
+                TransposeLoss = result.GetValue(transposeLoss),
+                LearningRate = result.GetValue(lr),
+                LateLearningRate = result.GetValue(lateLr),
+                LateAfterSteps = result.GetValue(lateAfter),
+                MaxStepsPerBlock = result.GetValue(steps),
+            };
+            options.Validate();
+            if (result.GetValue(threads) < 1) throw new CliException("--threads must be >= 1.");
+            if (result.GetValue(checkpointEvery) < 1) throw new CliException("--checkpoint-every must be >= 1.");
+            string? checkpointPath = result.GetValue(checkpoint)?.FullName;
+            if (result.GetValue(resume) && checkpointPath is null) throw new CliException("--resume needs --checkpoint FILE.");
+            if (result.GetValue(resume) && !File.Exists(checkpointPath)) throw new CliException($"checkpoint '{checkpointPath}' does not exist.");
+
+            var trainingProblem = problem.Resolve(result, options.M * options.P);
+            string outputPath = result.GetValue(output)?.FullName ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
+            RequireDirectory(Path.GetDirectoryName(outputPath)!, "--out");
+            if (checkpointPath is not null) RequireDirectory(Path.GetDirectoryName(checkpointPath)!, "--checkpoint");
+            string? plotDirectory = result.GetValue(plots)?.FullName;
+            if (plotDirectory is not null) Directory.CreateDirectory(plotDirectory);
+
+            set_num_threads(result.GetValue(threads));
+            using var trainer = new GfmmTrainer(trainingProblem, options);
+            if (result.GetValue(resume))
+            {
+                TrainingCheckpoint.Restore(trainer, checkpointPath!);
+                console.Out.WriteLine($"Resuming at step {trainer.TotalSteps} (block {trainer.Block + 1}/{options.BlockCount}) from {checkpointPath}.");
+            }
+
+            console.Out.WriteLine($"Training {trainingProblem.Name} (N = {trainingProblem.N}, scale {trainingProblem.Scale:G6}) with M = {options.M}, P = {options.P}" +
+                $"{(options.BlockWise ? ", block-wise" : "")}{(options.TransposeLoss ? ", transpose loss" : "")}.");
+            var status = TrainingProgressView.Show(console, (long)options.BlockCount * options.MaxStepsPerBlock,
+                report => trainer.Run(cancellation, report, checkpointPath, result.GetValue(checkpointEvery)));
+            if (status == TrainingStatus.Cancelled)
+            {
+                console.Error.WriteLine(checkpointPath is null
+                    ? $"genlu train: interrupted at step {trainer.TotalSteps}; nothing written (use --checkpoint to be able to resume)."
+                    : $"genlu train: interrupted at step {trainer.TotalSteps}; checkpoint written to {checkpointPath} (continue with --resume).");
+                return GenluCommandLine.InterruptedExitCode;
+            }
+
+            var model = ModelExport.Build(trainer, out double[] residual);
+            model.Save(outputPath);
+            if (plotDirectory is not null)
+            {
+                TrainingPlots.SaveLossPlot(trainer.History, Path.Combine(plotDirectory, "loss.png"));
+                TrainingPlots.SaveErrorHeatmap(residual, trainingProblem.N, Path.Combine(plotDirectory, "error.png"));
+            }
+            console.Out.Write(Summary(trainer, model, outputPath));
+            return 0;
+        })));
+        return command;
+    }
+
+    private static void RequireDirectory(string directory, string option)
+    {
+        if (!Directory.Exists(directory)) throw new CliException($"{option}: directory '{directory}' does not exist.");
+    }
+
+    private static Table Summary(GfmmTrainer trainer, GfmmModel model, string path)
+    {
+        var table = new Table().AddColumn("").AddColumn("").HideHeaders();
+        table.AddRow("model", Markup.Escape(path));
+        table.AddRow("steps", $"{trainer.TotalSteps:N0} in {trainer.ElapsedSeconds:0.0} s ({trainer.TotalSteps / Math.Max(trainer.ElapsedSeconds, 1e-9):0} steps/s)");
+        table.AddRow("‖LU − A‖₂", $"{model.Provenance.Metrics!["error_2"]!.GetValue<double>():0.000e+00}");
+        table.AddRow("‖LU − A‖_F / ‖A‖_F", $"{model.Provenance.Metrics!["relative_frobenius"]!.GetValue<double>():0.000e+00}");
+        table.AddRow("parameters", $"{model.ParameterCount:N0} (dense N² = {(long)model.N * model.N:N0})");
+        return table;
+    }
+}
