@@ -59,6 +59,29 @@ public class GfmmFactorTests
     }
 
     [Fact]
+    public void AnExportedAndReloadedModelGivesTheSameProducts()
+    {
+        using var trainer = new GfmmTrainer(TestProblems.Laplacian(16), TestProblems.Tiny(4, 4) with { MaxStepsPerBlock = 50 });
+        trainer.Run(CancellationToken.None);
+        string path = Path.Combine(Path.GetTempPath(), $"genlu-export-{Guid.NewGuid():N}.gfmm.json");
+        try
+        {
+            ModelExport.Build(trainer, out _).Save(path);
+            var loaded = GfmmModel.Load(path);
+            var random = new Random(4);
+            double[] x = Enumerable.Range(0, 16).Select(_ => (double)(float)(random.NextDouble() * 2 - 1)).ToArray();
+            var network = trainer.Network;
+            ShouldBeClose(Run(network, network.forward, x), NaiveGfmm.Multiply(loaded.L, NaiveGfmm.Multiply(loaded.U, x)), 1e-5);
+            ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.forward), x), NaiveGfmm.Multiply(loaded.L, x), 1e-5);
+            ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), x), NaiveGfmm.Multiply(loaded.U, x, transposed: true), 1e-5);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void InitializationIsUniformInTheSpecRangeAndSeeded()
     {
         using var first = new LuNetwork(4, 3);
