@@ -4,7 +4,7 @@ namespace GenLu;
 /// One GFMM block: a structured N x N matrix stored as <c>O(M P^2)</c> numbers (spec: "One GFMM block").
 /// The weights are one flat array in <see cref="GfmmLayout"/> order; the block owns it.
 /// </summary>
-public sealed class GfmmBlock
+public sealed partial class GfmmBlock
 {
     public GfmmBlock(GfmmLayout layout, float[] weights)
     {

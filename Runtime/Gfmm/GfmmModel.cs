@@ -10,7 +10,7 @@ namespace GenLu;
 /// same shape and the scale <c>s</c> the operator was divided by. Loads and saves the
 /// <c>*.gfmm.json</c> format (docs/format.md).
 /// </summary>
-public sealed class GfmmModel
+public sealed partial class GfmmModel
 {
     public GfmmModel(GfmmBlock lower, GfmmBlock upper, double scale, GfmmProvenance? provenance = null)
     {

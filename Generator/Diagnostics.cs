@@ -1,0 +1,73 @@
+using Microsoft.CodeAnalysis;
+
+namespace GenLu.Generator;
+
+/// <summary>The generator's diagnostics. The table of IDs lives in AnalyzerReleases.Shipped.md and
+/// docs/generator.md; every diagnostic points at the <c>[GfmmSolver]</c> attribute.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "GenLu.Generator";
+
+    /// <summary>Embedded data above this size draws <see cref="ModelTooLarge"/> (4 MiB: the emitted source is
+    /// about five times larger, and the C# compiler then spends seconds on every build).</summary>
+    public const long LargeModelBytes = 4L << 20;
+
+    public static readonly DiagnosticDescriptor WeightFileNotFound = Error("GLU001", "GFMM weight file not found",
+        "The GFMM weight file '{0}' is not among the AdditionalFiles: {1}");
+
+    public static readonly DiagnosticDescriptor MalformedWeightFile = Error("GLU002", "Malformed GFMM weight file",
+        "The GFMM weight file '{0}' is malformed: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedWeightFile = Error("GLU003", "Unsupported GFMM weight file format or version",
+        "The GFMM weight file '{0}' has an unsupported format or version: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidShape = Error("GLU004", "Invalid GFMM model shape",
+        "The GFMM weight file '{0}' has an invalid shape: {1}");
+
+    public static readonly DiagnosticDescriptor TensorSetMismatch = Error("GLU005", "Missing or unexpected GFMM tensors",
+        "The GFMM weight file '{0}' does not hold exactly the tensors of its model: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidNumber = Error("GLU006", "Non-finite GFMM weight or invalid scale",
+        "The GFMM weight file '{0}' holds an invalid number: {1}");
+
+    public static readonly DiagnosticDescriptor ChecksumMismatch = Error("GLU007", "GFMM weight file checksum mismatch",
+        "The GFMM weight file '{0}' fails its checksum: {1}");
+
+    public static readonly DiagnosticDescriptor SingularDiagonalBlock = Error("GLU008", "Singular GFMM diagonal block",
+        "The GFMM weight file '{0}' cannot be solved: diagonal block G_{1} of {2} (tensor '{3}') is singular ({4})");
+
+    public static readonly DiagnosticDescriptor TargetNotStaticPartial = Error("GLU009", "GFMM solver target must be a static partial class",
+        "'{0}' must be declared 'static partial' (and every type that contains it 'partial') to receive the generated GFMM solver");
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = new("GLU010", "GFMM model too large to embed sensibly",
+        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors (more than {2}); its generated source is about {3} MB and slows every build. Consider loading it at run time with GenLu.GfmmModel.Load.",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    private static readonly DiagnosticDescriptor[] All =
+    [
+        WeightFileNotFound, MalformedWeightFile, UnsupportedWeightFile, InvalidShape, TensorSetMismatch,
+        InvalidNumber, ChecksumMismatch, SingularDiagonalBlock, TargetNotStaticPartial, ModelTooLarge,
+    ];
+
+    public static DiagnosticDescriptor ById(string id)
+    {
+        foreach (var descriptor in All)
+            if (descriptor.Id == id) return descriptor;
+        throw new System.ArgumentOutOfRangeException(nameof(id), id, "Unknown GenLu diagnostic id.");
+    }
+
+    /// <summary>The diagnostic for each way the shared reader rejects a file.</summary>
+    public static DiagnosticDescriptor ForFormatError(GfmmFormatError error) => error switch
+    {
+        GfmmFormatError.Json or GfmmFormatError.Truncated or GfmmFormatError.Base64 => MalformedWeightFile,
+        GfmmFormatError.Field or GfmmFormatError.Format or GfmmFormatError.Version or GfmmFormatError.Dtype => UnsupportedWeightFile,
+        GfmmFormatError.Shape => InvalidShape,
+        GfmmFormatError.MissingTensor or GfmmFormatError.UnexpectedTensor or GfmmFormatError.RootNotZero => TensorSetMismatch,
+        GfmmFormatError.NonFinite or GfmmFormatError.Scale => InvalidNumber,
+        GfmmFormatError.Checksum => ChecksumMismatch,
+        _ => MalformedWeightFile,
+    };
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

@@ -1,0 +1,60 @@
+namespace GenLu.Generator.Model;
+
+/// <summary>A class marked <c>[GfmmSolver("…")]</c>, reduced to the plain values the emitter needs.</summary>
+/// <param name="Namespace">Containing namespace, or null for the global namespace.</param>
+/// <param name="TypeName">The class name as declared, including any type parameter list.</param>
+/// <param name="FullName">Fully qualified display name (for messages).</param>
+/// <param name="HintName">Unique, file-system-safe name of the generated source.</param>
+/// <param name="ContainingTypes">Declarations of the enclosing types, outermost first, e.g. <c>partial class Outer</c>.</param>
+/// <param name="IsStaticPartial">The class (and each enclosing type) is partial and the class is static.</param>
+/// <param name="ModelPath">The path written in the attribute.</param>
+/// <param name="DeclaringDirectory">Directory of the file that carries the attribute.</param>
+/// <param name="AttributeLocation">Where the attribute is applied (every diagnostic points there).</param>
+internal sealed record SolverTarget(
+    string? Namespace,
+    string TypeName,
+    string FullName,
+    string HintName,
+    EquatableArray<string> ContainingTypes,
+    bool IsStaticPartial,
+    string ModelPath,
+    string DeclaringDirectory,
+    LocationInfo? AttributeLocation);
+
+/// <summary>The validated weights of one <c>*.gfmm.json</c>, with the LU factors of every diagonal block
+/// <c>G_i</c> computed at generation time (double-precision <see cref="SmallLu"/>, rounded to float, as the
+/// Runtime's structured solver does).</summary>
+/// <param name="Lower">L's weights in <see cref="GfmmLayout"/> order, each tensor row-major <c>W[out, in]</c>.</param>
+/// <param name="LowerFactors">LU factors of L's <c>G_0 … G_{M-1}</c>, each row-major as <see cref="SmallLu.Factor"/> leaves it.</param>
+/// <param name="LowerPivots">The matching pivots (LAPACK ipiv, zero-based), <c>P</c> per block.</param>
+internal sealed record WeightContent(
+    int M,
+    int P,
+    double Scale,
+    string Sha256,
+    EquatableArray<float> Lower,
+    EquatableArray<float> Upper,
+    EquatableArray<float> LowerFactors,
+    EquatableArray<float> UpperFactors,
+    EquatableArray<int> LowerPivots,
+    EquatableArray<int> UpperPivots)
+{
+    public int N => M * P;
+
+    /// <summary>Bytes of static data the generated class embeds (weights, factors and pivots).</summary>
+    public long EmbeddedBytes => 4L * (Lower.Count + Upper.Count + LowerFactors.Count + UpperFactors.Count + LowerPivots.Count + UpperPivots.Count);
+}
+
+/// <summary>Why a weight file cannot be used: a diagnostic id and the arguments that follow the file's
+/// path in its message (the path is filled in from the attribute that refers to the file).</summary>
+internal sealed record WeightFileProblem(string DiagnosticId, EquatableArray<string> Details);
+
+/// <summary>One AdditionalFiles item with the <c>.gfmm.json</c> extension: its normalized path and
+/// either its content or the problem that stops it from being used.</summary>
+internal sealed record WeightFile(string NormalizedPath, WeightContent? Content, WeightFileProblem? Problem);
+
+/// <summary>Everything the emitter needs for one generated solver.</summary>
+internal sealed record SolverPlan(SolverTarget Target, WeightContent Content);
+
+/// <summary>The outcome for one target: a plan to emit (or none) and the diagnostics to report.</summary>
+internal sealed record SolverResult(SolverPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,185 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GenLu;
+
+/// <summary>
+/// Level-1 kernels on (possibly strided) vectors, generic over float and double. Unit-stride calls take
+/// the Vector512 -> Vector256 -> scalar ladder; strided calls fall back to a scalar loop.
+/// </summary>
+internal static unsafe class VectorOps<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>y += alpha * x.</summary>
+    public static void Axpy(T alpha, T* x, nint incX, T* y, nint incY, nint count)
+    {
+        if (incX != 1 || incY != 1)
+        {
+            for (nint i = 0; i < count; i++)
+                y[i * incY] = T.FusedMultiplyAdd(alpha, x[i * incX], y[i * incY]);
+            return;
+        }
+
+        nint k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var a = Vector512.Create(alpha);
+            for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+                Vector512.Store(Simd.Fma(a, Vector512.Load(x + k), Vector512.Load(y + k)), y + k);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var a = Vector256.Create(alpha);
+            for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+                Vector256.Store(Simd.Fma(a, Vector256.Load(x + k), Vector256.Load(y + k)), y + k);
+        }
+
+        for (; k < count; k++)
+            y[k] = T.FusedMultiplyAdd(alpha, x[k], y[k]);
+    }
+
+    /// <summary>Sum of x[i] * y[i].</summary>
+    public static T Dot(T* x, nint incX, T* y, nint incY, nint count)
+    {
+        T sum = T.Zero;
+        nint k = 0;
+        if (incX == 1 && incY == 1)
+        {
+            if (Vector512.IsHardwareAccelerated && count >= Vector512<T>.Count)
+            {
+                var acc = Vector512<T>.Zero;
+                for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+                    acc = Simd.Fma(Vector512.Load(x + k), Vector512.Load(y + k), acc);
+                sum = Vector512.Sum(acc);
+            }
+            else if (Vector256.IsHardwareAccelerated && count >= Vector256<T>.Count)
+            {
+                var acc = Vector256<T>.Zero;
+                for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+                    acc = Simd.Fma(Vector256.Load(x + k), Vector256.Load(y + k), acc);
+                sum = Vector256.Sum(acc);
+            }
+        }
+
+        for (; k < count; k++)
+            sum = T.FusedMultiplyAdd(x[k * incX], y[k * incY], sum);
+        return sum;
+    }
+
+    /// <summary>x *= alpha.</summary>
+    public static void Scale(T alpha, T* x, nint incX, nint count)
+    {
+        nint k = 0;
+        if (incX == 1)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var a = Vector512.Create(alpha);
+                for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+                    Vector512.Store(Vector512.Load(x + k) * a, x + k);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var a = Vector256.Create(alpha);
+                for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+                    Vector256.Store(Vector256.Load(x + k) * a, x + k);
+            }
+        }
+
+        for (; k < count; k++)
+            x[k * incX] *= alpha;
+    }
+
+    /// <summary>x /= divisor, element by element (used when 1 / divisor would overflow).</summary>
+    public static void Divide(T divisor, T* x, nint incX, nint count)
+    {
+        for (nint k = 0; k < count; k++)
+            x[k * incX] /= divisor;
+    }
+
+    /// <summary>Exchanges x and y.</summary>
+    public static void Swap(T* x, nint incX, T* y, nint incY, nint count)
+    {
+        nint k = 0;
+        if (incX == 1 && incY == 1 && Vector512.IsHardwareAccelerated)
+        {
+            for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+            {
+                var vx = Vector512.Load(x + k);
+                Vector512.Store(Vector512.Load(y + k), x + k);
+                Vector512.Store(vx, y + k);
+            }
+        }
+
+        for (; k < count; k++)
+            (x[k * incX], y[k * incY]) = (y[k * incY], x[k * incX]);
+    }
+
+    /// <summary>Index of the first NaN or infinity among the count contiguous entries of x, or -1.</summary>
+    public static nint IndexOfNonFinite(T* x, nint count)
+    {
+        // x * 0 is 0 for finite x and NaN for NaN or +-infinity, so a clean vector sum stays exactly 0.
+        nint k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var poison = Vector512<T>.Zero;
+            for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+                poison += Vector512.Load(x + k) * Vector512<T>.Zero;
+            if (poison != Vector512<T>.Zero)
+                k = 0;
+        }
+
+        for (; k < count; k++)
+        {
+            if (!T.IsFinite(x[k]))
+                return k;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Index of the first entry of largest magnitude (LAPACK i?amax, zero-based).</summary>
+    public static nint IndexOfMaxMagnitude(T* x, nint incX, nint count)
+    {
+        nint best = 0;
+        T bestMagnitude = T.Abs(x[0]);
+        for (nint k = 1; k < count; k++)
+        {
+            T magnitude = T.Abs(x[k * incX]);
+            if (magnitude > bestMagnitude)
+            {
+                bestMagnitude = magnitude;
+                best = k;
+            }
+        }
+
+        return best;
+    }
+}
+
+/// <summary>Fused multiply-add on generic vectors: the JIT keeps only the branch for T.</summary>
+internal static class Simd
+{
+    /// <summary>a * b + c with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (typeof(T) == typeof(double))
+            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        return (a * b) + c;
+    }
+
+    /// <summary>a * b + c with one rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (typeof(T) == typeof(double))
+            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        if (typeof(T) == typeof(float))
+            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        return (a * b) + c;
+    }
+}

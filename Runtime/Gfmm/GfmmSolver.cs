@@ -1,0 +1,155 @@
+namespace GenLu;
+
+/// <summary>
+/// The structured solve <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c> of a <see cref="GfmmModel"/> in O(N P) time per
+/// right-hand side (spec: "The structured solve"). Construction factors every diagonal block <c>G_i</c> of
+/// L and U once with <see cref="SmallLu"/> in double and keeps the factors rounded to float — the same
+/// numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
+/// model's weights: later changes to the model do not affect it. Thread-safe given one workspace per thread.
+/// </summary>
+public sealed class GfmmSolver
+{
+    private readonly GfmmLayout lowerLayout;
+    private readonly GfmmLayout upperLayout;
+    private readonly float[] lowerWeights;
+    private readonly float[] upperWeights;
+    private readonly FactoredDiagonal lowerDiagonal;
+    private readonly FactoredDiagonal upperDiagonal;
+
+    /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite.</exception>
+    public GfmmSolver(GfmmModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Scale = model.Scale;
+        lowerLayout = model.L.Layout;
+        upperLayout = model.U.Layout;
+        lowerWeights = (float[])model.L.Weights.Clone();
+        upperWeights = (float[])model.U.Weights.Clone();
+        lowerDiagonal = FactoredDiagonal.Create("L", lowerLayout, lowerWeights);
+        upperDiagonal = FactoredDiagonal.Create("U", upperLayout, upperWeights);
+    }
+
+    public int M => lowerLayout.M;
+    public int P => lowerLayout.P;
+    public int N => lowerLayout.N;
+
+    /// <summary>The model's scale <c>s</c>.</summary>
+    public double Scale { get; }
+
+    /// <summary>The float LU factors of <c>G_i</c> of L (M tensors of P x P, SmallLu's in-place layout).</summary>
+    public ReadOnlySpan<float> LowerDiagonalFactors => lowerDiagonal.Factors;
+
+    /// <summary>SmallLu's row swaps for L's <c>G_i</c> (M x P, zero-based within a block).</summary>
+    public ReadOnlySpan<int> LowerDiagonalPivots => lowerDiagonal.Pivots;
+
+    public ReadOnlySpan<float> UpperDiagonalFactors => upperDiagonal.Factors;
+    public ReadOnlySpan<int> UpperDiagonalPivots => upperDiagonal.Pivots;
+
+    public GfmmWorkspace CreateWorkspace(int batchCapacity = 1) => new(M, P, batchCapacity);
+
+    /// <summary>Solves <c>A x = b</c> with <c>A ≈ s L U</c>: <c>x = U⁻¹ L⁻¹ b / s</c>. Allocation-free.</summary>
+    public void Solve(ReadOnlySpan<float> b, Span<float> x, GfmmWorkspace workspace) => Run(b, x, 1, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
+
+    /// <summary><see cref="Solve(ReadOnlySpan{float}, Span{float}, GfmmWorkspace)"/> for <paramref name="count"/> vectors stored one after another.</summary>
+    public void Solve(ReadOnlySpan<float> b, Span<float> x, int count, GfmmWorkspace workspace) => Run(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
+
+    /// <summary>Solves <c>Aᵀ x = b</c>: <c>(s L U)ᵀ = s Uᵀ Lᵀ</c>, so <c>x = L⁻ᵀ U⁻ᵀ b / s</c>. Allocation-free.</summary>
+    public void SolveTranspose(ReadOnlySpan<float> b, Span<float> x, GfmmWorkspace workspace) => Run(b, x, 1, workspace, Sweep.Lower | Sweep.Upper, transpose: true);
+
+    public void SolveTranspose(ReadOnlySpan<float> b, Span<float> x, int count, GfmmWorkspace workspace) => Run(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: true);
+
+    /// <summary>Solves <c>L z = b</c> (one factor, no scale).</summary>
+    public void SolveLower(ReadOnlySpan<float> b, Span<float> z, GfmmWorkspace workspace) => Run(b, z, 1, workspace, Sweep.Lower, transpose: false);
+
+    public void SolveLower(ReadOnlySpan<float> b, Span<float> z, int count, GfmmWorkspace workspace) => Run(b, z, count, workspace, Sweep.Lower, transpose: false);
+
+    /// <summary>Solves <c>U z = b</c> (one factor, no scale).</summary>
+    public void SolveUpper(ReadOnlySpan<float> b, Span<float> z, GfmmWorkspace workspace) => Run(b, z, 1, workspace, Sweep.Upper, transpose: false);
+
+    public void SolveUpper(ReadOnlySpan<float> b, Span<float> z, int count, GfmmWorkspace workspace) => Run(b, z, count, workspace, Sweep.Upper, transpose: false);
+
+    /// <summary><c>A x = b</c>; allocates a workspace on every call (use the workspace overload in loops).</summary>
+    public void Solve(ReadOnlySpan<float> b, Span<float> x) => Solve(b, x, CreateWorkspace());
+
+    [Flags]
+    private enum Sweep { Lower = 1, Upper = 2 }
+
+    private void Run(ReadOnlySpan<float> b, Span<float> x, int count, GfmmWorkspace workspace, Sweep sweeps, bool transpose)
+    {
+        GfmmArguments.CheckBatch(N, b, x, count, workspace, M, P, inputName: "b", outputName: "x");
+        var buffers = workspace.Buffers;
+        bool both = sweeps == (Sweep.Lower | Sweep.Upper);
+        float factor = both ? (float)(1 / Scale) : 1f;
+        // The sweeps work in place on node-major data: x itself for one vector, a panel for a batch.
+        Span<float> z;
+        if (count == 1)
+        {
+            b.CopyTo(x);
+            z = x;
+        }
+        else
+        {
+            z = buffers.PanelA(count);
+            GfmmKernels.ToNodeMajor(b, z, N, count);
+        }
+        // A x = b runs L then U; Aᵀ x = b runs Uᵀ then Lᵀ.
+        bool lowerFirst = !transpose;
+        if ((sweeps & (lowerFirst ? Sweep.Lower : Sweep.Upper)) != 0) SweepFactor(lowerFirst, transpose, z, count, buffers);
+        if ((sweeps & (lowerFirst ? Sweep.Upper : Sweep.Lower)) != 0) SweepFactor(!lowerFirst, transpose, z, count, buffers);
+        if (count == 1)
+            GfmmKernels.Scale(x, factor);
+        else
+            GfmmKernels.FromNodeMajor<float>(z, x, N, count, factor);
+    }
+
+    private void SweepFactor(bool lower, bool transpose, Span<float> z, int count, GfmmNodeBuffers<float> buffers)
+    {
+        var (layout, weights, diagonal) = lower ? (lowerLayout, lowerWeights, lowerDiagonal) : (upperLayout, upperWeights, upperDiagonal);
+        GfmmPasses.Solve(layout, weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, transpose, z, count, buffers);
+    }
+
+    /// <summary>SmallLu factors of all G_i of one factor, rounded to float, also kept transposed
+    /// (the single-vector solve reads columns of L and U; see <see cref="GfmmKernels.LuSolve"/>).</summary>
+    private sealed class FactoredDiagonal
+    {
+        private FactoredDiagonal(float[] factors, int[] pivots, int p)
+        {
+            Factors = factors;
+            Pivots = pivots;
+            FactorsTransposed = new float[factors.Length];
+            for (int block = 0; block < factors.Length; block += p * p)
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++) FactorsTransposed[block + c * p + r] = factors[block + r * p + c];
+        }
+
+        public float[] Factors { get; }
+        public float[] FactorsTransposed { get; }
+        public int[] Pivots { get; }
+
+        public static FactoredDiagonal Create(string factor, GfmmLayout layout, float[] weights)
+        {
+            int p = layout.P, size = layout.TensorSize;
+            var factors = new float[layout.M * size];
+            var pivots = new int[layout.M * p];
+            var work = new double[size];
+            for (int i = 0; i < layout.M; i++)
+            {
+                int tensor = layout.Diagonal(i);
+                for (int k = 0; k < size; k++) work[k] = weights[tensor * size + k];
+                int info = SmallLu.Factor(work, 0, p, pivots, i * p);
+                string name = layout.TensorName(tensor).Replace(".W.weight", "", StringComparison.Ordinal);
+                if (info != 0) throw new SingularBlockException(factor, i, name, info - 1);
+                if (!SmallLu.IsUsable(work, 0, p, info)) throw new SingularBlockException(factor, i, name, -1);
+                for (int k = 0; k < size; k++)
+                {
+                    float rounded = (float)work[k];
+                    if (!float.IsFinite(rounded)) throw new SingularBlockException(factor, i, name, -1);
+                    factors[i * size + k] = rounded;
+                }
+                for (int k = 0; k < p; k++)
+                    if (factors[i * size + k * p + k] == 0) throw new SingularBlockException(factor, i, name, k);
+            }
+            return new FactoredDiagonal(factors, pivots, p);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace GenLu.IO;
+
+/// <summary>
+/// Reads and writes NumPy <c>.npy</c> files holding one 2-D little-endian float32 (<c>'&lt;f4'</c>) or float64
+/// (<c>'&lt;f8'</c>) array, in C (row-major) or Fortran (column-major) order. Format versions 1.0, 2.0 and 3.0 are read
+/// (they differ only in the width of the header length and the header's text encoding); files are written as 1.0
+/// (2.0 when the header would not fit), float64, C order. NaN and infinities are rejected.
+/// </summary>
+public static class NpyFile
+{
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    /// <summary>Reads the 2-D array in the file at <paramref name="path"/> as a row-major matrix.</summary>
+    /// <exception cref="MatrixFormatException">The file is malformed or holds an unsupported array.</exception>
+    public static DenseMatrix Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads a .npy array from <paramref name="stream"/>, which must end right after the data.</summary>
+    /// <exception cref="MatrixFormatException">The data is malformed or holds an unsupported array.</exception>
+    public static DenseMatrix Read(Stream stream, string source = ".npy input")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Span<byte> preamble = stackalloc byte[8];
+        ReadExactly(stream, preamble, source, "the magic string and version");
+        if (!preamble[..6].SequenceEqual(Magic))
+        {
+            throw new MatrixFormatException($"{source}: bad header, the file does not start with the .npy magic string \\x93NUMPY.");
+        }
+
+        int major = preamble[6];
+        int lengthBytes = major switch
+        {
+            1 => 2,
+            2 or 3 => 4,
+            _ => throw new MatrixFormatException($"{source}: unsupported .npy format version {major}.{preamble[7]} (1.0, 2.0 and 3.0 are supported)."),
+        };
+        Span<byte> lengthField = stackalloc byte[4];
+        ReadExactly(stream, lengthField[..lengthBytes], source, "the header length");
+        long headerLength = lengthBytes == 2
+            ? BinaryPrimitives.ReadUInt16LittleEndian(lengthField)
+            : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
+        if (headerLength > 1 << 20)
+        {
+            throw new MatrixFormatException($"{source}: bad header, its length {headerLength} is implausibly large.");
+        }
+
+        var headerBytes = new byte[headerLength];
+        ReadExactly(stream, headerBytes, source, "the header");
+        var encoding = major == 3 ? Encoding.UTF8 : Encoding.Latin1;
+        var header = NpyHeader.Parse(encoding.GetString(headerBytes), source);
+
+        int count = MatrixFiles.CheckedElementCount(header.Rows, header.Cols, source);
+        var matrix = new DenseMatrix((int)header.Rows, (int)header.Cols, new double[count]);
+        ReadData(stream, header.IsFloat64, header.FortranOrder, matrix, source);
+        if (stream.ReadByte() != -1)
+        {
+            throw new MatrixFormatException($"{source}: wrong entry count, there are bytes after the {header.Rows} x {header.Cols} array.");
+        }
+
+        return matrix;
+    }
+
+    /// <summary>Writes <paramref name="matrix"/> as a float64, C-order .npy file, atomically.</summary>
+    public static void Write(string path, DenseMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        MatrixFiles.WriteAtomically(path, stream => Write(stream, matrix));
+    }
+
+    /// <summary>Writes the row-major <paramref name="rows"/> x <paramref name="cols"/> matrix <paramref name="values"/> as a float64 .npy file, atomically.</summary>
+    public static void Write(string path, double[] values, int rows, int cols) => Write(path, new DenseMatrix(rows, cols, values));
+
+    /// <summary>Writes <paramref name="matrix"/> in .npy format (float64, C order) to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, DenseMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(matrix);
+        string dict = string.Create(CultureInfo.InvariantCulture, $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({matrix.Rows}, {matrix.Cols}), }}");
+
+        // The whole preamble (magic, version, length field, header ending in '\n') is padded with spaces to a multiple of 64.
+        bool version1 = 10 + dict.Length + 1 <= ushort.MaxValue;
+        int fixedPart = version1 ? 10 : 12;
+        int padded = (fixedPart + dict.Length + 1 + 63) / 64 * 64;
+        string header = dict + new string(' ', padded - fixedPart - dict.Length - 1) + "\n";
+
+        Span<byte> start = stackalloc byte[12];
+        Magic.CopyTo(start);
+        start[6] = (byte)(version1 ? 1 : 2);
+        start[7] = 0;
+        if (version1)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(start[8..], (ushort)header.Length);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(start[8..], (uint)header.Length);
+        }
+
+        stream.Write(start[..fixedPart]);
+        stream.Write(Encoding.Latin1.GetBytes(header));
+        var buffer = new byte[8 * 4096];
+        for (int offset = 0; offset < matrix.Values.Length; offset += 4096)
+        {
+            int chunk = Math.Min(4096, matrix.Values.Length - offset);
+            for (int k = 0; k < chunk; k++)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(8 * k), matrix.Values[offset + k]);
+            }
+
+            stream.Write(buffer, 0, 8 * chunk);
+        }
+    }
+
+    private static void ReadData(Stream stream, bool isFloat64, bool fortranOrder, DenseMatrix matrix, string source)
+    {
+        int itemSize = isFloat64 ? 8 : 4;
+        var values = matrix.Values;
+        var buffer = new byte[itemSize * 4096];
+        int total = values.Length;
+        for (int offset = 0; offset < total; offset += 4096)
+        {
+            int chunk = Math.Min(4096, total - offset);
+            var bytes = buffer.AsSpan(0, chunk * itemSize);
+            int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (got < bytes.Length)
+            {
+                throw new MatrixFormatException(
+                    $"{source}: truncated data, expected {total} values ({(long)total * itemSize} bytes) but the file ends after {offset + (got / itemSize)}.");
+            }
+
+            for (int k = 0; k < chunk; k++)
+            {
+                double value = isFloat64
+                    ? BinaryPrimitives.ReadDoubleLittleEndian(bytes[(k * 8)..])
+                    : BinaryPrimitives.ReadSingleLittleEndian(bytes[(k * 4)..]);
+                int flat = offset + k;
+                if (!double.IsFinite(value))
+                {
+                    throw new MatrixFormatException($"{source}: value number {flat} is {value}; NaN and infinities are rejected.");
+                }
+
+                // Fortran order lists column by column: flat = j * rows + i.
+                int at = fortranOrder ? ((flat % matrix.Rows) * matrix.Cols) + (flat / matrix.Rows) : flat;
+                values[at] = value;
+            }
+        }
+    }
+
+    private static void ReadExactly(Stream stream, Span<byte> destination, string source, string what)
+    {
+        if (stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false) < destination.Length)
+        {
+            throw new MatrixFormatException($"{source}: truncated file, it ends inside {what}.");
+        }
+    }
+
+    /// <summary>The three keys of a .npy header, parsed from its Python dict literal.</summary>
+    private sealed record NpyHeader(bool IsFloat64, bool FortranOrder, long Rows, long Cols)
+    {
+        public static NpyHeader Parse(string text, string source)
+        {
+            var parser = new DictParser(text, source);
+            string? descr = null;
+            bool? fortran = null;
+            List<long>? shape = null;
+            parser.Expect('{');
+            while (!parser.TryConsume('}'))
+            {
+                string key = parser.ReadString();
+                parser.Expect(':');
+                switch (key)
+                {
+                    case "descr": descr = parser.ReadString(); break;
+                    case "fortran_order": fortran = parser.ReadBool(); break;
+                    case "shape": shape = parser.ReadIntTuple(); break;
+                    default: throw parser.Error($"unexpected key '{key}'");
+                }
+
+                if (!parser.TryConsume(','))
+                {
+                    parser.Expect('}');
+                    break;
+                }
+            }
+
+            if (descr is null || fortran is null || shape is null)
+            {
+                throw parser.Error("the header must define 'descr', 'fortran_order' and 'shape'");
+            }
+
+            bool isFloat64 = descr switch
+            {
+                "<f8" => true,
+                "<f4" => false,
+                _ => throw new MatrixFormatException($"{source}: unsupported dtype '{descr}'; only little-endian float32 '<f4' and float64 '<f8' are supported."),
+            };
+            if (shape.Count != 2)
+            {
+                throw new MatrixFormatException($"{source}: the array has {shape.Count} dimensions (shape ({string.Join(", ", shape)})); a matrix must be 2-D.");
+            }
+
+            return new NpyHeader(isFloat64, fortran.Value, shape[0], shape[1]);
+        }
+    }
+
+    /// <summary>A minimal reader for the Python literal subset that .npy headers use: strings, True/False, int tuples.</summary>
+    private sealed class DictParser(string text, string source)
+    {
+        private int position;
+
+        public void Expect(char c)
+        {
+            if (!TryConsume(c))
+            {
+                throw Error($"expected '{c}' at offset {position}");
+            }
+        }
+
+        public bool TryConsume(char c)
+        {
+            SkipSpace();
+            if (position < text.Length && text[position] == c)
+            {
+                position++;
+                return true;
+            }
+
+            return false;
+        }
+
+        public string ReadString()
+        {
+            SkipSpace();
+            if (position >= text.Length || (text[position] != '\'' && text[position] != '"'))
+            {
+                throw Error($"expected a quoted string at offset {position}");
+            }
+
+            char quote = text[position];
+            int end = text.IndexOf(quote, position + 1);
+            if (end < 0)
+            {
+                throw Error("unterminated string");
+            }
+
+            string value = text[(position + 1)..end];
+            position = end + 1;
+            return value;
+        }
+
+        public bool ReadBool()
+        {
+            SkipSpace();
+            foreach (var (word, value) in new[] { ("True", true), ("False", false) })
+            {
+                if (string.CompareOrdinal(text, position, word, 0, word.Length) == 0)
+                {
+                    position += word.Length;
+                    return value;
+                }
+            }
+
+            throw Error($"expected True or False at offset {position}");
+        }
+
+        public List<long> ReadIntTuple()
+        {
+            Expect('(');
+            var values = new List<long>();
+            while (!TryConsume(')'))
+            {
+                SkipSpace();
+                int start = position;
+                while (position < text.Length && char.IsAsciiDigit(text[position]))
+                {
+                    position++;
+                }
+
+                if (!long.TryParse(text.AsSpan(start, position - start), NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+                {
+                    throw Error($"expected a non-negative integer in 'shape' at offset {start}");
+                }
+
+                values.Add(value);
+                if (!TryConsume(','))
+                {
+                    Expect(')');
+                    break;
+                }
+            }
+
+            return values;
+        }
+
+        public MatrixFormatException Error(string message) => new($"{source}: bad header ({message}): {text.TrimEnd()}");
+
+        private void SkipSpace()
+        {
+            while (position < text.Length && char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+namespace GenLu.Solvers;
+
+/// <summary>
+/// Restarted GMRES(m) for <c>A x = b</c>, right-preconditioned by the learned structured solve M⁻¹
+/// (float, through <see cref="LearnedPreconditioner"/>): it minimises ‖b − A x‖₂ over
+/// <c>x ∈ x₀ + span{M⁻¹ v₁, …, M⁻¹ v_k}</c>. The preconditioned vectors <c>z_j = M⁻¹ v_j</c> are kept
+/// (the "flexible" variant), so the float rounding inside M⁻¹ cannot make the residual estimate disagree
+/// with the true residual: <c>A Z = V H</c> holds exactly in double. Arnoldi by modified Gram–Schmidt,
+/// the small least-squares problem by Givens rotations. Buffers (about <c>2 m n</c> doubles) are
+/// allocated once per instance; an instance is not thread-safe.
+/// </summary>
+public sealed class Gmres
+{
+    private readonly LinearOperator a;
+    private readonly LearnedPreconditioner preconditioner;
+    private readonly int restart;
+    private readonly double[][] basis;         // v_0 … v_m
+    private readonly double[][] preconditioned; // z_0 … z_{m-1}
+    private readonly double[,] hessenberg;     // (m + 1) x m, rotated to upper triangular as we go
+    private readonly double[] cosines;
+    private readonly double[] sines;
+    private readonly double[] rhs;             // rotated β e₁
+    private readonly double[] residual;
+
+    /// <param name="a">The true operator A.</param>
+    /// <param name="solver">The learned structured solve used as right preconditioner.</param>
+    /// <param name="restart">Krylov vectors kept before a restart (m).</param>
+    public Gmres(LinearOperator a, GfmmSolver solver, int restart = 50)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(solver);
+        if (a.Size != solver.N)
+            throw new ArgumentException($"The operator has size {a.Size} but the learned solver has N = {solver.N}.", nameof(solver));
+        if (restart < 1) throw new ArgumentOutOfRangeException(nameof(restart), restart, "The restart length must be >= 1.");
+        this.a = a;
+        this.restart = restart;
+        preconditioner = new LearnedPreconditioner(solver);
+        int n = a.Size;
+        basis = Enumerable.Range(0, restart + 1).Select(_ => new double[n]).ToArray();
+        preconditioned = Enumerable.Range(0, restart).Select(_ => new double[n]).ToArray();
+        hessenberg = new double[restart + 1, restart];
+        cosines = new double[restart];
+        sines = new double[restart];
+        rhs = new double[restart + 1];
+        residual = new double[n];
+    }
+
+    /// <summary>The restart length m this instance was built with.</summary>
+    public int Restart => restart;
+
+    /// <summary>Solves <c>A x = b</c> from x = 0; <paramref name="x"/> is overwritten.</summary>
+    public IterativeSolveResult Solve(ReadOnlySpan<double> b, Span<double> x, IterativeSolveOptions? options = null)
+    {
+        options ??= new IterativeSolveOptions();
+        options.Validate();
+        Krylov.CheckSystem(a.Size, b, x);
+        x.Clear();
+        double normB = Krylov.Norm(b);
+        var history = new List<double> { normB == 0 ? 0 : 1 };
+        if (normB == 0) return new IterativeSolveResult(0, 0, true, history);
+
+        b.CopyTo(residual);
+        double beta = normB, relative = 1;
+        int iterations = 0;
+        while (iterations < options.MaxIterations && relative > options.Tolerance && double.IsFinite(relative))
+        {
+            int steps = Cycle(beta, normB, options, ref iterations, history);
+            Update(x, steps);
+            beta = Krylov.Residual(a, b, x, residual);
+            relative = beta / normB;
+            history[^1] = relative; // the exact residual replaces the cycle's last estimate
+        }
+        return new IterativeSolveResult(iterations, relative, relative <= options.Tolerance, history);
+    }
+
+    // One Arnoldi cycle from the current residual (norm beta); returns the number of steps taken.
+    private int Cycle(double beta, double normB, IterativeSolveOptions options, ref int iterations, List<double> history)
+    {
+        int n = a.Size;
+        for (int i = 0; i < n; i++) basis[0][i] = residual[i] / beta;
+        Array.Clear(rhs);
+        rhs[0] = beta;
+        int j = 0;
+        while (j < restart && iterations < options.MaxIterations)
+        {
+            preconditioner.Apply(basis[j], preconditioned[j]);
+            double[] w = basis[j + 1];
+            a.Apply(preconditioned[j], w);
+            for (int i = 0; i <= j; i++)
+            {
+                double h = Krylov.Dot(w, basis[i]);
+                hessenberg[i, j] = h;
+                for (int k = 0; k < n; k++) w[k] -= h * basis[i][k];
+            }
+            double next = Krylov.Norm(w);
+            hessenberg[j + 1, j] = next;
+            if (next > 0)
+                for (int k = 0; k < n; k++) w[k] /= next;
+
+            for (int i = 0; i < j; i++) Rotate(i, ref hessenberg[i, j], ref hessenberg[i + 1, j]);
+            (cosines[j], sines[j]) = Givens(hessenberg[j, j], hessenberg[j + 1, j]);
+            Rotate(j, ref hessenberg[j, j], ref hessenberg[j + 1, j]);
+            Rotate(j, ref rhs[j], ref rhs[j + 1]);
+
+            j++;
+            iterations++;
+            double estimate = Math.Abs(rhs[j]) / normB;
+            history.Add(estimate);
+            // next == 0 is a lucky breakdown: the Krylov space holds the exact solution.
+            if (estimate <= options.Tolerance || next == 0 || !double.IsFinite(estimate)) break;
+        }
+        return j;
+    }
+
+    // x += Z y with R y = g (the rotated Hessenberg's upper triangle and right-hand side).
+    private void Update(Span<double> x, int steps)
+    {
+        Span<double> y = rhs.AsSpan(0, steps);
+        for (int i = steps - 1; i >= 0; i--)
+        {
+            double sum = y[i];
+            for (int k = i + 1; k < steps; k++) sum -= hessenberg[i, k] * y[k];
+            y[i] = hessenberg[i, i] == 0 ? 0 : sum / hessenberg[i, i];
+        }
+        for (int i = 0; i < steps; i++)
+        {
+            double[] z = preconditioned[i];
+            for (int k = 0; k < x.Length; k++) x[k] += y[i] * z[k];
+        }
+    }
+
+    private void Rotate(int i, ref double top, ref double bottom)
+    {
+        double t = cosines[i] * top + sines[i] * bottom;
+        bottom = -sines[i] * top + cosines[i] * bottom;
+        top = t;
+    }
+
+    private static (double Cos, double Sin) Givens(double f, double g)
+    {
+        if (g == 0) return (1, 0);
+        double r = Math.Sqrt(f * f + g * g); // |f|, |g| are bounded by the Hessenberg column's norm: no overflow in practice
+        return (f / r, g / r);
+    }
+}
