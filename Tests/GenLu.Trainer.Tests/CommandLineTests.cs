@@ -92,6 +92,41 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task EvalReportsTheSpecFiguresAsTableAndJson()
+    {
+        (await Run(Tiny())).ExitCode.ShouldBe(0);
+        var table = await Run("eval", PathOf("model.gfmm.json"), "--samples", "20", "--plots", PathOf("eval"));
+        table.Error.ShouldBeEmpty();
+        table.ExitCode.ShouldBe(0);
+        table.Output.ShouldContain("E_A");
+        table.Output.ShouldContain("mean backward error");
+        File.Exists(Path.Combine(PathOf("eval"), "error.png")).ShouldBeTrue();
+
+        var json = await Run("eval", PathOf("model.gfmm.json"), "--samples", "20", "--json");
+        json.ExitCode.ShouldBe(0);
+        var figures = System.Text.Json.Nodes.JsonNode.Parse(json.Output)!;
+        var model = GfmmModel.Load(PathOf("model.gfmm.json"));
+        // The same spectral error the training recorded, from an independent computation path.
+        figures["error_2"]!.GetValue<double>().ShouldBe(model.Provenance.Metrics!["error_2"]!.GetValue<double>(), 1e-9);
+        figures["samples"]!.GetValue<int>().ShouldBe(20);
+        // GMRES preconditioned by the learned solve converges on an 8 x 8 Laplacian.
+        figures["refined"]!["max_backward_error"]!.GetValue<double>().ShouldBeLessThan(1e-10);
+    }
+
+    [Fact]
+    public async Task EvalRejectsAMissingModelAndAnOperatorOfTheWrongSize()
+    {
+        var missing = await Run("eval", PathOf("none.gfmm.json"));
+        missing.ExitCode.ShouldBe(1);
+        missing.Error.ShouldContain("does not exist");
+
+        (await Run(Tiny())).ExitCode.ShouldBe(0);
+        var wrongSize = await Run("eval", PathOf("model.gfmm.json"), "--operator", "laplacian1d", "--n", "12");
+        wrongSize.ExitCode.ShouldBe(1);
+        wrongSize.Error.ShouldContain("the matrix is 12 x 12, but M * P = 8");
+    }
+
+    [Fact]
     public async Task TrainsOnAMatrixFile()
     {
         // A diagonally dominant nonsymmetric 8 x 8 matrix; the file's largest entry (4) becomes the scale.

@@ -74,11 +74,42 @@ public class GfmmFactorTests
             ShouldBeClose(Run(network, network.forward, x), NaiveGfmm.Multiply(loaded.L, NaiveGfmm.Multiply(loaded.U, x)), 1e-5);
             ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.forward), x), NaiveGfmm.Multiply(loaded.L, x), 1e-5);
             ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), x), NaiveGfmm.Multiply(loaded.U, x, transposed: true), 1e-5);
+            var runtime = new float[16];
+            loaded.Apply(x.Select(v => (float)v).ToArray(), runtime);
+            ShouldBeClose(Run(network, network.forward, x), runtime.Select(v => (double)v).ToArray(), 1e-5);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>The Runtime's float products of the same weights (what a saved model computes).</summary>
+    [Theory]
+    [InlineData(2, 4)]
+    [InlineData(8, 5)]
+    public void BatchedProductsMatchTheRuntimeProducts(int m, int p)
+    {
+        using var network = new LuNetwork(m, p);
+        using (var generator = new Generator(13)) network.Initialize(generator);
+        var (lower, upper) = network.ExportBlocks();
+        var model = new GfmmModel(lower, upper, 1);
+        var random = new Random(8);
+        float[] x = Enumerable.Range(0, m * p).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        double[] xd = x.Select(v => (double)v).ToArray();
+        double[] Runtime(Action<float[], float[]> product)
+        {
+            var y = new float[x.Length];
+            product(x, y);
+            return y.Select(v => (double)v).ToArray();
+        }
+
+        ShouldBeClose(Run(network, network.forward, xd), Runtime((a, b) => model.Apply(a, b)), 1e-5);
+        ShouldBeClose(Run(network, network.ForwardTransposed, xd), Runtime((a, b) => model.ApplyTranspose(a, b)), 1e-5);
+        ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.forward), xd), Runtime((a, b) => lower.Multiply(a, b)), 1e-5);
+        ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.forward), xd), Runtime((a, b) => upper.Multiply(a, b)), 1e-5);
+        ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.ForwardTransposed), xd), Runtime((a, b) => lower.MultiplyTranspose(a, b)), 1e-5);
+        ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), xd), Runtime((a, b) => upper.MultiplyTranspose(a, b)), 1e-5);
     }
 
     [Fact]

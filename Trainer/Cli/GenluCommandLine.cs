@@ -13,6 +13,7 @@ internal static class GenluCommandLine
     {
         var root = new RootCommand("GenLu: learn structured (GFMM) L and U factors of a matrix, and evaluate them.");
         root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(OperatorsCommand.Create(console));
         return root;

@@ -22,6 +22,9 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (the first 5,000 steps of a block).", DefaultValueFactory = _ => 0.01 };
         var lateLr = new Option<double>("--late-lr") { Description = "Learning rate after --late-after steps of a block.", DefaultValueFactory = _ => 0.001 };
         var lateAfter = new Option<int>("--late-after") { Description = "Steps of a block before the learning rate drops.", DefaultValueFactory = _ => 5_000 };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule: step (the reference: --lr, then --late-lr after --late-after steps) or cosine (--lr decaying to --late-lr over --steps).", DefaultValueFactory = _ => LearningRateSchedule.Step };
+        var beta1 = new Option<double>("--beta1") { Description = "Adam beta1 (the reference uses 0.999).", DefaultValueFactory = _ => 0.999 };
+        var beta2 = new Option<double>("--beta2") { Description = "Adam beta2.", DefaultValueFactory = _ => 0.999 };
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Checkpoint file, written every --checkpoint-every steps and on Ctrl+C." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 1_000 };
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint (same options as the interrupted run)." };
@@ -31,7 +34,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U.");
         problem.AddTo(command);
-        foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, checkpoint, checkpointEvery, resume, plots, output, threads })
+        foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, schedule, beta1, beta2, checkpoint, checkpointEvery, resume, plots, output, threads })
             command.Options.Add(option);
 
         command.SetAction((result, cancellation) => Task.FromResult(GenluCommandLine.Guarded(console, "train", () =>
@@ -46,6 +49,9 @@ internal static class TrainCommand
                 LearningRate = result.GetValue(lr),
                 LateLearningRate = result.GetValue(lateLr),
                 LateAfterSteps = result.GetValue(lateAfter),
+                Schedule = result.GetValue(schedule),
+                Beta1 = result.GetValue(beta1),
+                Beta2 = result.GetValue(beta2),
                 MaxStepsPerBlock = result.GetValue(steps),
             };
             options.Validate();

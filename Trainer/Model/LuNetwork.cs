@@ -66,19 +66,5 @@ internal sealed class LuNetwork : nn.Module<Tensor, Tensor>
     public (GfmmBlock Lower, GfmmBlock Upper) ExportBlocks() =>
         (new GfmmBlock(lower.Layout, ToFloats(lower.Weights)), new GfmmBlock(upper.Layout, ToFloats(upper.Weights)));
 
-    /// <summary>
-    /// The dense product <c>L U</c> of a model's factors (the scaled operator's approximation), row-major,
-    /// computed in float64 from the float32 weights.
-    /// </summary>
-    public static double[] DenseProduct(GfmmModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        using var network = new LuNetwork(model.M, model.P, ScalarType.Float64);
-        network.Load(model);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return network.forward(eye(model.N, dtype: ScalarType.Float64)).contiguous().data<double>().ToArray();
-    }
-
     internal static float[] ToFloats(Tensor t) => t.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();
 }

@@ -16,7 +16,8 @@ internal static class ModelExport
         var (lower, upper) = trainer.Network.ExportBlocks();
         var problem = trainer.Problem;
         var options = trainer.Options;
-        double[] product = LuNetwork.DenseProduct(new GfmmModel(lower, upper, problem.Scale));
+        // The Runtime's dense product of the stored float32 weights, for the scaled operator (scale 1).
+        double[] product = new GfmmModel(lower, upper, 1).ToDense();
         residual = product.Zip(problem.Matrix, (approx, exact) => approx - exact).ToArray();
 
         var training = new JsonObject
@@ -32,6 +33,7 @@ internal static class ModelExport
             ["learning_rate"] = options.LearningRate,
             ["late_learning_rate"] = options.LateLearningRate,
             ["late_after_steps"] = options.LateAfterSteps,
+            ["schedule"] = options.Schedule.ToString().ToLowerInvariant(),
             ["betas"] = new JsonArray(options.Beta1, options.Beta2),
             ["max_steps_per_block"] = options.MaxStepsPerBlock,
             ["block_starts"] = new JsonArray(trainer.History.BlockStarts.Select(s => (JsonNode)s).ToArray()),

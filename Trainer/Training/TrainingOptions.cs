@@ -1,5 +1,15 @@
 namespace GenLu.Trainer;
 
+/// <summary>How the learning rate changes within a block.</summary>
+internal enum LearningRateSchedule
+{
+    /// <summary>The reference: <c>LearningRate</c>, then <c>LateLearningRate</c> after <c>LateAfterSteps</c> steps.</summary>
+    Step,
+
+    /// <summary>Cosine decay from <c>LearningRate</c> to <c>LateLearningRate</c> over the block's step limit.</summary>
+    Cosine,
+}
+
 /// <summary>
 /// Everything that determines a training run's result (spec "Training"; defaults are the reference's).
 /// A checkpoint records these and resuming requires the same values.
@@ -28,6 +38,8 @@ internal sealed record TrainingOptions
 
     public int LateAfterSteps { get; init; } = 5_000;
 
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Step;
+
     public double Beta1 { get; init; } = 0.999;
     public double Beta2 { get; init; } = 0.999;
     public double Epsilon { get; init; } = 1e-8;
@@ -51,6 +63,7 @@ internal sealed record TrainingOptions
         Positive(nameof(LearningRate), LearningRate);
         Positive(nameof(LateLearningRate), LateLearningRate);
         if (LateAfterSteps < 0) throw Invalid(nameof(LateAfterSteps), LateAfterSteps, "must be >= 0");
+        if (!Enum.IsDefined(Schedule)) throw Invalid(nameof(Schedule), Schedule, "is not a known schedule");
         if (!(Beta1 >= 0 && Beta1 < 1)) throw Invalid(nameof(Beta1), Beta1, "must be in [0, 1)");
         if (!(Beta2 >= 0 && Beta2 < 1)) throw Invalid(nameof(Beta2), Beta2, "must be in [0, 1)");
         Positive(nameof(Epsilon), Epsilon);
@@ -65,7 +78,12 @@ internal sealed record TrainingOptions
     public int BlockCount => BlockWise ? M : 1;
 
     /// <summary>The learning rate at a given step of a block (steps counted from 0).</summary>
-    public double LearningRateAt(int stepInBlock) => stepInBlock < LateAfterSteps ? LearningRate : LateLearningRate;
+    public double LearningRateAt(int stepInBlock) => Schedule switch
+    {
+        LearningRateSchedule.Cosine =>
+            LateLearningRate + (LearningRate - LateLearningRate) * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(stepInBlock, MaxStepsPerBlock) / MaxStepsPerBlock)),
+        _ => stepInBlock < LateAfterSteps ? LearningRate : LateLearningRate,
+    };
 
     private static void Positive(string name, double value)
     {
