@@ -37,7 +37,9 @@ internal static class TrainCommand
         foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, schedule, beta1, beta2, checkpoint, checkpointEvery, resume, plots, output, threads })
             command.Options.Add(option);
 
-        command.SetAction((result, cancellation) => Task.FromResult(GenluCommandLine.Guarded(console, "train", () =>
+        // The body runs on a worker task: System.CommandLine installs its Ctrl+C handler (which cancels the
+        // token) only once the action has returned its task, so a synchronous body could not be interrupted.
+        command.SetAction((result, cancellation) => Task.Run(() => GenluCommandLine.Guarded(console, "train", () =>
         {
             var options = new TrainingOptions
             {
@@ -97,7 +99,7 @@ internal static class TrainCommand
             }
             console.Out.Write(Summary(trainer, model, outputPath));
             return 0;
-        })));
+        }), CancellationToken.None));
         return command;
     }
 
