@@ -85,6 +85,11 @@ public sealed class CommandLineTests : IDisposable
         inspect.Output.ShouldContain("error_2");
         inspect.Output.ShouldContain("laplacian1d");
 
+        var help = await Run();
+        help.ExitCode.ShouldBe(0);
+        foreach (string command in new[] { "train", "eval", "inspect", "operators" })
+            help.Output.ShouldContain(command);
+
         var operators = await Run("operators");
         operators.ExitCode.ShouldBe(0);
         foreach (var op in GenLu.Operators.TestOperators.All)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GenLu.IO;
+using System.CommandLine.Help;
 
 namespace GenLu.Trainer;
 
@@ -16,6 +16,8 @@ internal static class GenluCommandLine
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(OperatorsCommand.Create(console));
+        // Without a command, show the commands instead of an error.
+        root.SetAction(result => new HelpAction().Invoke(result));
         return root;
     }
 
