@@ -68,7 +68,7 @@ public sealed class CommandLineTests : IDisposable
 
         var resumed = await Run(Tiny("--checkpoint", checkpoint, "--resume"));
         resumed.ExitCode.ShouldBe(0);
-        resumed.Output.ShouldContain("Resuming at step 40");
+        resumed.Output.ShouldContain("Resuming at step 80"); // two blocks of 40 steps
         var again = GfmmModel.Load(PathOf("model.gfmm.json"));
         var original = GfmmModel.Parse(System.Text.Encoding.UTF8.GetString(first));
         again.L.Weights.ShouldBe(original.L.Weights);

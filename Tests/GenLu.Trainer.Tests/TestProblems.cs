@@ -22,6 +22,7 @@ internal static class TestProblems
         M = m,
         P = p,
         Seed = 5,
+        BlockWise = false,
         MaxStepsPerBlock = 60,
         CheckInterval = 10,
         TestInterval = 10,
