@@ -66,7 +66,7 @@ public class GfmmFactorTests
         string path = Path.Combine(Path.GetTempPath(), $"genlu-export-{Guid.NewGuid():N}.gfmm.json");
         try
         {
-            ModelExport.Build(trainer, out _).Save(path);
+            ModelExport.Build(trainer, null, out _).Save(path);
             var loaded = GfmmModel.Load(path);
             var random = new Random(4);
             double[] x = Enumerable.Range(0, 16).Select(_ => (double)(float)(random.NextDouble() * 2 - 1)).ToArray();

@@ -34,11 +34,12 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint (same options as the interrupted run)." };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Directory for loss.png and error.png." };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
+        var polish = new Option<int>("--polish") { Description = "After training, this many L-BFGS iterations in float64 on the whole loss (all weights free).", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "CPU threads for TorchSharp.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U.");
         problem.AddTo(command);
-        foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, schedule, beta1, beta2, checkpoint, checkpointEvery, resume, plots, output, threads })
+        foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, schedule, beta1, beta2, checkpoint, checkpointEvery, resume, plots, output, polish, threads })
             command.Options.Add(option);
 
         // The body runs on a worker task: System.CommandLine installs its Ctrl+C handler (which cancels the
@@ -63,6 +64,7 @@ internal static class TrainCommand
             options.Validate();
             if (result.GetValue(threads) < 1) throw new CliException("--threads must be >= 1.");
             if (result.GetValue(checkpointEvery) < 1) throw new CliException("--checkpoint-every must be >= 1.");
+            if (result.GetValue(polish) < 0) throw new CliException("--polish must be >= 0.");
             string? checkpointPath = result.GetValue(checkpoint)?.FullName;
             if (result.GetValue(resume) && checkpointPath is null) throw new CliException("--resume needs --checkpoint FILE.");
             if (result.GetValue(resume) && !File.Exists(checkpointPath)) throw new CliException($"checkpoint '{checkpointPath}' does not exist.");
@@ -94,7 +96,21 @@ internal static class TrainCommand
                 return GenluCommandLine.InterruptedExitCode;
             }
 
-            var model = ModelExport.Build(trainer, out double[] residual);
+            PolishReport? polished = null;
+            if (result.GetValue(polish) > 0)
+            {
+                console.Out.WriteLine($"Polishing with up to {result.GetValue(polish)} L-BFGS iterations (float64).");
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var (iterations, loss) = LbfgsPolish.Run(trainer.Network, trainingProblem, result.GetValue(polish), cancellation);
+                if (cancellation.IsCancellationRequested)
+                {
+                    console.Error.WriteLine("genlu train: interrupted while polishing; nothing written (the training checkpoint, if any, is complete: --resume polishes again).");
+                    return GenluCommandLine.InterruptedExitCode;
+                }
+                polished = new PolishReport(iterations, loss, clock.Elapsed.TotalSeconds);
+            }
+
+            var model = ModelExport.Build(trainer, polished, out double[] residual);
             model.Save(outputPath);
             if (plotDirectory is not null)
             {

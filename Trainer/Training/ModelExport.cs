@@ -3,6 +3,9 @@ using GenLu.Metrics;
 
 namespace GenLu.Trainer;
 
+/// <summary>What the optional L-BFGS polish did.</summary>
+internal sealed record PolishReport(int Iterations, double Loss, double Seconds);
+
 /// <summary>Turns a trained network into a Runtime <see cref="GfmmModel"/> with its provenance.</summary>
 internal static class ModelExport
 {
@@ -11,7 +14,7 @@ internal static class ModelExport
     /// seed, final_loss = ‖LU − A/s‖_F² of the whole matrix, seconds, settings) and <c>metrics</c>
     /// (error_2 = ‖LU − A/s‖₂ and the relative Frobenius error, in float64 from the stored float32 weights).
     /// </summary>
-    public static GfmmModel Build(GfmmTrainer trainer, out double[] residual)
+    public static GfmmModel Build(GfmmTrainer trainer, PolishReport? polish, out double[] residual)
     {
         var (lower, upper) = trainer.Network.ExportBlocks();
         var problem = trainer.Problem;
@@ -38,6 +41,16 @@ internal static class ModelExport
             ["max_steps_per_block"] = options.MaxStepsPerBlock,
             ["block_starts"] = new JsonArray(trainer.History.BlockStarts.Select(s => (JsonNode)s).ToArray()),
         };
+        if (polish is not null)
+        {
+            training["polish"] = new JsonObject
+            {
+                ["method"] = "lbfgs-float64",
+                ["iterations"] = polish.Iterations,
+                ["loss"] = polish.Loss,
+                ["seconds"] = Math.Round(polish.Seconds, 3),
+            };
+        }
         var metrics = new JsonObject
         {
             ["error_2"] = MatrixNorms.Spectral(residual, problem.N, problem.N),
