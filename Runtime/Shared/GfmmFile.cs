@@ -172,8 +172,10 @@ public static class GfmmFile
             payloads.Add(name, payload);
             if (isRoot)
             {
-                foreach (byte b in payload)
-                    if (b != 0 && b != 0x80) // +0.0f and -0.0f are both zero
+                var rootWeights = new float[p * p];
+                CopyFloats(payload, rootWeights, 0, field, p);
+                foreach (float w in rootWeights)
+                    if (w != 0) // +0.0f and -0.0f are both zero
                         throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
                 continue;
             }
@@ -221,7 +223,7 @@ public static class GfmmFile
         if (tensor.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, field, "a tensor must be an object with \"shape\" and \"data\".");
         var shape = tensor.Member("shape");
         if (shape is null || shape.Kind != JsonKind.Array || shape.Items!.Count != 2
-            || shape.Items[0].Text != p.ToString(CultureInfo.InvariantCulture) || shape.Items[1].Text != p.ToString(CultureInfo.InvariantCulture))
+            || !IsInteger(shape.Items[0], p) || !IsInteger(shape.Items[1], p))
             throw new GfmmFormatException(GfmmFormatError.Shape, field + ".shape", $"expected [{p}, {p}], found {shape?.Raw ?? "nothing"}.");
         var data = tensor.Member("data");
         if (data is null || data.Kind != JsonKind.String)
@@ -239,6 +241,9 @@ public static class GfmmFile
             throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", $"decodes to {payload.Length} bytes; a {p} x {p} float32 tensor has {p * p * 4}.");
         return payload;
     }
+
+    private static bool IsInteger(JsonNodeLite node, int value) =>
+        node.Kind == JsonKind.Number && node.Text == value.ToString(CultureInfo.InvariantCulture);
 
     private static void CopyFloats(byte[] payload, float[] destination, int offset, string field, int p)
     {

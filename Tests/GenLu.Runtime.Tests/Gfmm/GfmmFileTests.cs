@@ -63,6 +63,8 @@ public class GfmmFileTests
         { "missing", GfmmFormatError.MissingTensor, "tensors[\"L.encoder.0.1.W.weight\"]" },
         { "extra", GfmmFormatError.UnexpectedTensor, "tensors[\"L.encoder.1.0.W.weight\"]" },
         { "root", GfmmFormatError.RootNotZero, "tensors[\"L.root_bridge.W.weight\"]" },
+        { "tinyroot", GfmmFormatError.RootNotZero, "tensors[\"L.root_bridge.W.weight\"]" },
+        { "shapetext", GfmmFormatError.Shape, "tensors[\"L.encoder.0.1.W.weight\"].shape" },
         { "checksum", GfmmFormatError.Checksum, "sha256" },
         { "nochecksum", GfmmFormatError.Field, "sha256" },
     };
@@ -108,6 +110,13 @@ public class GfmmFileTests
                 root16[0] = 1;
                 tensors["L.root_bridge.W.weight"]!["data"] = Convert.ToBase64String(root16);
                 break;
+            case "tinyroot":
+                // 0x00800000 is the smallest normal float (1.2e-38): not zero, though its bytes are 00 and 80.
+                var tiny = new byte[64];
+                tiny[2] = 0x80;
+                tensors["L.root_bridge.W.weight"]!["data"] = Convert.ToBase64String(tiny);
+                break;
+            case "shapetext": tensor["shape"] = new JsonArray("4", "4"); break;
             case "checksum":
                 var flipped = Convert.FromBase64String(tensor["data"]!.GetValue<string>());
                 flipped[0] ^= 1; // a changed, still finite weight

@@ -10,7 +10,7 @@ public class GfmmSolverTests
         foreach (int m in new[] { 2, 4, 8, 16 })
             foreach (int p in new[] { 1, 3, 8 })
                 data.Add(m, p);
-        data.Add(4, 19); // P above and not a multiple of the SIMD width: blocked substitution with a tail
+        data.Add(4, 19); // P not a multiple of the SIMD width: vector loops with scalar tails
         return data;
     }
 
@@ -60,6 +60,40 @@ public class GfmmSolverTests
         DenseMath.RelativeError(DenseMath.Solve(a, DenseMath.ToDouble(b)), x).ShouldBeLessThan(1e-5);
         solver.SolveTranspose(b, x, solver.CreateWorkspace());
         DenseMath.RelativeError(DenseMath.Solve(DenseMath.Transpose(a), DenseMath.ToDouble(b)), x).ShouldBeLessThan(1e-5);
+    }
+
+    [Fact]
+    public void Exposed_diagonal_factors_reproduce_G_and_the_inverses_invert_it()
+    {
+        const int m = 4, p = 6;
+        var model = GfmmRandom.WellConditioned(m, p, seed: 12);
+        var solver = new GfmmSolver(model);
+        foreach (var (block, factors, pivots, inverses) in new[]
+                 {
+                     (model.L, solver.LowerDiagonalFactors.ToArray(), solver.LowerDiagonalPivots.ToArray(), solver.LowerDiagonalInverses.ToArray()),
+                     (model.U, solver.UpperDiagonalFactors.ToArray(), solver.UpperDiagonalPivots.ToArray(), solver.UpperDiagonalInverses.ToArray()),
+                 })
+            for (int i = 0; i < m; i++)
+            {
+                var g = block.Tensor(block.Layout.Diagonal(i)).ToArray();
+                // L U with unit L below the diagonal, then the row swaps undone in reverse: Pᵀ L U = G.
+                var product = new double[p, p];
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++)
+                        for (int k = 0; k <= Math.Min(r, c); k++)
+                            product[r, c] += (k == r ? 1.0 : factors[i * p * p + r * p + k]) * factors[i * p * p + k * p + c];
+                for (int k = p - 1; k >= 0; k--)
+                    for (int c = 0; c < p; c++)
+                        (product[k, c], product[pivots[i * p + k], c]) = (product[pivots[i * p + k], c], product[k, c]);
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++)
+                    {
+                        product[r, c].ShouldBe(g[r * p + c], 1e-6);
+                        double identity = 0;
+                        for (int k = 0; k < p; k++) identity += (double)inverses[i * p * p + r * p + k] * g[k * p + c];
+                        identity.ShouldBe(r == c ? 1 : 0, 1e-6);
+                    }
+            }
     }
 
     [Fact]
