@@ -21,13 +21,15 @@ public sealed class CommandLineTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(directory, name);
 
-    private string[] Tiny(params string[] extra) =>
-        ["train", "--m", "2", "--p", "4", "--steps", "40", "--out", PathOf("model.gfmm.json"), .. extra];
+    private string[] Tiny(params string[] extra) => TinyPolished(0, extra);
+
+    private string[] TinyPolished(int polish, params string[] extra) =>
+        ["train", "--m", "2", "--p", "4", "--steps", "40", "--polish", polish.ToString(), "--out", PathOf("model.gfmm.json"), .. extra];
 
     [Fact]
     public async Task TrainWritesAModelWithProvenanceAndPlots()
     {
-        var outcome = await Run(Tiny("--plots", PathOf("plots"), "--seed", "3", "--block-wise", "--transpose-loss"));
+        var outcome = await Run(TinyPolished(25, "--plots", PathOf("plots"), "--seed", "3", "--block-wise", "--transpose-loss"));
         outcome.Error.ShouldBeEmpty();
         outcome.ExitCode.ShouldBe(0);
         outcome.Output.ShouldContain("laplacian1d");
@@ -42,6 +44,7 @@ public sealed class CommandLineTests : IDisposable
         training["seed"]!.GetValue<int>().ShouldBe(3);
         training["block_wise"]!.GetValue<bool>().ShouldBeTrue();
         training["transpose_loss"]!.GetValue<bool>().ShouldBeTrue();
+        training["polish"]!["iterations"]!.GetValue<int>().ShouldBeInRange(1, 25);
 
         // error_2 against an independent dense product of the saved factors and a power iteration.
         double[,] product = DenseProduct(model);

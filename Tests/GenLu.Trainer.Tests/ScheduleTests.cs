@@ -7,7 +7,7 @@ public class ScheduleTests
     [Fact]
     public void TheStepScheduleDropsAfterLateAfterSteps()
     {
-        var options = new TrainingOptions { LearningRate = 0.01, LateLearningRate = 0.001, LateAfterSteps = 5000 };
+        var options = new TrainingOptions { Schedule = LearningRateSchedule.Step, LearningRate = 0.01, LateLearningRate = 0.001, LateAfterSteps = 5000 };
         options.LearningRateAt(0).ShouldBe(0.01);
         options.LearningRateAt(4999).ShouldBe(0.01);
         options.LearningRateAt(5000).ShouldBe(0.001);

@@ -23,6 +23,8 @@ internal static class TestProblems
         P = p,
         Seed = 5,
         BlockWise = false,
+        Schedule = LearningRateSchedule.Step,
+        LateLearningRate = 0.001,
         MaxStepsPerBlock = 60,
         CheckInterval = 10,
         TestInterval = 10,

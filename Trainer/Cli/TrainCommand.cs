@@ -8,10 +8,13 @@ namespace GenLu.Trainer;
 internal static class TrainCommand
 {
     /// <summary>
-    /// Default step limit per block: `genlu train` with no options (1D Laplacian, N = 256, M = 8, P = 32,
-    /// block-wise) runs at most 8 x 6,000 = 48,000 steps, a little over 2 minutes on an idle 2-core machine.
+    /// Default step limit per block and polish length: `genlu train` with no options (1D Laplacian,
+    /// N = 256, M = 8, P = 32, block-wise) runs at most 8 x 2,500 = 20,000 Adam steps and 2,000 L-BFGS
+    /// iterations, about 3 minutes on this 2-core machine while it is shared with other jobs.
     /// </summary>
-    public const int DefaultSteps = 6_000;
+    public const int DefaultSteps = 2_500;
+
+    public const int DefaultPolishIterations = 2_000;
 
     public static Command Create(CliConsole console)
     {
@@ -34,7 +37,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint (same options as the interrupted run)." };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Directory for loss.png and error.png." };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
-        var polish = new Option<int>("--polish") { Description = "After training, this many L-BFGS iterations in float64 on the whole loss (all weights free).", DefaultValueFactory = _ => 0 };
+        var polish = new Option<int>("--polish") { Description = "After training, this many L-BFGS iterations in float64 on the whole loss (all weights free); 0 to skip.", DefaultValueFactory = _ => DefaultPolishIterations };
         var threads = new Option<int>("--threads") { Description = "CPU threads for TorchSharp.", DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 2) };
 
         var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U.");

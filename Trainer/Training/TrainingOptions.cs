@@ -37,12 +37,19 @@ internal sealed record TrainingOptions
 
     public double LearningRate { get; init; } = 0.01;
 
-    /// <summary>The learning rate once a block has run <see cref="LateAfterSteps"/> steps.</summary>
-    public double LateLearningRate { get; init; } = 0.001;
+    /// <summary>
+    /// The learning rate once a block has run <see cref="LateAfterSteps"/> steps (step schedule; the
+    /// reference: 0.001), or at the end of the block (cosine schedule).
+    /// </summary>
+    public double LateLearningRate { get; init; } = 1e-4;
 
     public int LateAfterSteps { get; init; } = 5_000;
 
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Step;
+    /// <summary>
+    /// Cosine by default: block-wise with 4,000 steps per block on the 1D Laplacian (N = 256) it reached
+    /// ‖LU − A‖₂ = 4.8e-3 against 1.8e-2 for the reference's step schedule.
+    /// </summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
 
     /// <summary>
     /// Adam's first-moment decay. The reference uses 0.999; 0.9 reached a 2.6x smaller ‖LU − A‖₂ in the same
