@@ -9,18 +9,29 @@ namespace GenLu.Trainer;
 internal sealed record CliConsole(IAnsiConsole Out, TextWriter Error, bool Interactive)
 {
     /// <summary>The process's console; plain lines when the output is redirected.</summary>
-    public static CliConsole FromSystemConsole() =>
-        new(AnsiConsole.Console, Console.Error, !Console.IsOutputRedirected);
+    public static CliConsole FromSystemConsole()
+    {
+        bool interactive = !Console.IsOutputRedirected;
+        // Redirected output has no width; Spectre assumes 80 columns and would wrap progress lines.
+        if (!interactive) AnsiConsole.Console.Profile.Width = PlainWidth;
+        return new(AnsiConsole.Console, Console.Error, interactive);
+    }
+
+    private const int PlainWidth = 160;
 
     /// <summary>A non-interactive console that writes into <paramref name="output"/> (tests, pipes).</summary>
-    public static CliConsole Plain(TextWriter output, TextWriter error) =>
-        new(AnsiConsole.Create(new AnsiConsoleSettings
+    public static CliConsole Plain(TextWriter output, TextWriter error)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
-        }), error, false);
+        });
+        console.Profile.Width = PlainWidth;
+        return new(console, error, false);
+    }
 }
 
 /// <summary>A user error the command line reports as one line (bad file, inconsistent options, …).</summary>

@@ -47,7 +47,7 @@ internal static class TrainingProgressView
     }
 
     private static string Describe(TrainingProgress p) =>
-        $"block {p.Block + 1}/{p.BlockCount}  step {p.TotalSteps,7}  loss {p.Loss:0.000e+00}  lr {p.LearningRate:G3}  {p.StepsPerSecond,5:0} steps/s";
+        $"block {p.Block + 1}/{p.BlockCount}  step {p.TotalSteps}  loss {p.Loss:0.000e+00}  lr {p.LearningRate:0.00e+00}  {p.StepsPerSecond:0} steps/s";
 
     private static string FormatSeconds(double seconds) =>
         double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(@"h\:mm\:ss") : "?";
