@@ -9,12 +9,12 @@ internal static class TrainCommand
 {
     /// <summary>
     /// Default step limit per block and polish length: `genlu train` with no options (1D Laplacian,
-    /// N = 256, M = 8, P = 32, block-wise) runs at most 8 x 2,500 = 20,000 Adam steps and 2,000 L-BFGS
-    /// iterations, about 3 minutes on this 2-core machine while it is shared with other jobs.
+    /// N = 256, M = 8, P = 32, block-wise) runs at most 8 x 4,000 = 32,000 Adam steps and 3,000 L-BFGS
+    /// iterations, about 2 minutes on this 2-core machine (longer while it is shared with other jobs).
     /// </summary>
-    public const int DefaultSteps = 2_500;
+    public const int DefaultSteps = 4_000;
 
-    public const int DefaultPolishIterations = 2_000;
+    public const int DefaultPolishIterations = 3_000;
 
     public static Command Create(CliConsole console)
     {
