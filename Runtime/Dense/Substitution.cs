@@ -10,17 +10,34 @@ namespace GenLu;
 internal static unsafe class Substitution<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Columns applied per pass over the solution in the column-oriented sweeps.</summary>
+    private const int ColumnBlock = 4;
+
     /// <summary>x := L^-1 x for the lower triangle of t (its diagonal taken as 1 when unitDiagonal).</summary>
     public static void SolveLower(StridedMatrix<T> t, int n, bool unitDiagonal, T* x)
     {
         if (t.HasContiguousColumns)
         {
-            for (int j = 0; j < n; j++)
+            int j = 0;
+            for (; j + ColumnBlock <= n; j += ColumnBlock)
+            {
+                // Finish the 4 x 4 diagonal block, then update everything below it in one pass.
+                for (int c = j; c < j + ColumnBlock; c++)
+                {
+                    if (!unitDiagonal)
+                        x[c] /= *t.At(c, c);
+                    for (int r = c + 1; r < j + ColumnBlock; r++)
+                        x[r] -= x[c] * *t.At(r, c);
+                }
+
+                VectorOps<T>.Axpy4(-x[j], -x[j + 1], -x[j + 2], -x[j + 3], t.At(j + ColumnBlock, j), t.ColStride, x + j + ColumnBlock, n - j - ColumnBlock);
+            }
+
+            for (; j < n; j++)
             {
                 if (!unitDiagonal)
                     x[j] /= *t.At(j, j);
-                if (x[j] != T.Zero)
-                    VectorOps<T>.Axpy(-x[j], t.At(j + 1, j), 1, x + j + 1, 1, n - j - 1);
+                VectorOps<T>.Axpy(-x[j], t.At(j + 1, j), 1, x + j + 1, 1, n - j - 1);
             }
         }
         else
@@ -38,12 +55,27 @@ internal static unsafe class Substitution<T>
     {
         if (t.HasContiguousColumns)
         {
-            for (int j = n - 1; j >= 0; j--)
+            int end = n;
+            for (; end >= ColumnBlock; end -= ColumnBlock)
+            {
+                // Finish the 4 x 4 diagonal block ending at row end - 1, then update everything above it.
+                int j = end - ColumnBlock;
+                for (int c = end - 1; c >= j; c--)
+                {
+                    if (!unitDiagonal)
+                        x[c] /= *t.At(c, c);
+                    for (int r = j; r < c; r++)
+                        x[r] -= x[c] * *t.At(r, c);
+                }
+
+                VectorOps<T>.Axpy4(-x[j], -x[j + 1], -x[j + 2], -x[j + 3], t.At(0, j), t.ColStride, x, j);
+            }
+
+            for (int j = end - 1; j >= 0; j--)
             {
                 if (!unitDiagonal)
                     x[j] /= *t.At(j, j);
-                if (x[j] != T.Zero)
-                    VectorOps<T>.Axpy(-x[j], t.At(0, j), 1, x, 1, j);
+                VectorOps<T>.Axpy(-x[j], t.At(0, j), 1, x, 1, j);
             }
         }
         else

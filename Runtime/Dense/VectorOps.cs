@@ -39,6 +39,41 @@ internal static unsafe class VectorOps<T>
             y[k] = T.FusedMultiplyAdd(alpha, x[k], y[k]);
     }
 
+    /// <summary>
+    /// y += a0 x0 + a1 x1 + a2 x2 + a3 x3 for four contiguous columns x_k = x + k * ldx: one pass over
+    /// y for four columns, so a substitution streams the matrix instead of re-reading y per column.
+    /// </summary>
+    public static void Axpy4(T a0, T a1, T a2, T a3, T* x, nint ldx, T* y, nint count)
+    {
+        T* x1 = x + ldx, x2 = x + (2 * ldx), x3 = x + (3 * ldx);
+        nint k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<T> v0 = Vector512.Create(a0), v1 = Vector512.Create(a1), v2 = Vector512.Create(a2), v3 = Vector512.Create(a3);
+            for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+            {
+                var sum = Simd.Fma(v0, Vector512.Load(x + k), Vector512.Load(y + k));
+                sum = Simd.Fma(v1, Vector512.Load(x1 + k), sum);
+                sum = Simd.Fma(v2, Vector512.Load(x2 + k), sum);
+                Vector512.Store(Simd.Fma(v3, Vector512.Load(x3 + k), sum), y + k);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<T> v0 = Vector256.Create(a0), v1 = Vector256.Create(a1), v2 = Vector256.Create(a2), v3 = Vector256.Create(a3);
+            for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+            {
+                var sum = Simd.Fma(v0, Vector256.Load(x + k), Vector256.Load(y + k));
+                sum = Simd.Fma(v1, Vector256.Load(x1 + k), sum);
+                sum = Simd.Fma(v2, Vector256.Load(x2 + k), sum);
+                Vector256.Store(Simd.Fma(v3, Vector256.Load(x3 + k), sum), y + k);
+            }
+        }
+
+        for (; k < count; k++)
+            y[k] = T.FusedMultiplyAdd(a3, x3[k], T.FusedMultiplyAdd(a2, x2[k], T.FusedMultiplyAdd(a1, x1[k], T.FusedMultiplyAdd(a0, x[k], y[k]))));
+    }
+
     /// <summary>Sum of x[i] * y[i].</summary>
     public static T Dot(T* x, nint incX, T* y, nint incY, nint count)
     {

@@ -42,6 +42,93 @@ internal static class GfmmKernels
         MultiplyAdd(w, transpose, x, y, p, count);
     }
 
+    /// <summary>
+    /// Solves <c>op(G) z = r</c> in place on the P x count panel <paramref name="z"/>, from the SmallLu
+    /// factors of G (unit L below the diagonal, U on and above, row swaps <paramref name="pivots"/>):
+    /// <c>G = Pᵀ L U</c>, so <c>G z = r</c> is swaps, then L, then U; <c>Gᵀ z = r</c> is Uᵀ, then Lᵀ,
+    /// then the swaps undone in reverse order. <paramref name="luTransposed"/> holds the same factors
+    /// transposed, so that a single vector can always be solved in row (dot-product) form.
+    /// </summary>
+    public static void LuSolve(ReadOnlySpan<float> lu, ReadOnlySpan<float> luTransposed, ReadOnlySpan<int> pivots, bool transpose,
+        Span<float> z, int p, int count)
+    {
+        ref float zRef = ref MemoryMarshal.GetReference(z);
+        if (!transpose)
+            for (int k = 0; k < p; k++) SwapRows(ref zRef, k, pivots[k], count);
+        if (count == 1)
+        {
+            // Row k of Uᵀ and Lᵀ is row k of the transposed factors: the same sweeps, dividing by the
+            // diagonal in the forward sweep (Uᵀ) instead of the backward one (U).
+            ref float rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
+            BlockedSubstitution(ref rows, ref zRef, p, divideForward: transpose);
+        }
+        else
+        {
+            ref float a = ref MemoryMarshal.GetReference(lu);
+            // Row operations on whole P x count panel rows, vectorized over the count dimension.
+            if (!transpose)
+            {
+                for (int k = 0; k < p; k++)
+                    for (int r = k + 1; r < p; r++)
+                        Axpy(-Unsafe.Add(ref a, r * p + k), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, r * count), count);
+                for (int k = p - 1; k >= 0; k--)
+                {
+                    Scale(1f / Unsafe.Add(ref a, k * p + k), ref Unsafe.Add(ref zRef, k * count), count);
+                    for (int r = 0; r < k; r++)
+                        Axpy(-Unsafe.Add(ref a, r * p + k), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, r * count), count);
+                }
+            }
+            else
+            {
+                for (int k = 0; k < p; k++)
+                {
+                    Scale(1f / Unsafe.Add(ref a, k * p + k), ref Unsafe.Add(ref zRef, k * count), count);
+                    for (int j = k + 1; j < p; j++)
+                        Axpy(-Unsafe.Add(ref a, k * p + j), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, j * count), count);
+                }
+                for (int k = p - 1; k > 0; k--)
+                    for (int j = 0; j < k; j++)
+                        Axpy(-Unsafe.Add(ref a, k * p + j), ref Unsafe.Add(ref zRef, k * count), ref Unsafe.Add(ref zRef, j * count), count);
+            }
+        }
+        if (transpose)
+            for (int k = p - 1; k >= 0; k--) SwapRows(ref zRef, k, pivots[k], count);
+    }
+
+    /// <summary>
+    /// Forward then backward substitution of one vector with the triangles of the row-major P x P
+    /// <paramref name="rows"/> (strictly lower part, then upper part), the diagonal used by the forward
+    /// sweep if <paramref name="divideForward"/> and by the backward sweep otherwise (the other is unit).
+    /// Blocked by the vector width: the coupling to already solved blocks is a set of independent SIMD
+    /// dot products, and only the small triangle inside each block is a serial scalar recurrence.
+    /// </summary>
+    private static void BlockedSubstitution(ref float rows, ref float z, int p, bool divideForward)
+    {
+        int block = Math.Max(4, Vector<float>.Count);
+        for (int first = 0; first < p; first += block)
+        {
+            int end = Math.Min(first + block, p);
+            for (int r = first; r < end; r++)
+            {
+                ref float row = ref Unsafe.Add(ref rows, r * p);
+                float value = Unsafe.Add(ref z, r) - Dot(ref row, ref z, first);
+                for (int j = first; j < r; j++) value -= Unsafe.Add(ref row, j) * Unsafe.Add(ref z, j);
+                Unsafe.Add(ref z, r) = divideForward ? value / Unsafe.Add(ref row, r) : value;
+            }
+        }
+        for (int end = p; end > 0; end -= block)
+        {
+            int first = Math.Max(end - block, 0);
+            for (int r = end - 1; r >= first; r--)
+            {
+                ref float row = ref Unsafe.Add(ref rows, r * p);
+                float value = Unsafe.Add(ref z, r) - Dot(ref Unsafe.Add(ref row, end), ref Unsafe.Add(ref z, end), p - end);
+                for (int j = r + 1; j < end; j++) value -= Unsafe.Add(ref row, j) * Unsafe.Add(ref z, j);
+                Unsafe.Add(ref z, r) = divideForward ? value : value / Unsafe.Add(ref row, r);
+            }
+        }
+    }
+
     /// <summary>Batch layout ([count, n], vector after vector) to node-major ([n, count]).</summary>
     public static void ToNodeMajor<T>(ReadOnlySpan<T> batch, Span<T> nodeMajor, int n, int count)
     {
@@ -242,6 +329,14 @@ internal static class GfmmKernels
                 (Vector.LoadUnsafe(ref values, (nuint)i) * f).StoreUnsafe(ref values, (nuint)i);
         }
         for (; i < length; i++) Unsafe.Add(ref values, i) *= factor;
+    }
+
+    private static void SwapRows(ref float z, int row, int other, int count)
+    {
+        if (row == other) return;
+        ref float a = ref Unsafe.Add(ref z, row * count);
+        ref float b = ref Unsafe.Add(ref z, other * count);
+        for (int i = 0; i < count; i++) (Unsafe.Add(ref a, i), Unsafe.Add(ref b, i)) = (Unsafe.Add(ref b, i), Unsafe.Add(ref a, i));
     }
 
     /// <summary><c>a * b + c</c>, fused where the hardware has FMA (the JIT removes the untaken branches).</summary>

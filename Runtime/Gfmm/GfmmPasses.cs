@@ -77,13 +77,10 @@ internal static class GfmmPasses
     /// triangular block (spec: "The structured solve"). <c>L</c> and <c>Uᵀ</c> are block-lower-triangular
     /// and run leaves first to last; <c>U</c> and <c>Lᵀ</c> run last to first. Every term reaching leaf i
     /// other than the diagonal one comes from already solved leaves, via encoder sums pushed up as leaves
-    /// are solved and decoder values computed once, the first time a leaf under them is reached. The
-    /// diagonal step is a product with the pre-computed <c>G_i⁻¹</c>: a vectorized P x P product has no
-    /// serial dependency chain, unlike a triangular substitution, and measured several times faster.
-    /// <paramref name="diagonalInverses"/> holds the M matrices <c>G_i⁻¹</c> (P x P row-major), applied
-    /// as <c>op(G_i)⁻¹ = op(G_i⁻¹)</c>.
+    /// are solved and decoder values computed once, the first time a leaf under them is reached.
     /// </summary>
-    public static void Solve(GfmmLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<float> diagonalInverses, bool transpose,
+    public static void Solve(GfmmLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<float> diagonalFactors,
+        ReadOnlySpan<float> diagonalFactorsTransposed, ReadOnlySpan<int> diagonalPivots, bool transpose,
         Span<float> z, int count, GfmmNodeBuffers<float> buffers)
     {
         int p = layout.P;
@@ -120,8 +117,9 @@ internal static class GfmmPasses
                 GfmmKernels.MultiplyAdd(Tensor(layout, weights, DownEdge(layout, transpose, 0, leaf)), transpose,
                     buffers.DecoderLevel(1, count).Slice((leaf >> 1) * panel, panel), gathered, p, count);
             Span<float> zi = z.Slice(leaf * panel, panel);
-            SubtractFrom(zi, gathered); // gathered = b_i − (terms from solved leaves)
-            GfmmKernels.Multiply(diagonalInverses.Slice(leaf * p * p, p * p), transpose, gathered, zi, p, count);
+            Subtract(gathered, zi);
+            GfmmKernels.LuSolve(diagonalFactors.Slice(leaf * p * p, p * p), diagonalFactorsTransposed.Slice(leaf * p * p, p * p),
+                diagonalPivots.Slice(leaf * p, p), transpose, zi, p, count);
 
             // Push completed nodes up: node k at level l is complete when its last-reached leaf is solved.
             for (int level = 0; level + 1 < levels; level++)
@@ -149,10 +147,9 @@ internal static class GfmmPasses
         GfmmKernels.MultiplyAdd(Tensor(layout, weights, tensor), transpose, sums.Slice(neighbour * panel, panel), target, layout.P, count);
     }
 
-    /// <summary><c>value = minuend − value</c>.</summary>
-    private static void SubtractFrom(ReadOnlySpan<float> minuend, Span<float> value)
+    private static void Subtract(ReadOnlySpan<float> amount, Span<float> target)
     {
-        for (int i = 0; i < value.Length; i++) value[i] = minuend[i] - value[i];
+        for (int i = 0; i < target.Length; i++) target[i] -= amount[i];
     }
 
     // Edges that gather towards the root: encoders, or transposed decoders in a transposed pass.

@@ -3,12 +3,9 @@ namespace GenLu;
 /// <summary>
 /// The structured solve <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c> of a <see cref="GfmmModel"/> in O(N P) time per
 /// right-hand side (spec: "The structured solve"). Construction factors every diagonal block <c>G_i</c> of
-/// L and U once with <see cref="SmallLu"/> in double (a zero pivot or non-finite factor is a
-/// <see cref="SingularBlockException"/>), then forms <c>G_i⁻¹</c> from those factors in double and keeps it
-/// rounded to float: each leaf step is then one vectorized P x P product instead of two serial triangular
-/// substitutions (several times faster for one right-hand side). The float factors stay available for
-/// comparison. The solver copies the model's weights: later changes to the model do not affect it.
-/// Thread-safe given one workspace per thread.
+/// L and U once with <see cref="SmallLu"/> in double and keeps the factors rounded to float — the same
+/// numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
+/// model's weights: later changes to the model do not affect it. Thread-safe given one workspace per thread.
 /// </summary>
 public sealed class GfmmSolver
 {
@@ -39,7 +36,7 @@ public sealed class GfmmSolver
     /// <summary>The model's scale <c>s</c>.</summary>
     public double Scale { get; }
 
-    /// <summary>SmallLu's factors of L's <c>G_i</c>, rounded to float (M tensors of P x P, unit L below the diagonal, U on and above).</summary>
+    /// <summary>The float LU factors of <c>G_i</c> of L (M tensors of P x P, SmallLu's in-place layout).</summary>
     public ReadOnlySpan<float> LowerDiagonalFactors => lowerDiagonal.Factors;
 
     /// <summary>SmallLu's row swaps for L's <c>G_i</c> (M x P, zero-based within a block).</summary>
@@ -47,11 +44,6 @@ public sealed class GfmmSolver
 
     public ReadOnlySpan<float> UpperDiagonalFactors => upperDiagonal.Factors;
     public ReadOnlySpan<int> UpperDiagonalPivots => upperDiagonal.Pivots;
-
-    /// <summary><c>G_i⁻¹</c> of L as applied by the solve (M tensors of P x P, row-major, float).</summary>
-    public ReadOnlySpan<float> LowerDiagonalInverses => lowerDiagonal.Inverses;
-
-    public ReadOnlySpan<float> UpperDiagonalInverses => upperDiagonal.Inverses;
 
     public GfmmWorkspace CreateWorkspace(int batchCapacity = 1) => new(M, P, batchCapacity);
 
@@ -113,72 +105,51 @@ public sealed class GfmmSolver
     private void SweepFactor(bool lower, bool transpose, Span<float> z, int count, GfmmNodeBuffers<float> buffers)
     {
         var (layout, weights, diagonal) = lower ? (lowerLayout, lowerWeights, lowerDiagonal) : (upperLayout, upperWeights, upperDiagonal);
-        GfmmPasses.Solve(layout, weights, diagonal.Inverses, transpose, z, count, buffers);
+        GfmmPasses.Solve(layout, weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, transpose, z, count, buffers);
     }
 
-    /// <summary>
-    /// The diagonal blocks of one factor: SmallLu's factors of every G_i (double, kept rounded to float)
-    /// and <c>G_i⁻¹</c> computed from them in double by substitution on the columns of the identity,
-    /// rounded to float — what the solve applies.
-    /// </summary>
+    /// <summary>SmallLu factors of all G_i of one factor, rounded to float, also kept transposed
+    /// (the single-vector solve reads columns of L and U; see <see cref="GfmmKernels.LuSolve"/>).</summary>
     private sealed class FactoredDiagonal
     {
-        private FactoredDiagonal(float[] factors, int[] pivots, float[] inverses)
+        private FactoredDiagonal(float[] factors, int[] pivots, int p)
         {
             Factors = factors;
             Pivots = pivots;
-            Inverses = inverses;
+            FactorsTransposed = new float[factors.Length];
+            for (int block = 0; block < factors.Length; block += p * p)
+                for (int r = 0; r < p; r++)
+                    for (int c = 0; c < p; c++) FactorsTransposed[block + c * p + r] = factors[block + r * p + c];
         }
 
         public float[] Factors { get; }
+        public float[] FactorsTransposed { get; }
         public int[] Pivots { get; }
-        public float[] Inverses { get; }
 
         public static FactoredDiagonal Create(string factor, GfmmLayout layout, float[] weights)
         {
             int p = layout.P, size = layout.TensorSize;
             var factors = new float[layout.M * size];
-            var inverses = new float[layout.M * size];
             var pivots = new int[layout.M * p];
-            var lu = new double[size];
-            var column = new double[p];
+            var work = new double[size];
             for (int i = 0; i < layout.M; i++)
             {
                 int tensor = layout.Diagonal(i);
-                for (int k = 0; k < size; k++) lu[k] = weights[tensor * size + k];
-                int info = SmallLu.Factor(lu, 0, p, pivots, i * p);
+                for (int k = 0; k < size; k++) work[k] = weights[tensor * size + k];
+                int info = SmallLu.Factor(work, 0, p, pivots, i * p);
                 string name = layout.TensorName(tensor).Replace(".W.weight", "", StringComparison.Ordinal);
                 if (info != 0) throw new SingularBlockException(factor, i, name, info - 1);
-                if (!SmallLu.IsUsable(lu, 0, p, info)) throw new SingularBlockException(factor, i, name, -1);
-                for (int k = 0; k < size; k++) factors[i * size + k] = (float)lu[k];
-                for (int j = 0; j < p; j++)
+                if (!SmallLu.IsUsable(work, 0, p, info)) throw new SingularBlockException(factor, i, name, -1);
+                for (int k = 0; k < size; k++)
                 {
-                    column.AsSpan().Clear();
-                    column[j] = 1;
-                    SolveWithFactors(lu, pivots.AsSpan(i * p, p), column);
-                    for (int r = 0; r < p; r++)
-                    {
-                        float rounded = (float)column[r];
-                        if (!float.IsFinite(rounded)) throw new SingularBlockException(factor, i, name, -1);
-                        inverses[i * size + r * p + j] = rounded;
-                    }
+                    float rounded = (float)work[k];
+                    if (!float.IsFinite(rounded)) throw new SingularBlockException(factor, i, name, -1);
+                    factors[i * size + k] = rounded;
                 }
+                for (int k = 0; k < p; k++)
+                    if (factors[i * size + k * p + k] == 0) throw new SingularBlockException(factor, i, name, k);
             }
-            return new FactoredDiagonal(factors, pivots, inverses);
-        }
-
-        // G x = b with G = Pᵀ L U from SmallLu: the row swaps, unit-lower forward, upper backward substitution.
-        private static void SolveWithFactors(double[] lu, ReadOnlySpan<int> pivots, Span<double> x)
-        {
-            int p = x.Length;
-            for (int k = 0; k < p; k++) (x[k], x[pivots[k]]) = (x[pivots[k]], x[k]);
-            for (int r = 1; r < p; r++)
-                for (int c = 0; c < r; c++) x[r] -= lu[r * p + c] * x[c];
-            for (int r = p - 1; r >= 0; r--)
-            {
-                for (int c = r + 1; c < p; c++) x[r] -= lu[r * p + c] * x[c];
-                x[r] /= lu[r * p + r];
-            }
+            return new FactoredDiagonal(factors, pivots, p);
         }
     }
 }

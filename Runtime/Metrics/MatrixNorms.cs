@@ -1,5 +1,8 @@
 namespace GenLu.Metrics;
 
+/// <summary>A linear map given by its action: writes A x into <paramref name="y"/>.</summary>
+public delegate void LinearMap(ReadOnlySpan<double> x, Span<double> y);
+
 /// <summary>
 /// Norms of dense row-major matrices (<c>a[i * cols + j]</c> is entry (i, j)), used to report accuracy:
 /// the spectral norm ‖A‖₂, the Frobenius norm and the relative Frobenius error.
@@ -34,12 +37,6 @@ public static class MatrixNorms
     public static double Spectral(ReadOnlySpan<double> a, int rows, int cols, double relativeTolerance, int maxIterations)
     {
         CheckShape(a, rows, cols, nameof(a));
-        if (!(relativeTolerance > 0 && relativeTolerance < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(relativeTolerance), relativeTolerance, "The tolerance must lie in (0, 1).");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         foreach (double value in a)
         {
             if (!double.IsFinite(value))
@@ -48,6 +45,33 @@ public static class MatrixNorms
             }
         }
 
+        return Lanczos(new DenseProducts(a, rows, cols), rows, cols, relativeTolerance, maxIterations);
+    }
+
+    /// <summary>
+    /// The spectral norm of a linear map given only by its products: <paramref name="apply"/> computes y = A x
+    /// (x of length <paramref name="cols"/>, y of length <paramref name="rows"/>) and <paramref name="applyTransposed"/>
+    /// y = Aᵀ x. Same Lanczos process, stopping rule and accuracy as the dense overload; use it for structured or
+    /// implicit matrices such as L̂Û − A, whose dense form would cost O(N³) to build.
+    /// </summary>
+    public static double Spectral(int rows, int cols, LinearMap apply, LinearMap applyTransposed, double relativeTolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
+        ArgumentNullException.ThrowIfNull(apply);
+        ArgumentNullException.ThrowIfNull(applyTransposed);
+        return Lanczos(new MapProducts(apply, applyTransposed), rows, cols, relativeTolerance, maxIterations);
+    }
+
+    private static double Lanczos<T>(T products, int rows, int cols, double relativeTolerance, int maxIterations)
+        where T : IProducts, allows ref struct
+    {
+        if (!(relativeTolerance > 0 && relativeTolerance < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(relativeTolerance), relativeTolerance, "The tolerance must lie in (0, 1).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         var v = new double[cols];
         var vPrevious = new double[cols];
         var w = new double[cols];
@@ -59,8 +83,8 @@ public static class MatrixNorms
         double betaPrevious = 0;
         for (int k = 0; k < maxIterations; k++)
         {
-            Multiply(a, rows, cols, v, av);
-            MultiplyTransposed(a, rows, cols, av, w);
+            products.Apply(v, av);
+            products.ApplyTransposed(av, w);
             for (int j = 0; j < cols; j++)
             {
                 w[j] -= betaPrevious * vPrevious[j];
@@ -73,6 +97,11 @@ public static class MatrixNorms
             }
 
             double beta = Math.Sqrt(Dot(w, w));
+            if (!double.IsFinite(alpha) || !double.IsFinite(beta))
+            {
+                throw new ArgumentException("The matrix-vector products produced NaN or infinity; the norm is undefined.", "apply");
+            }
+
             tridiagonal.Append(alpha, beta);
             theta = tridiagonal.LargestEigenvalue(theta);
 
@@ -130,6 +159,29 @@ public static class MatrixNorms
         {
             throw new ArgumentException($"A {rows} x {cols} matrix has {(long)rows * cols} entries, but {name} has {a.Length}.", name);
         }
+    }
+
+    private interface IProducts
+    {
+        void Apply(ReadOnlySpan<double> x, Span<double> y);
+
+        void ApplyTransposed(ReadOnlySpan<double> x, Span<double> y);
+    }
+
+    private readonly ref struct DenseProducts(ReadOnlySpan<double> a, int rows, int cols) : IProducts
+    {
+        private readonly ReadOnlySpan<double> matrix = a;
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y) => Multiply(matrix, rows, cols, x, y);
+
+        public void ApplyTransposed(ReadOnlySpan<double> x, Span<double> y) => MultiplyTransposed(matrix, rows, cols, x, y);
+    }
+
+    private readonly struct MapProducts(LinearMap apply, LinearMap applyTransposed) : IProducts
+    {
+        public void Apply(ReadOnlySpan<double> x, Span<double> y) => apply(x, y);
+
+        public void ApplyTransposed(ReadOnlySpan<double> x, Span<double> y) => applyTransposed(x, y);
     }
 
     private static void Multiply(ReadOnlySpan<double> a, int rows, int cols, ReadOnlySpan<double> x, Span<double> y)

@@ -10,7 +10,7 @@ public class GfmmSolverTests
         foreach (int m in new[] { 2, 4, 8, 16 })
             foreach (int p in new[] { 1, 3, 8 })
                 data.Add(m, p);
-        data.Add(4, 19); // P not a multiple of the SIMD width: vector loops with scalar tails
+        data.Add(4, 19); // P above and not a multiple of the SIMD width: blocked substitution with a tail
         return data;
     }
 
@@ -63,15 +63,15 @@ public class GfmmSolverTests
     }
 
     [Fact]
-    public void Exposed_diagonal_factors_reproduce_G_and_the_inverses_invert_it()
+    public void Exposed_diagonal_factors_reproduce_G()
     {
         const int m = 4, p = 6;
         var model = GfmmRandom.WellConditioned(m, p, seed: 12);
         var solver = new GfmmSolver(model);
-        foreach (var (block, factors, pivots, inverses) in new[]
+        foreach (var (block, factors, pivots) in new[]
                  {
-                     (model.L, solver.LowerDiagonalFactors.ToArray(), solver.LowerDiagonalPivots.ToArray(), solver.LowerDiagonalInverses.ToArray()),
-                     (model.U, solver.UpperDiagonalFactors.ToArray(), solver.UpperDiagonalPivots.ToArray(), solver.UpperDiagonalInverses.ToArray()),
+                     (model.L, solver.LowerDiagonalFactors.ToArray(), solver.LowerDiagonalPivots.ToArray()),
+                     (model.U, solver.UpperDiagonalFactors.ToArray(), solver.UpperDiagonalPivots.ToArray()),
                  })
             for (int i = 0; i < m; i++)
             {
@@ -87,12 +87,7 @@ public class GfmmSolverTests
                         (product[k, c], product[pivots[i * p + k], c]) = (product[pivots[i * p + k], c], product[k, c]);
                 for (int r = 0; r < p; r++)
                     for (int c = 0; c < p; c++)
-                    {
                         product[r, c].ShouldBe(g[r * p + c], 1e-6);
-                        double identity = 0;
-                        for (int k = 0; k < p; k++) identity += (double)inverses[i * p * p + r * p + k] * g[k * p + c];
-                        identity.ShouldBe(r == c ? 1 : 0, 1e-6);
-                    }
             }
     }
 

@@ -64,6 +64,23 @@ public class MatrixNormsTests
     }
 
     [Fact]
+    public void Spectral_norm_of_a_map_given_by_products_matches_the_closed_form()
+    {
+        // The 1D Laplacian applied matrix-free: (A x)_i = 2 x_i - x_(i-1) - x_(i+1); it is symmetric.
+        const int n = 40;
+        static void Laplacian(ReadOnlySpan<double> x, Span<double> y)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                y[i] = (2 * x[i]) - (i > 0 ? x[i - 1] : 0) - (i < x.Length - 1 ? x[i + 1] : 0);
+            }
+        }
+
+        double expected = 2 - (2 * Math.Cos(n * Math.PI / (n + 1)));
+        MatrixNorms.Spectral(n, n, Laplacian, Laplacian).ShouldBe(expected, 1e-9 * expected);
+    }
+
+    [Fact]
     public void Spectral_norm_of_zero_is_zero()
     {
         MatrixNorms.Spectral(new double[12], 3, 4).ShouldBe(0);
@@ -85,6 +102,7 @@ public class MatrixNormsTests
         Should.Throw<ArgumentException>(() => MatrixNorms.Spectral([1, double.NaN], 1, 2)).Message.ShouldContain("NaN");
         Should.Throw<ArgumentOutOfRangeException>(() => MatrixNorms.Spectral(new double[4], 2, 2, 0, 10));
         Should.Throw<ArgumentException>(() => MatrixNorms.RelativeFrobeniusError(new double[3], new double[4])).ParamName.ShouldBe("approx");
+        Should.Throw<ArgumentException>(() => MatrixNorms.Spectral(2, 2, (x, y) => y.Fill(double.NaN), (x, y) => y.Fill(x[0] + x[1]))).Message.ShouldContain("NaN");
         Should.Throw<ArgumentException>(() => MatrixNorms.RelativeFrobeniusError(new double[4], new double[4])).ParamName.ShouldBe("exact");
     }
 }

@@ -1,0 +1,443 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Text.Json.Nodes;
+
+namespace GenLu.Exact;
+
+/// <summary>Which factor a truncation report belongs to.</summary>
+public enum ExactFactor
+{
+    L,
+    U,
+}
+
+/// <summary>Which nested basis of a factor: rows (its decoder edges) or columns (its encoder edges).</summary>
+public enum BasisSide
+{
+    Row,
+    Column,
+}
+
+/// <summary>
+/// What the truncated SVDs of one level of one nested basis discarded.
+/// </summary>
+/// <param name="Factor">L or U.</param>
+/// <param name="Side">Row basis (decoder edges) or column basis (encoder edges).</param>
+/// <param name="Level">Tree level of the nodes whose bases were formed (1 .. log2(M) - 1).</param>
+/// <param name="MaxRank">The largest rank kept at this level (at most P).</param>
+/// <param name="LargestDiscarded">The largest discarded singular value over the level's nodes (0 when nothing was cut).</param>
+/// <param name="DiscardedFrobenius">sqrt of the sum of all discarded σ² over the level's nodes.</param>
+public sealed record TruncationLevel(ExactFactor Factor, BasisSide Side, int Level, int MaxRank, double LargestDiscarded, double DiscardedFrobenius);
+
+/// <summary>The result of <see cref="ExactFactorization.Build"/>.</summary>
+/// <param name="Model">L and U as float32 GFMM blocks, with the given scale; its training provenance records method "exact", the tolerance and the seconds.</param>
+/// <param name="Truncation">The discarded singular values, per factor, side and level.</param>
+/// <param name="Seconds">Wall time of the whole construction (block LU included).</param>
+public sealed record ExactResult(GfmmModel Model, IReadOnlyList<TruncationLevel> Truncation, double Seconds)
+{
+    /// <summary>
+    /// A bound on ‖F̂ − F‖_F for one factor, before float32 rounding: the far field is approximated by orthogonal projections
+    /// onto nested bases, so the row-side error is at most sqrt(Σ discarded σ²) over all its levels, likewise the column side,
+    /// and the two add; the near field (diagonal and neighbour blocks) is exact.
+    /// </summary>
+    public double FarFieldErrorBound(ExactFactor factor)
+    {
+        double Side(BasisSide side) => Math.Sqrt(Truncation
+            .Where(t => t.Factor == factor && t.Side == side)
+            .Sum(t => t.DiscardedFrobenius * t.DiscardedFrobenius));
+        return Side(BasisSide.Row) + Side(BasisSide.Column);
+    }
+}
+
+/// <summary>
+/// Builds GFMM factors L and U algebraically from the exact block LU of a dense operator (GitHub issue 7), instead of
+/// training them. A = L U exactly with L block-lower and U block-upper; the GFMM structure holds each factor as
+/// <list type="bullet">
+/// <item>near field (level-0 bridge): the diagonal blocks G_i and the neighbour blocks (i, i-1) of L (and (i, i+1) of U),
+/// copied from the factors;</item>
+/// <item>far field (blocks with |i - j| &gt;= 2): an H²-style representation with nested orthonormal bases of rank at most P per
+/// tree node: decoder edges = row-basis transfers, encoder edges = transposed column-basis transfers, and at level l &gt;= 1
+/// the bridge between sibling nodes (2q+1 from 2q in L) = the coupling matrix Qᵣᵀ A_far Q_c. Bridges between non-sibling
+/// neighbours at levels &gt;= 1 are zero: every far leaf pair is served by exactly one level, the one where its two leaves'
+/// ancestors are siblings.</item>
+/// </list>
+/// A neighbour pair (i, i-1) with i even is also inside a sibling block of a coarser level; the coarse path contributes
+/// to it too, so its level-0 bridge holds the exact block minus that contribution (computed from the float32-rounded
+/// weights, so nothing is counted twice and the near field is exact to float32 rounding). The root edge is zero.
+/// </summary>
+/// <remarks>
+/// U is built as the lower-frame structure of Uᵀ and then transposed (encoders and decoders swap roles, spec
+/// "Transposed product"). Everything is computed in double; the model stores float32.
+/// <para>
+/// Ranks: a node's far-field block row leaves out the one neighbour pair it contains (it belongs to the level-0 bridge and
+/// is set to zero there), so a far field of global rank r can need up to 2r per node; ranks are capped at P and what the
+/// cap or the tolerance cuts is reported in <see cref="ExactResult.Truncation"/>.
+/// </para>
+/// <para>
+/// Cost: the block LU skips zero blocks (O(N P²) for a matrix of bandwidth at most P, (2/3) N³ when dense); the far field
+/// costs a Householder QR of each node's 2P-row block (O(N² P) per level in the dense case) and a 2P x 2P Jacobi SVD per node.
+/// </para>
+/// </remarks>
+public static class ExactFactorization
+{
+    /// <summary>Default cut: singular values at most 1e-12 · max |A_ij| are dropped even when the rank is below P.</summary>
+    public const double DefaultTolerance = 1e-12;
+
+    /// <summary>
+    /// Builds L and U for the dense row-major N x N matrix <paramref name="a"/> (N = M P), the operator as trained
+    /// (already divided by <paramref name="scale"/>, which is recorded in the model).
+    /// </summary>
+    /// <param name="a">The matrix, row-major, N*N finite numbers.</param>
+    /// <param name="m">Number of leaf blocks, a power of two &gt;= 2.</param>
+    /// <param name="p">Block size.</param>
+    /// <param name="scale">The scale s of A ≈ s L U stored in the model.</param>
+    /// <param name="tolerance">Singular values at most tolerance · max |A_ij| are discarded (ranks never exceed P).</param>
+    /// <exception cref="SingularSchurBlockException">A diagonal block of the running Schur complement is singular.</exception>
+    public static ExactResult Build(ReadOnlySpan<double> a, int m, int p, double scale = 1, double tolerance = DefaultTolerance)
+    {
+        var layout = new GfmmLayout(GfmmKind.Lower, m, p);
+        int n = layout.N;
+        if (a.Length != (long)n * n)
+        {
+            throw new ArgumentException($"M = {m}, P = {p} needs an N x N matrix with N = {n}, i.e. {(long)n * n} numbers; got {a.Length}.", nameof(a));
+        }
+
+        if (!double.IsFinite(scale) || scale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and > 0.");
+        }
+
+        if (!double.IsFinite(tolerance) || tolerance < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must be finite and >= 0.");
+        }
+
+        double maxAbs = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (!double.IsFinite(a[i]))
+            {
+                throw new ArgumentException($"Entry ({i / n}, {i % n}) of the matrix is {a[i]}; it must be finite.", nameof(a));
+            }
+
+            maxAbs = Math.Max(maxAbs, Math.Abs(a[i]));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var lu = BlockLu.Factor(a, m, p);
+        var report = new List<TruncationLevel>();
+        double threshold = tolerance * maxAbs;
+        var lower = BuildFactor(lu, ExactFactor.L, threshold, report);
+        var upper = BuildFactor(lu, ExactFactor.U, threshold, report);
+        clock.Stop();
+        var provenance = new GfmmProvenance
+        {
+            Training = new JsonObject
+            {
+                ["method"] = "exact",
+                ["tolerance"] = tolerance,
+                ["seconds"] = clock.Elapsed.TotalSeconds,
+            },
+        };
+        return new ExactResult(new GfmmModel(lower, upper, scale, provenance), report, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Builds one factor in the lower frame (L itself, or Uᵀ) and writes it into a GFMM block of the factor's kind.
+    /// </summary>
+    private static GfmmBlock BuildFactor(BlockLu lu, ExactFactor factor, double threshold, List<TruncationLevel> report)
+    {
+        int m = lu.M, p = lu.P, n = lu.N;
+        bool upper = factor == ExactFactor.U;
+        var work = lu.Work;
+        var layout = new GfmmLayout(upper ? GfmmKind.Upper : GfmmKind.Lower, m, p);
+        int levels = layout.Levels;
+
+        var far = new FarField(work, n, p, transposed: upper);
+
+        // Rows of node k see the columns left of it; columns of node k see the rows below it.
+        var rows = new NestedBasis(m, p, far.Row, (l, k) => (0, (k << l) * p), threshold);
+        var columns = new NestedBasis(m, p, far.Column, (l, k) => (((k + 1) << l) * p, n), threshold);
+        var explicitColumns = new double[n * p];
+        var bridges = new double[levels][][];
+        bool hasFarField = upper ? lu.UpperHasFarField : lu.LowerHasFarField;
+        for (int level = 1; level < levels; level++)
+        {
+            int nodes = m >> level;
+            int size = p << level;
+            if (!hasFarField)
+            {
+                // A banded factor: nothing beyond the neighbour blocks, so every basis, transfer and coarse bridge is zero.
+                report.Add(new TruncationLevel(factor, BasisSide.Row, level, 0, 0, 0));
+                report.Add(new TruncationLevel(factor, BasisSide.Column, level, 0, 0, 0));
+                continue;
+            }
+
+            var rowStats = rows.BuildLevel(level);
+            var columnStats = columns.BuildLevel(level);
+            report.Add(new TruncationLevel(factor, BasisSide.Row, level, rowStats.MaxRank, rowStats.LargestDiscarded, rowStats.DiscardedFrobenius));
+            report.Add(new TruncationLevel(factor, BasisSide.Column, level, columnStats.MaxRank, columnStats.LargestDiscarded, columnStats.DiscardedFrobenius));
+            columns.AdvanceExplicitBasis(explicitColumns, level);
+            bridges[level] = new double[nodes - 1][];
+            for (int k = 0; k < nodes - 1; k++)
+            {
+                // Sibling pairs (2q -> 2q+1) only: coupling = Q_rowᵀ F(node 2q+1, node 2q) Q_col = C_(2q+1)[:, node 2q] Q_col.
+                bridges[level][k] = k % 2 == 0
+                    ? Multiply(rows.Coefficients(level, k + 1, k * size, size), explicitColumns.AsSpan(k * size * p, size * p), p, size, p)
+                    : new double[p * p];
+            }
+        }
+
+        var frame = new LowerFrame(m, p);
+        for (int level = 0; hasFarField && level < levels - 1; level++)
+        {
+            for (int c = 0; c < (m >> level); c++)
+            {
+                frame.Decoder[level][c] = Rounded(rows.Transfers[level][c], p, transpose: false);
+                frame.Encoder[level][c] = Rounded(columns.Transfers[level][c], p, transpose: true);
+            }
+        }
+
+        for (int level = 1; hasFarField && level < levels; level++)
+        {
+            for (int k = 0; k < bridges[level].Length; k++)
+            {
+                frame.Bridge[level][k] = Rounded(bridges[level][k], p, transpose: false);
+            }
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            frame.Diagonal[i] = Rounded(upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i], p, transpose: false);
+            if (i > 0)
+            {
+                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)), p, transpose: false);
+            }
+        }
+
+        return frame.ToBlock(layout, upper);
+    }
+
+    /// <summary>
+    /// F(i, i-1) minus what the coarse level that holds the pair in a sibling block already contributes (i even:
+    /// the level t = trailing zeros of i): decoder chain of i · bridge · encoder chain of i-1, from the rounded weights.
+    /// </summary>
+    private static double[] NeighbourCorrection(LowerFrame frame, int i, Func<int, int, double> exact)
+    {
+        int p = frame.P;
+        var result = new double[p * p];
+        for (int r = 0; r < p; r++)
+        {
+            for (int c = 0; c < p; c++)
+            {
+                result[(r * p) + c] = exact(r, c);
+            }
+        }
+
+        int t = BitOperations.TrailingZeroCount(i);
+        if (t == 0)
+        {
+            return result;
+        }
+
+        var path = frame.Bridge[t][(i >> t) - 1];
+        for (int level = t - 1; level >= 0; level--)
+        {
+            path = Multiply(frame.Decoder[level][i >> level], path, p, p, p);
+            path = Multiply(path, frame.Encoder[level][(i - 1) >> level], p, p, p);
+        }
+
+        for (int k = 0; k < result.Length; k++)
+        {
+            result[k] -= path[k];
+        }
+
+        return result;
+    }
+
+    /// <summary>The row-major product of an (r x k) and a (k x c) matrix.</summary>
+    private static double[] Multiply(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int r, int k, int c)
+    {
+        var z = new double[r * c];
+        for (int i = 0; i < r; i++)
+        {
+            var row = z.AsSpan(i * c, c);
+            for (int j = 0; j < k; j++)
+            {
+                double xij = x[(i * k) + j];
+                if (xij == 0)
+                {
+                    continue;
+                }
+
+                var source = y.Slice(j * c, c);
+                for (int q = 0; q < c; q++)
+                {
+                    row[q] += xij * source[q];
+                }
+            }
+        }
+
+        return z;
+    }
+
+    private static double[] Transpose(double[] x, int p)
+    {
+        var t = new double[p * p];
+        for (int r = 0; r < p; r++)
+        {
+            for (int c = 0; c < p; c++)
+            {
+                t[(c * p) + r] = x[(r * p) + c];
+            }
+        }
+
+        return t;
+    }
+
+    /// <summary>The matrix (optionally transposed) with every entry rounded to float32, kept in double.</summary>
+    private static double[] Rounded(double[] x, int p, bool transpose)
+    {
+        var source = transpose ? Transpose(x, p) : x;
+        var result = new double[p * p];
+        for (int k = 0; k < result.Length; k++)
+        {
+            result[k] = (float)source[k];
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The lower-frame factor F (L itself, or Uᵀ read from the upper part of the block LU) and its far field: F without
+    /// the diagonal and neighbour blocks (leaf distance below 2), which the level-0 bridge holds.
+    /// </summary>
+    private sealed class FarField(double[] work, int n, int p, bool transposed)
+    {
+        public double At(int i, int j) => transposed ? work[(j * n) + i] : work[(i * n) + j];
+
+        /// <summary>destination[c] = F_far(row, from + c).</summary>
+        public void Row(int row, int from, Span<double> destination)
+        {
+            // Columns at or right of leaf (row leaf - 1) are near (or above the diagonal): zero.
+            int nearFrom = Math.Clamp((((row / p) - 1) * p) - from, 0, destination.Length);
+            if (!transposed)
+            {
+                work.AsSpan((row * n) + from, nearFrom).CopyTo(destination);
+            }
+            else
+            {
+                for (int c = 0; c < nearFrom; c++)
+                {
+                    destination[c] = work[((from + c) * n) + row];
+                }
+            }
+
+            destination[nearFrom..].Clear();
+        }
+
+        /// <summary>destination[c] = F_far(from + c, column).</summary>
+        public void Column(int column, int from, Span<double> destination)
+        {
+            // Rows before leaf (column leaf + 2) are near (or above the diagonal): zero.
+            int farFrom = Math.Clamp((((column / p) + 2) * p) - from, 0, destination.Length);
+            destination[..farFrom].Clear();
+            if (transposed)
+            {
+                work.AsSpan((column * n) + from + farFrom, destination.Length - farFrom).CopyTo(destination[farFrom..]);
+            }
+            else
+            {
+                for (int c = farFrom; c < destination.Length; c++)
+                {
+                    destination[c] = work[((from + c) * n) + column];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
+    /// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are zero.
+    /// </summary>
+    private sealed class LowerFrame
+    {
+        public LowerFrame(int m, int p)
+        {
+            P = p;
+            int levels = GfmmLayout.Log2(m);
+            Encoder = new double[levels][][];
+            Decoder = new double[levels][][];
+            Bridge = new double[levels][][];
+            for (int level = 0; level < levels; level++)
+            {
+                int nodes = m >> level;
+                Encoder[level] = Zeros(nodes, p);
+                Decoder[level] = Zeros(nodes, p);
+                Bridge[level] = Zeros(nodes - 1, p);
+            }
+
+            Diagonal = Zeros(m, p);
+        }
+
+        public int P { get; }
+
+        public double[][][] Encoder { get; }
+
+        public double[][][] Decoder { get; }
+
+        public double[][][] Bridge { get; }
+
+        public double[][] Diagonal { get; }
+
+        /// <summary>
+        /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
+        /// </summary>
+        public GfmmBlock ToBlock(GfmmLayout layout, bool upper)
+        {
+            var block = new GfmmBlock(layout, new float[layout.WeightCount]);
+            for (int level = 0; level < layout.Levels; level++)
+            {
+                for (int c = 0; c < layout.NodeCount(level); c++)
+                {
+                    Write(block.Tensor(layout.Encoder(level, c)), upper ? Decoder[level][c] : Encoder[level][c], upper);
+                    Write(block.Tensor(layout.Decoder(level, c)), upper ? Encoder[level][c] : Decoder[level][c], upper);
+                }
+
+                for (int k = 0; k < layout.NodeCount(level) - 1; k++)
+                {
+                    Write(block.Tensor(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k)), Bridge[level][k], upper);
+                }
+            }
+
+            for (int i = 0; i < layout.M; i++)
+            {
+                Write(block.Tensor(layout.Diagonal(i)), Diagonal[i], upper);
+            }
+
+            return block;
+        }
+
+        private void Write(Span<float> destination, double[] source, bool transpose)
+        {
+            for (int r = 0; r < P; r++)
+            {
+                for (int c = 0; c < P; c++)
+                {
+                    destination[(r * P) + c] = (float)(transpose ? source[(c * P) + r] : source[(r * P) + c]);
+                }
+            }
+        }
+
+        private static double[][] Zeros(int count, int p)
+        {
+            var result = new double[count][];
+            for (int i = 0; i < count; i++)
+            {
+                result[i] = new double[p * p];
+            }
+
+            return result;
+        }
+    }
+}
