@@ -203,13 +203,12 @@ internal static class KernelEmitter
         writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻ᵀ v</c> (getrs, transpose): Uᵀ forward, Lᵀ backward, then the swaps in reverse.</summary>");
         writer.Open("private static void LuSolveTransposed(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> diagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
         EmitLuPrologue(writer);
+        bool vectorBranch = unrolled || width > 0;
         if (unrolled)
         {
             writer.Open($"if ({Intrinsics}Vector256.IsHardwareAccelerated)");
             EmitRegisterSweeps(writer, p, transposed: true);
             writer.Close();
-            writer.Line("else");
-            writer.Line("{");
         }
         else if (width > 0)
         {
@@ -237,25 +236,25 @@ internal static class KernelEmitter
                         {{Ref("z", "k")}} -= total;
                     }
                 }
-                else
-                {
                 """);
         }
-        else writer.Line("{");
+        if (vectorBranch) writer.Open("else");
         writer.Lines($$"""
-                for (int k = 0; k < P; k++)
-                {
-                    float total = 0;
-                    for (int i = 0; i < k; i++) total += {{Ref("u", "k * P + i")}} * {{Ref("z", "i")}};
-                    {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) / {{Ref("d", "k")}};
-                }
-                for (int k = P - 2; k >= 0; k--)
-                {
-                    float total = 0;
-                    for (int i = k + 1; i < P; i++) total += {{Ref("l", "k * P + i")}} * {{Ref("z", "i")}};
-                    {{Ref("z", "k")}} -= total;
-                }
+            for (int k = 0; k < P; k++)
+            {
+                float total = 0;
+                for (int i = 0; i < k; i++) total += {{Ref("u", "k * P + i")}} * {{Ref("z", "i")}};
+                {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) / {{Ref("d", "k")}};
             }
+            for (int k = P - 2; k >= 0; k--)
+            {
+                float total = 0;
+                for (int i = k + 1; i < P; i++) total += {{Ref("l", "k * P + i")}} * {{Ref("z", "i")}};
+                {{Ref("z", "k")}} -= total;
+            }
+            """);
+        if (vectorBranch) writer.Close();
+        writer.Lines("""
             for (int k = P - 1; k >= 0; k--)
             {
                 int swap = ipiv[k];
