@@ -135,6 +135,57 @@ internal static class DenseReference
         return x;
     }
 
+    /// <summary>The 1-norm condition number <c>‖A‖₁ ‖A⁻¹‖₁</c>, the inverse by Gauss–Jordan elimination with
+    /// partial pivoting.</summary>
+    public static double ConditionNumber(double[,] a)
+    {
+        int n = a.GetLength(0);
+        var m = (double[,])a.Clone();
+        var inverse = new double[n, n];
+        for (int i = 0; i < n; i++) inverse[i, i] = 1;
+        for (int k = 0; k < n; k++)
+        {
+            int pivot = k;
+            for (int r = k + 1; r < n; r++)
+                if (Math.Abs(m[r, k]) > Math.Abs(m[pivot, k])) pivot = r;
+            if (m[pivot, k] == 0) return double.PositiveInfinity;
+            for (int c = 0; c < n; c++)
+            {
+                (m[k, c], m[pivot, c]) = (m[pivot, c], m[k, c]);
+                (inverse[k, c], inverse[pivot, c]) = (inverse[pivot, c], inverse[k, c]);
+            }
+            double diagonal = m[k, k];
+            for (int c = 0; c < n; c++)
+            {
+                m[k, c] /= diagonal;
+                inverse[k, c] /= diagonal;
+            }
+            for (int r = 0; r < n; r++)
+            {
+                double f = m[r, k];
+                if (r == k || f == 0) continue;
+                for (int c = 0; c < n; c++)
+                {
+                    m[r, c] -= f * m[k, c];
+                    inverse[r, c] -= f * inverse[k, c];
+                }
+            }
+        }
+        return OneNorm(a) * OneNorm(inverse);
+    }
+
+    private static double OneNorm(double[,] a)
+    {
+        double best = 0;
+        for (int j = 0; j < a.GetLength(1); j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < a.GetLength(0); i++) sum += Math.Abs(a[i, j]);
+            best = Math.Max(best, sum);
+        }
+        return best;
+    }
+
     /// <summary><c>‖actual − expected‖₂ / ‖expected‖₂</c>.</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
     {
