@@ -1,3 +1,4 @@
+using GenLu.Tests.Support;
 using GenLu.IO;
 using GenLu.Trainer;
 
@@ -213,6 +214,55 @@ public sealed class CommandLineTests : IDisposable
         var bad = await Run("inspect", PathOf("bad.gfmm.json"));
         bad.ExitCode.ShouldBe(1);
         bad.Error.ShouldStartWith("genlu inspect: Invalid GFMM weight file");
+    }
+
+    [Theory]
+    [InlineData("laplacian1d", "--n")]
+    [InlineData("convdiff2d", "--grid")]
+    public async Task FactorBuildsTheExactFactorsOfABandedOperator(string name, string sizeOption)
+    {
+        // 2D: a 4 x 4 grid is N = 16 = M * P with M = 4, P = 4.
+        string size = sizeOption == "--n" ? "16" : "4";
+        var outcome = await Run("factor", "--operator", name, sizeOption, size, "--m", "4", "--p", "4", "--out", PathOf("exact.gfmm.json"));
+        outcome.Error.ShouldBeEmpty();
+        outcome.ExitCode.ShouldBe(0);
+
+        var model = GfmmModel.Load(PathOf("exact.gfmm.json"));
+        model.Provenance.Training!["method"]!.GetValue<string>().ShouldBe("exact");
+        model.Provenance.Operator!["name"]!.GetValue<string>().ShouldBe(name);
+        // s·L·U reproduces the operator's own matrix (independent dense product) to float32 rounding.
+        var op = GenLu.Operators.TestOperators.Create(name, int.Parse(size));
+        double[,] product = DenseProduct(model);
+        for (int r = 0; r < 16; r++)
+            for (int c = 0; c < 16; c++)
+                (product[r, c] * model.Scale).ShouldBe(op.Matrix[r * 16 + c] * op.Scale, 1e-5 * op.Scale);
+        model.Provenance.Metrics!["error_2"]!.GetValue<double>().ShouldBeLessThan(1e-5);
+    }
+
+    [Fact]
+    public async Task FactorReportsASingularSchurBlockInOneLine()
+    {
+        // Zero leading 4 x 4 block: block LU without pivoting between blocks cannot start.
+        var values = new double[64];
+        for (int i = 0; i < 4; i++) { values[i * 8 + 4 + i] = 1; values[(4 + i) * 8 + i] = 1; }
+        NpyFile.Write(PathOf("swap.npy"), new DenseMatrix(8, 8, values));
+        var outcome = await Run("factor", "--matrix", PathOf("swap.npy"), "--m", "2", "--p", "4", "--out", PathOf("swap.gfmm.json"));
+        outcome.ExitCode.ShouldBe(1);
+        outcome.Error.ShouldStartWith("genlu factor: ");
+        outcome.Error.ShouldContain("block 0");
+        outcome.Error.TrimEnd().Split('\n').Length.ShouldBe(1);
+        File.Exists(PathOf("swap.gfmm.json")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task TrainFromTheExactStartNeverEndsWorseThanIt()
+    {
+        var outcome = await Run(Tiny("--init", "exact"));
+        outcome.ExitCode.ShouldBe(0);
+        var model = GfmmModel.Load(PathOf("model.gfmm.json"));
+        model.Provenance.Training!["init"]!.GetValue<string>().ShouldBe("exact");
+        // The 1D Laplacian's exact factors fit to float32 rounding; Adam's first steps can only move away.
+        model.Provenance.Metrics!["error_2"]!.GetValue<double>().ShouldBeLessThan(1e-5);
     }
 
     private static double[,] DenseProduct(GfmmModel model)

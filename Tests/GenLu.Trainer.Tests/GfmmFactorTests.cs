@@ -1,3 +1,4 @@
+using GenLu.Tests.Support;
 using System.Text.Json.Nodes;
 using GenLu.Trainer;
 using static TorchSharp.torch;
@@ -53,8 +54,8 @@ public class GfmmFactorTests
 
         ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.forward), x), NaiveGfmm.Multiply(lower, x), 1e-5);
         ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.forward), x), NaiveGfmm.Multiply(upper, x), 1e-5);
-        ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.ForwardTransposed), x), NaiveGfmm.Multiply(lower, x, transposed: true), 1e-5);
-        ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), x), NaiveGfmm.Multiply(upper, x, transposed: true), 1e-5);
+        ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.ForwardTransposed), x), NaiveGfmm.MultiplyTranspose(lower, x), 1e-5);
+        ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), x), NaiveGfmm.MultiplyTranspose(upper, x), 1e-5);
         ShouldBeClose(Run(network, network.forward, x), NaiveGfmm.Multiply(lower, NaiveGfmm.Multiply(upper, x)), 1e-5);
     }
 
@@ -73,7 +74,7 @@ public class GfmmFactorTests
             var network = trainer.Network;
             ShouldBeClose(Run(network, network.forward, x), NaiveGfmm.Multiply(loaded.L, NaiveGfmm.Multiply(loaded.U, x)), 1e-5);
             ShouldBeClose(Run(network, c => network.Apply(c, network.Lower.forward), x), NaiveGfmm.Multiply(loaded.L, x), 1e-5);
-            ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), x), NaiveGfmm.Multiply(loaded.U, x, transposed: true), 1e-5);
+            ShouldBeClose(Run(network, c => network.Apply(c, network.Upper.ForwardTransposed), x), NaiveGfmm.MultiplyTranspose(loaded.U, x), 1e-5);
             var runtime = new float[16];
             loaded.Apply(x.Select(v => (float)v).ToArray(), runtime);
             ShouldBeClose(Run(network, network.forward, x), runtime.Select(v => (double)v).ToArray(), 1e-5);

@@ -1,3 +1,4 @@
+using GenLu.Tests.Support;
 using GenLu.Trainer;
 
 namespace GenLu.Tests;

@@ -1,3 +1,4 @@
+using GenLu.Tests.Support;
 using GenLu.Trainer;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ public class TrainerTests
             var e = new double[n];
             e[i] = 1;
             var forward = NaiveGfmm.Multiply(lower, NaiveGfmm.Multiply(upper, e));
-            var transposed = NaiveGfmm.Multiply(upper, NaiveGfmm.Multiply(lower, e, transposed: true), transposed: true);
+            var transposed = NaiveGfmm.MultiplyTranspose(upper, NaiveGfmm.MultiplyTranspose(lower, e));
             for (int r = block * p; r < (block + 1) * p; r++)
             {
                 expected += Math.Pow(forward[r] - a[r * n + i], 2);

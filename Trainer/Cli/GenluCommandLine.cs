@@ -13,6 +13,7 @@ internal static class GenluCommandLine
     {
         var root = new RootCommand("GenLu: learn structured (GFMM) L and U factors of a matrix, and evaluate them.");
         root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(FactorCommand.Create(console));
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(OperatorsCommand.Create(console));
@@ -52,7 +53,7 @@ internal static class GenluCommandLine
             return body();
         }
         catch (Exception e) when (e is CliException or ArgumentException or FormatException or IOException
-            or UnauthorizedAccessException or CheckpointException or InvalidOperationException)
+            or UnauthorizedAccessException or CheckpointException or InvalidOperationException or ArithmeticException)
         {
             console.Error.WriteLine($"genlu {command}: {e.Message.ReplaceLineEndings(" ")}");
             return 1;

@@ -19,9 +19,6 @@ internal static class ModelExport
         var (lower, upper) = trainer.Network.ExportBlocks();
         var problem = trainer.Problem;
         var options = trainer.Options;
-        // The Runtime's dense product of the stored float32 weights, for the scaled operator (scale 1).
-        double[] product = new GfmmModel(lower, upper, 1).ToDense();
-        residual = product.Zip(problem.Matrix, (approx, exact) => approx - exact).ToArray();
 
         var training = new JsonObject
         {
@@ -51,12 +48,24 @@ internal static class ModelExport
                 ["seconds"] = Math.Round(polish.Seconds, 3),
             };
         }
-        var metrics = new JsonObject
+        var metrics = Metrics(lower, upper, problem, out residual);
+        var provenance = new GfmmProvenance { Operator = problem.ToProvenance(), Training = training, Metrics = metrics };
+        return new GfmmModel(lower, upper, problem.Scale, provenance);
+    }
+
+    /// <summary>
+    /// error_2 = ‖LU − A/s‖₂ and the relative Frobenius error of the stored float32 weights against the
+    /// scaled operator, in float64; <paramref name="residual"/> is LU − A/s (row-major), for plots.
+    /// </summary>
+    public static JsonObject Metrics(GfmmBlock lower, GfmmBlock upper, TrainingProblem problem, out double[] residual)
+    {
+        // The Runtime's dense product of the stored weights, for the scaled operator (scale 1).
+        double[] product = new GfmmModel(lower, upper, 1).ToDense();
+        residual = product.Zip(problem.Matrix, (approx, exact) => approx - exact).ToArray();
+        return new JsonObject
         {
             ["error_2"] = MatrixNorms.Spectral(residual, problem.N, problem.N),
             ["relative_frobenius"] = MatrixNorms.RelativeFrobeniusError(product, problem.Matrix),
         };
-        var provenance = new GfmmProvenance { Operator = problem.ToProvenance(), Training = training, Metrics = metrics };
-        return new GfmmModel(lower, upper, problem.Scale, provenance);
     }
 }
