@@ -9,7 +9,7 @@ internal static class Diagnostics
     private const string Category = "GenLu.Generator";
 
     /// <summary>Embedded data above this size draws <see cref="ModelTooLarge"/> (4 MiB: the emitted source is
-    /// about five times larger, and the C# compiler then spends seconds on every build).</summary>
+    /// about 2.75 times larger, and the C# compiler then spends many seconds on every build).</summary>
     public const long LargeModelBytes = 4L << 20;
 
     public static readonly DiagnosticDescriptor WeightFileNotFound = Error("GLU001", "GFMM weight file not found",

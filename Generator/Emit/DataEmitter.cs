@@ -1,53 +1,62 @@
+using System.Globalization;
 using System.Text;
 using GenLu.Generator.Model;
 
 namespace GenLu.Generator.Emit;
 
 /// <summary>
-/// Embeds the weights, the LU factors and the pivots as <c>ReadOnlySpan&lt;byte&gt;</c> properties over constant
-/// collection expressions: the compiler stores them in the assembly's data section, so reading them costs no
-/// allocation, no file I/O and no start-up work, and trimming/AOT keep them as plain data. The bytes are
-/// little-endian; the generated entry points refuse big-endian platforms.
+/// Embeds the weights, the LU factors and the pivots as <c>ReadOnlySpan&lt;uint&gt;</c> / <c>ReadOnlySpan&lt;int&gt;</c>
+/// properties over constant collection expressions. The compiler stores them in the assembly's data section and
+/// reads them through <c>RuntimeHelpers.CreateSpan</c> (.NET 7+), so access costs no allocation, no file I/O and
+/// no start-up work, and trimming/AOT keep them as plain data. Each float is written as its IEEE bit pattern,
+/// <c>0x3F800000</c> for 1: CreateSpan fixes the byte order on a big-endian machine, and a float shares the byte
+/// order of a uint, so <c>MemoryMarshal.Cast&lt;uint, float&gt;</c> is right on every platform. One element per
+/// float rather than four bytes also makes the source 45 % smaller and about five times faster to compile.
 /// </summary>
 internal static class DataEmitter
 {
-    private const int BytesPerLine = 64;
-    private static readonly string[] HexBytes = BuildHexBytes();
+    private const int WordsPerLine = 16;
+    private const string Cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>";
 
     public static void Emit(CodeWriter writer, WeightContent content)
     {
         int p = content.P;
 
-        writer.Line("private static global::System.ReadOnlySpan<float> Weights => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(WeightBytes);");
-        writer.Line("private static global::System.ReadOnlySpan<float> Factors => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(FactorBytes);");
-        writer.Line("private static global::System.ReadOnlySpan<int> Pivots => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(PivotBytes);");
+        writer.Line($"private static global::System.ReadOnlySpan<float> Weights => {Cast}(WeightBits);");
+        writer.Line($"private static global::System.ReadOnlySpan<float> Factors => {Cast}(FactorBits);");
+        writer.Line($"private static global::System.ReadOnlySpan<float> Diagonals => {Cast}(DiagonalBits);");
         writer.Line();
 
         writer.Line("/// <summary>L's tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>");
-        BeginBlob(writer, "WeightBytes");
-        var bytes = new ByteSink(writer.Builder, writer.NestedIndent());
-        AppendTransposed(bytes, content.Lower, p);
-        AppendTransposed(bytes, content.Upper, p);
-        EndBlob(writer, bytes);
+        var words = Begin(writer, "uint", "WeightBits");
+        AppendTransposed(words, content.Lower, p);
+        AppendTransposed(words, content.Upper, p);
+        End(writer, words);
         writer.Line();
 
-        writer.Line("/// <summary>LU factors (unit L below the diagonal, U on and above) of L's G_0 … G_{M-1}, then U's, each column-major.</summary>");
-        BeginBlob(writer, "FactorBytes");
-        bytes = new ByteSink(writer.Builder, writer.NestedIndent());
-        AppendTransposed(bytes, content.LowerFactors, p);
-        AppendTransposed(bytes, content.UpperFactors, p);
-        EndBlob(writer, bytes);
+        writer.Line("/// <summary>Per diagonal block G_i (L's G_0 … G_{M-1}, then U's): the strictly lower part of its unit-lower LU factor, then the");
+        writer.Line("/// strictly upper part of U, each column-major P x P with zeros elsewhere, so the triangular sweeps run on whole vectors.</summary>");
+        words = Begin(writer, "uint", "FactorBits");
+        AppendTriangles(words, content.LowerFactors, p);
+        AppendTriangles(words, content.UpperFactors, p);
+        End(writer, words);
         writer.Line();
 
-        writer.Line("/// <summary>Zero-based LAPACK pivots (row k was swapped with row ipiv[k]) of the factors above, P per block, as int32.</summary>");
-        BeginBlob(writer, "PivotBytes");
-        bytes = new ByteSink(writer.Builder, writer.NestedIndent());
-        foreach (int pivot in content.LowerPivots) bytes.AppendInt32(pivot);
-        foreach (int pivot in content.UpperPivots) bytes.AppendInt32(pivot);
-        EndBlob(writer, bytes);
+        writer.Line("/// <summary>The diagonal of U of every G_i's LU factors, P per block, in the order above.</summary>");
+        words = Begin(writer, "uint", "DiagonalBits");
+        AppendDiagonals(words, content.LowerFactors, p);
+        AppendDiagonals(words, content.UpperFactors, p);
+        End(writer, words);
+        writer.Line();
+
+        writer.Line("/// <summary>Zero-based LAPACK pivots (row k was swapped with row ipiv[k]) of the factors above, P per block.</summary>");
+        words = Begin(writer, "int", "Pivots");
+        foreach (int pivot in content.LowerPivots) words.AppendInt32(pivot);
+        foreach (int pivot in content.UpperPivots) words.AppendInt32(pivot);
+        End(writer, words);
     }
 
-    private static void AppendTransposed(ByteSink sink, EquatableArray<float> tensors, int p)
+    private static void AppendTransposed(WordSink sink, EquatableArray<float> tensors, int p)
     {
         var values = tensors.AsSpan();
         int size = p * p;
@@ -57,40 +66,63 @@ internal static class DataEmitter
                     sink.AppendSingle(values[start + row * p + column]);
     }
 
-    private static void BeginBlob(CodeWriter writer, string name)
+    /// <summary>SmallLu's row-major in-place factors split into column-major strict triangles (see FactorBits).</summary>
+    private static void AppendTriangles(WordSink sink, EquatableArray<float> factors, int p)
     {
-        writer.Line($"private static global::System.ReadOnlySpan<byte> {name} =>");
-        writer.Line("[");
+        var values = factors.AsSpan();
+        int size = p * p;
+        for (int start = 0; start < values.Length; start += size)
+        {
+            for (int column = 0; column < p; column++)
+                for (int row = 0; row < p; row++)
+                    sink.AppendSingle(row > column ? values[start + row * p + column] : 0f);
+            for (int column = 0; column < p; column++)
+                for (int row = 0; row < p; row++)
+                    sink.AppendSingle(row < column ? values[start + row * p + column] : 0f);
+        }
     }
 
-    private static void EndBlob(CodeWriter writer, ByteSink sink)
+    private static void AppendDiagonals(WordSink sink, EquatableArray<float> factors, int p)
+    {
+        var values = factors.AsSpan();
+        for (int start = 0; start < values.Length; start += p * p)
+            for (int k = 0; k < p; k++) sink.AppendSingle(values[start + k * p + k]);
+    }
+
+    private static WordSink Begin(CodeWriter writer, string elementType, string name)
+    {
+        writer.Line($"private static global::System.ReadOnlySpan<{elementType}> {name} =>");
+        writer.Line("[");
+        return new WordSink(writer.Builder, writer.NestedIndent());
+    }
+
+    private static void End(CodeWriter writer, WordSink sink)
     {
         sink.EndLine();
         writer.Line("];");
     }
 
-    private static string[] BuildHexBytes()
+    /// <summary>Writes comma-separated elements, <see cref="WordsPerLine"/> to a line.</summary>
+    private sealed class WordSink(StringBuilder builder, string indent)
     {
-        const string digits = "0123456789ABCDEF";
-        var table = new string[256];
-        for (int b = 0; b < 256; b++) table[b] = "0x" + digits[b >> 4] + digits[b & 15] + ",";
-        return table;
-    }
-
-    /// <summary>Writes bytes as <c>0xAB,</c>, <see cref="BytesPerLine"/> to a line.</summary>
-    private sealed class ByteSink(StringBuilder builder, string indent)
-    {
+        private const string HexDigits = "0123456789ABCDEF";
         private int onLine;
 
-        public unsafe void AppendSingle(float value) => AppendInt32(*(int*)&value);
+        /// <summary>The float's IEEE 754 bits as <c>0xXXXXXXXX</c> (exact, culture-free).</summary>
+        public unsafe void AppendSingle(float value)
+        {
+            uint bits = *(uint*)&value;
+            StartElement();
+            builder.Append("0x");
+            for (int shift = 28; shift >= 0; shift -= 4) builder.Append(HexDigits[(int)(bits >> shift) & 15]);
+            EndElement();
+        }
 
         public void AppendInt32(int value)
         {
-            // Little-endian whatever the generating machine is: the lowest byte first.
-            Append((byte)value);
-            Append((byte)(value >> 8));
-            Append((byte)(value >> 16));
-            Append((byte)(value >> 24));
+            StartElement();
+            builder.Append(value.ToString(CultureInfo.InvariantCulture));
+            EndElement();
         }
 
         public void EndLine()
@@ -99,11 +131,15 @@ internal static class DataEmitter
             onLine = 0;
         }
 
-        private void Append(byte value)
+        private void StartElement()
         {
             if (onLine == 0) builder.Append(indent);
-            builder.Append(HexBytes[value]);
-            if (++onLine == BytesPerLine) EndLine();
+        }
+
+        private void EndElement()
+        {
+            builder.Append(',');
+            if (++onLine == WordsPerLine) EndLine();
         }
     }
 }

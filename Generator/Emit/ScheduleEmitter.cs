@@ -65,6 +65,7 @@ internal sealed class ScheduleEmitter
         if (solve)
         {
             writer.Line("global::System.ReadOnlySpan<float> factors = Factors;");
+            writer.Line("global::System.ReadOnlySpan<float> diagonals = Diagonals;");
             writer.Line("global::System.ReadOnlySpan<int> pivots = Pivots;");
         }
 
@@ -87,7 +88,7 @@ internal sealed class ScheduleEmitter
                 if (hasPrevious) Product(writer, Bridge(0, leaf, previous), Block(output, previous), target, "-1f");
                 if (hasDown) Product(writer, Down(0, leaf), Slot(DecoderSlot(1)), target, "-1f");
                 int block = blockBase + leaf;
-                writer.Line($"{(transposed ? "LuSolveTransposed" : "LuSolve")}(factors.Slice({I(block * p * p)}, TensorSize), pivots.Slice({I(block * p)}, P), {target}); // G_{I(leaf)}");
+                writer.Line($"{(transposed ? "LuSolveTransposed" : "LuSolve")}(factors.Slice({I(2 * block * p * p)}, 2 * TensorSize), diagonals.Slice({I(block * p)}, P), pivots.Slice({I(block * p)}, P), {target}); // G_{I(leaf)}");
                 leafValue = target;
             }
             else

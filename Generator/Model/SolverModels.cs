@@ -41,8 +41,9 @@ internal sealed record WeightContent(
 {
     public int N => M * P;
 
-    /// <summary>Bytes of static data the generated class embeds (weights, factors and pivots).</summary>
-    public long EmbeddedBytes => 4L * (Lower.Count + Upper.Count + LowerFactors.Count + UpperFactors.Count + LowerPivots.Count + UpperPivots.Count);
+    /// <summary>Bytes of static data the generated class embeds: the weights, each G_i's factors as two padded
+    /// P x P triangles plus a diagonal, and the pivots.</summary>
+    public long EmbeddedBytes => 4L * (Lower.Count + Upper.Count + 2L * (LowerFactors.Count + UpperFactors.Count) + 2L * (LowerPivots.Count + UpperPivots.Count));
 }
 
 /// <summary>Why a weight file cannot be used: a diagnostic id and the arguments that follow the file's

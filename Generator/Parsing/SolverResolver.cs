@@ -34,8 +34,8 @@ internal static class SolverResolver
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ModelTooLarge, location, target.ModelPath,
                 content.EmbeddedBytes.ToString("N0", CultureInfo.InvariantCulture),
                 Diagnostics.LargeModelBytes.ToString("N0", CultureInfo.InvariantCulture),
-                // Each embedded byte is written as "0xAB," (5 characters).
-                (content.EmbeddedBytes * 5 / 1e6).ToString("F0", CultureInfo.InvariantCulture)));
+                // Each embedded 4-byte float is written as "0x3F800000," (11 characters, 2.75 per byte).
+                (content.EmbeddedBytes * 2.75 / 1e6).ToString("F0", CultureInfo.InvariantCulture)));
 
         return Done(target.IsStaticPartial ? new SolverPlan(target, content) : null, diagnostics);
     }

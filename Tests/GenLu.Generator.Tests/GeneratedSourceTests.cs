@@ -53,7 +53,7 @@ public class GeneratedSourceTests(ITestOutputHelper output)
             ["Demo.Outer.Inner.NestedSolver.GfmmSolver.g.cs", "GenLu.GfmmSolverAttribute.g.cs", "GlobalSolver.GfmmSolver.g.cs"]);
     }
 
-    /// <summary>Reports generation time and source size (no timing assertion) and bounds the size: about five
+    /// <summary>Reports generation time and source size (no timing assertion) and bounds the size: about three
     /// characters per embedded byte plus a schedule that grows linearly in M.</summary>
     [Theory]
     [InlineData(8, 32)]
@@ -66,13 +66,25 @@ public class GeneratedSourceTests(ITestOutputHelper output)
         var driver = Driver([WeightFiles.File(json)]);
 
         var clock = Stopwatch.StartNew();
-        driver = driver.RunGenerators(compilation);
-        clock.Stop();
+        var result = driver.RunGenerators(compilation).GetRunResult();
+        double cold = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        Driver([WeightFiles.File(json)]).RunGenerators(compilation); // a fresh driver: no cache, generator code already jitted
+        double warm = clock.Elapsed.TotalMilliseconds;
 
-        string text = SolverText(driver.GetRunResult());
-        long embeddedBytes = 4L * (2 * model.L.Weights.Length + 2 * m * p * p + 2 * m * p);
+        string text = SolverText(result);
+        long embeddedBytes = 4L * (2 * model.L.Weights.Length + 4 * m * p * p + 4 * m * p); // weights, padded triangles, diagonals, pivots
         output.WriteLine($"M = {m}, P = {p}: {model.ParameterCount:N0} weights, {embeddedBytes:N0} embedded bytes, " +
-                         $"generated {text.Length:N0} characters ({text.Count(c => c == '\n'):N0} lines) in {clock.Elapsed.TotalMilliseconds:F0} ms");
-        ((long)text.Length).ShouldBeLessThan((long)(5.25 * embeddedBytes) + 8L * m * 1_500 + 60_000);
+                         $"generated {text.Length:N0} characters ({text.Count(c => c == '\n'):N0} lines) in {cold:F0} ms (first run), {warm:F0} ms (warm)");
+        if (m <= 8)
+        {
+            // What the consumer's compiler then spends on the generated file (parse, bind, emit the data).
+            clock.Restart();
+            var compiled = Compilation("namespace Demo; public static partial class Solver { }", text);
+            using var stream = new MemoryStream();
+            compiled.Emit(stream).Success.ShouldBeTrue();
+            output.WriteLine($"  compiling the generated source: {clock.Elapsed.TotalMilliseconds:F0} ms, {stream.Length:N0}-byte assembly");
+        }
+        ((long)text.Length).ShouldBeLessThan((long)(3.0 * embeddedBytes) + 8L * m * 1_500 + 60_000);
     }
 }

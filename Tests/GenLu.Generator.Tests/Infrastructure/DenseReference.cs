@@ -1,72 +1,19 @@
+using GenLu.Tests.Support;
+
 namespace GenLu.Tests.Infrastructure;
 
 /// <summary>
-/// An independent double-precision oracle: each GFMM block is turned into a dense matrix by running the spec's
-/// forward product literally (upward pass, zero root, downward pass, bridge by kind) on every unit vector, and
+/// An independent double-precision oracle: each GFMM block becomes a dense matrix through the project's shared
+/// spec-by-loops reference (<see cref="NaiveGfmm"/>, the spec's forward product applied to every unit vector), and
 /// systems are solved by textbook Gaussian elimination with partial pivoting.
 /// </summary>
 internal static class DenseReference
 {
-    /// <summary>The spec's naive per-edge forward product <c>y = F x</c> for an L or U block.</summary>
-    public static double[] Multiply(GfmmBlock block, double[] x)
-    {
-        var layout = block.Layout;
-        int m = layout.M, p = layout.P, levels = layout.Levels;
-        var s = new double[levels + 1][][];
-        s[0] = new double[m][];
-        for (int i = 0; i < m; i++) s[0][i] = x.AsSpan(i * p, p).ToArray();
-        for (int l = 0; l < levels; l++)
-        {
-            int parents = layout.NodeCount(l) / 2;
-            s[l + 1] = new double[parents][];
-            for (int j = 0; j < parents; j++)
-            {
-                s[l + 1][j] = new double[p];
-                AddProduct(block, layout.Encoder(l, 2 * j), s[l][2 * j], s[l + 1][j]);
-                AddProduct(block, layout.Encoder(l, 2 * j + 1), s[l][2 * j + 1], s[l + 1][j]);
-            }
-        }
-
-        double[][] above = [new double[p]]; // y[Lv][0] = R s = 0: the root of L and U is zero
-        for (int l = levels - 1; l >= 0; l--)
-        {
-            int d = layout.NodeCount(l);
-            var current = new double[d][];
-            for (int i = 0; i < d; i++)
-            {
-                current[i] = new double[p];
-                if (l == 0) AddProduct(block, layout.Diagonal(i), s[0][i], current[i]);
-                if (block.Kind == GfmmKind.Lower && i > 0) AddProduct(block, layout.LowerBridge(l, i - 1), s[l][i - 1], current[i]);
-                if (block.Kind == GfmmKind.Upper && i < d - 1) AddProduct(block, layout.UpperBridge(l, i), s[l][i + 1], current[i]);
-                AddProduct(block, layout.Decoder(l, i), above[i / 2], current[i]);
-            }
-            above = current;
-        }
-        var result = new double[m * p];
-        for (int i = 0; i < m; i++) above[i].CopyTo(result, i * p);
-        return result;
-    }
-
-    /// <summary>The dense N x N matrix of a block, column j = F e_j.</summary>
-    public static double[,] Dense(GfmmBlock block)
-    {
-        int n = block.N;
-        var dense = new double[n, n];
-        for (int j = 0; j < n; j++)
-        {
-            var e = new double[n];
-            e[j] = 1;
-            var column = Multiply(block, e);
-            for (int i = 0; i < n; i++) dense[i, j] = column[i];
-        }
-        return dense;
-    }
-
     /// <summary><c>A = s · L U</c> densely.</summary>
     public static double[,] Operator(GfmmModel model)
     {
-        var l = Dense(model.L);
-        var u = Dense(model.U);
+        var l = NaiveGfmm.Dense(model.L);
+        var u = NaiveGfmm.Dense(model.U);
         int n = model.N;
         var a = new double[n, n];
         for (int i = 0; i < n; i++)
@@ -135,6 +82,57 @@ internal static class DenseReference
         return x;
     }
 
+    /// <summary>The 1-norm condition number <c>‖A‖₁ ‖A⁻¹‖₁</c>, the inverse by Gauss–Jordan elimination with
+    /// partial pivoting.</summary>
+    public static double ConditionNumber(double[,] a)
+    {
+        int n = a.GetLength(0);
+        var m = (double[,])a.Clone();
+        var inverse = new double[n, n];
+        for (int i = 0; i < n; i++) inverse[i, i] = 1;
+        for (int k = 0; k < n; k++)
+        {
+            int pivot = k;
+            for (int r = k + 1; r < n; r++)
+                if (Math.Abs(m[r, k]) > Math.Abs(m[pivot, k])) pivot = r;
+            if (m[pivot, k] == 0) return double.PositiveInfinity;
+            for (int c = 0; c < n; c++)
+            {
+                (m[k, c], m[pivot, c]) = (m[pivot, c], m[k, c]);
+                (inverse[k, c], inverse[pivot, c]) = (inverse[pivot, c], inverse[k, c]);
+            }
+            double diagonal = m[k, k];
+            for (int c = 0; c < n; c++)
+            {
+                m[k, c] /= diagonal;
+                inverse[k, c] /= diagonal;
+            }
+            for (int r = 0; r < n; r++)
+            {
+                double f = m[r, k];
+                if (r == k || f == 0) continue;
+                for (int c = 0; c < n; c++)
+                {
+                    m[r, c] -= f * m[k, c];
+                    inverse[r, c] -= f * inverse[k, c];
+                }
+            }
+        }
+        return OneNorm(a) * OneNorm(inverse);
+    }
+
+    private static double OneNorm(double[,] a)
+    {
+        double best = 0;
+        for (int j = 0; j < a.GetLength(1); j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < a.GetLength(0); i++) sum += Math.Abs(a[i, j]);
+            best = Math.Max(best, sum);
+        }
+        return best;
+    }
+
     /// <summary><c>‖actual − expected‖₂ / ‖expected‖₂</c>.</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
     {
@@ -146,17 +144,5 @@ internal static class DenseReference
             norm += expected[i] * expected[i];
         }
         return Math.Sqrt(difference / norm);
-    }
-
-    private static void AddProduct(GfmmBlock block, int tensor, double[] x, double[] y)
-    {
-        var w = block.Tensor(tensor);
-        int p = x.Length;
-        for (int r = 0; r < p; r++)
-        {
-            double sum = 0;
-            for (int c = 0; c < p; c++) sum += w[r * p + c] * x[c];
-            y[r] += sum;
-        }
     }
 }

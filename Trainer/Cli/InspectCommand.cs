@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace GenLu.Trainer;
+
+/// <summary><c>genlu inspect</c>: a model's shape, size and provenance.</summary>
+internal static class InspectCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<FileInfo>("model") { Description = "A *.gfmm.json model file." };
+        var command = new Command("inspect", "Show a model's shape, parameter count, provenance and metrics.");
+        command.Arguments.Add(model);
+        command.SetAction(result => GenluCommandLine.Guarded(console, "inspect", () =>
+        {
+            var file = result.GetValue(model)!;
+            if (!file.Exists) throw new CliException($"model file '{file.FullName}' does not exist.");
+            var loaded = GfmmModel.Load(file.FullName);
+
+            var shape = new Table().AddColumn("").AddColumn("").HideHeaders().Title(Markup.Escape(file.Name));
+            shape.AddRow("M x P = N", $"{loaded.M} x {loaded.P} = {loaded.N}");
+            shape.AddRow("scale s", loaded.Scale.ToString("G6"));
+            shape.AddRow("tensors", $"L {loaded.L.Layout.TensorCount}, U {loaded.U.Layout.TensorCount} (each {loaded.P} x {loaded.P})");
+            long dense = (long)loaded.N * loaded.N;
+            shape.AddRow("parameters", $"{loaded.ParameterCount:N0} = {(double)loaded.ParameterCount / dense:P1} of dense N² = {dense:N0}");
+            console.Out.Write(shape);
+            foreach (var (title, section) in new[] { ("operator", loaded.Provenance.Operator), ("training", loaded.Provenance.Training), ("metrics", loaded.Provenance.Metrics) })
+                if (section is not null)
+                    console.Out.Write(Section(title, section));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Table Section(string title, JsonObject section)
+    {
+        var table = new Table().AddColumn("").AddColumn("").HideHeaders().Title(title);
+        foreach (var (key, value) in section)
+            table.AddRow(Markup.Escape(key), Markup.Escape(Format(value)));
+        return table;
+    }
+
+    private static string Format(JsonNode? value) => value switch
+    {
+        JsonValue v when v.TryGetValue(out double d) && !v.TryGetValue(out long _) => d.ToString("G6"),
+        JsonValue v when v.TryGetValue(out string? s) => s ?? "",
+        null => "null",
+        _ => value.ToJsonString(new JsonSerializerOptions { WriteIndented = false }),
+    };
+}

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using GenLu.IO;
+using GenLu.Operators;
+
+namespace GenLu.Trainer;
+
+/// <summary>
+/// The options that choose the matrix: a built-in operator (<c>--operator</c>, sized by <c>--n</c> or
+/// <c>--grid</c>, tuned by <c>--param name=value</c>) or a file (<c>--matrix</c>, Matrix Market or .npy).
+/// </summary>
+internal sealed class ProblemOptions
+{
+    public Option<string?> Operator { get; } = new("--operator") { Description = "A built-in operator (see 'genlu operators')." };
+    public Option<int?> Size { get; } = new("--n") { Description = "Order n of a 1D operator (default: M * P)." };
+    public Option<int?> Grid { get; } = new("--grid") { Description = "Grid side g of a 2D operator, N = g * g (default: sqrt(M * P))." };
+    public Option<string[]> Parameters { get; } = new("--param") { Description = "An operator parameter, name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
+    public Option<FileInfo?> Matrix { get; } = new("--matrix") { Description = "A square matrix file: Matrix Market (.mtx) or NumPy (.npy); divided by max |A_ij|." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Operator);
+        command.Options.Add(Size);
+        command.Options.Add(Grid);
+        command.Options.Add(Parameters);
+        command.Options.Add(Matrix);
+    }
+
+    /// <summary>True when the command line names a matrix (an operator or a file).</summary>
+    public bool IsGiven(ParseResult result) => result.GetValue(Operator) is not null || result.GetValue(Matrix) is not null;
+
+    /// <summary>The problem the options describe; <paramref name="defaultOperator"/> when none is named.</summary>
+    public TrainingProblem Resolve(ParseResult result, int expectedN, string defaultOperator = "laplacian1d")
+    {
+        string? name = result.GetValue(Operator);
+        FileInfo? file = result.GetValue(Matrix);
+        int? n = result.GetValue(Size), grid = result.GetValue(Grid);
+        string[] parameters = result.GetValue(Parameters) ?? [];
+        if (name is not null && file is not null) throw new CliException("give either --operator or --matrix, not both.");
+        if (file is not null && (n is not null || grid is not null || parameters.Length > 0))
+            throw new CliException("--n, --grid and --param describe a built-in operator; they cannot be used with --matrix.");
+
+        var problem = file is not null ? FromFile(file.FullName) : FromOperator(name ?? defaultOperator, n, grid, parameters, expectedN);
+        if (problem.N != expectedN)
+            throw new CliException($"the matrix is {problem.N} x {problem.N}, but M * P = {expectedN}; choose --m and --p with M * P = {problem.N}.");
+        return problem;
+    }
+
+    /// <summary>The problem a model's <c>"operator"</c> provenance names (a built-in operator or a file).</summary>
+    public static TrainingProblem FromProvenance(JsonObject? provenance)
+    {
+        string? name = provenance?["name"]?.GetValue<string>();
+        if (provenance is null || name is null)
+            throw new CliException("the model does not record its operator; give --operator or --matrix.");
+        if (provenance["parameters"]?["file"]?.GetValue<string>() is { } path)
+            return FromFile(path);
+        int n = provenance["N"]?.GetValue<int>() ?? throw new CliException("the model's operator section has no N; give --operator or --matrix.");
+        var descriptor = FindOperator(name);
+        var parameters = (provenance["parameters"] as JsonObject ?? [])
+            .ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
+        int size = descriptor.IsGrid ? IntegerSquareRoot(n) ?? throw new CliException($"2D operator '{name}' with N = {n}: N is not a square.") : n;
+        return FromOperatorMatrix(TestOperators.Create(name, size, parameters));
+    }
+
+    private static TrainingProblem FromOperator(string name, int? n, int? grid, string[] parameterTexts, int expectedN)
+    {
+        var descriptor = FindOperator(name);
+        if (descriptor.IsGrid && n is not null)
+            throw new CliException($"operator '{descriptor.Name}' is 2D: give its grid side with --grid, not --n.");
+        if (!descriptor.IsGrid && grid is not null)
+            throw new CliException($"operator '{descriptor.Name}' is 1D: give its order with --n, not --grid.");
+        int size = descriptor.IsGrid
+            ? grid ?? IntegerSquareRoot(expectedN) ?? throw new CliException($"M * P = {expectedN} is not a square; give --grid for 2D operator '{descriptor.Name}'.")
+            : n ?? expectedN;
+        if (size < 1) throw new CliException($"{(descriptor.IsGrid ? "--grid" : "--n")} must be >= 1, not {size}.");
+        return FromOperatorMatrix(TestOperators.Create(descriptor.Name, size, ParseParameters(parameterTexts)));
+    }
+
+    private static TrainingProblem FromOperatorMatrix(OperatorMatrix op)
+    {
+        var parameters = new JsonObject();
+        foreach (var (key, value) in op.Parameters) parameters[key] = value;
+        return new TrainingProblem(op.Name, op.N, op.Matrix, op.Scale, parameters);
+    }
+
+    private static TrainingProblem FromFile(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"matrix file '{path}' does not exist.");
+        DenseMatrix matrix = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".mtx" => MatrixMarket.Read(path),
+            ".npy" => NpyFile.Read(path),
+            var other => throw new CliException($"matrix file '{path}': unknown extension '{other}'; use .mtx (Matrix Market) or .npy."),
+        };
+        if (matrix.Rows != matrix.Cols) throw new CliException($"matrix file '{path}' is {matrix.Rows} x {matrix.Cols}; a square matrix is needed.");
+        // Like the reference, divide by the largest entry so that the fitted entries are O(1).
+        double scale = matrix.Values.Max(Math.Abs);
+        if (scale == 0) throw new CliException($"matrix file '{path}' is all zeros.");
+        double[] scaled = matrix.Values.Select(v => v / scale).ToArray();
+        return new TrainingProblem(Path.GetFileNameWithoutExtension(path), matrix.Rows, scaled, scale,
+            new JsonObject { ["file"] = Path.GetFullPath(path) });
+    }
+
+    private static OperatorDescriptor FindOperator(string name) =>
+        TestOperators.All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new CliException($"unknown operator '{name}'; known operators: {string.Join(", ", TestOperators.All.Select(d => d.Name))}.");
+
+    private static Dictionary<string, double> ParseParameters(string[] texts)
+    {
+        var parameters = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string text in texts)
+        {
+            int equals = text.IndexOf('=');
+            if (equals <= 0 || !double.TryParse(text.AsSpan(equals + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                throw new CliException($"--param '{text}' is not name=number.");
+            parameters[text[..equals]] = value;
+        }
+        return parameters;
+    }
+
+    private static int? IntegerSquareRoot(int n)
+    {
+        int root = (int)Math.Round(Math.Sqrt(n));
+        return root * root == n ? root : null;
+    }
+}

@@ -1,0 +1,3 @@
+using GenLu.Trainer;
+
+return await GenluCommandLine.InvokeAsync(args, CliConsole.FromSystemConsole(), Console.Out);
