@@ -1,5 +1,5 @@
-using GenLu.Benchmarks.Support;
 using BenchmarkDotNet.Attributes;
+using GenLu.Benchmarks.Support;
 
 namespace GenLu.Benchmarks;
 
