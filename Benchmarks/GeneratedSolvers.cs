@@ -10,10 +10,28 @@ internal static partial class GeneratedN256;
 [GfmmSolver("Models/random-n1024-p32.gfmm.json")]
 internal static partial class GeneratedN1024;
 
+#if GENLU_MODEL_N4096
+/// <summary>The source-generated solver of the N = 4096 benchmark model (M = 128, P = 32), once make-models wrote its file.</summary>
+[GfmmSolver("Models/random-n4096-p32.gfmm.json")]
+internal static partial class GeneratedN4096;
+#endif
+
 /// <summary>Picks the generated solver of an order (a switch on constants: nothing beside the solve itself).</summary>
 internal static class GeneratedSolvers
 {
-    public static bool IsCompiled(int n) => ModelFiles.GeneratedOrders.Contains(n);
+    public static bool IsCompiled(int n) => n switch
+    {
+        GeneratedN256.N or GeneratedN1024.N => true,
+#if GENLU_MODEL_N4096
+        GeneratedN4096.N => true,
+#endif
+        _ => false,
+    };
+
+    /// <summary>Why an order has no compiled generated solver, for the run's notes.</summary>
+    public static string MissingReason(int n) => ModelFiles.GeneratedOrders.Contains(n)
+        ? $"the generated solver for N = {n} is not compiled: run 'dotnet run -c Release --project Benchmarks -- make-models' once, then the benchmarks again"
+        : $"N = {n} has no generated solver (its weights are too large to embed); the Runtime structured solve covers it";
 
     /// <summary><paramref name="count"/> solves of order <paramref name="n"/>, right-hand sides one after another.</summary>
     public static void Solve(int n, ReadOnlySpan<float> b, Span<float> x, int count)
@@ -22,7 +40,10 @@ internal static class GeneratedSolvers
         {
             case GeneratedN256.N: GeneratedN256.Solve(b, x, count); break;
             case GeneratedN1024.N: GeneratedN1024.Solve(b, x, count); break;
-            default: throw new ArgumentOutOfRangeException(nameof(n), n, $"No generated solver for N = {n}: only N = 256 and 1024 are embedded (see ModelFiles).");
+#if GENLU_MODEL_N4096
+            case GeneratedN4096.N: GeneratedN4096.Solve(b, x, count); break;
+#endif
+            default: throw new ArgumentOutOfRangeException(nameof(n), n, MissingReason(n));
         }
     }
 }

@@ -46,7 +46,8 @@ internal sealed class SuiteConfig : ManualConfig
     {
         if (!OpenBlas.IsAvailable)
             yield return OpenBlas.MissingMessage;
-        yield return $"Generated solvers are embedded for N = {string.Join(", ", ModelFiles.GeneratedOrders)} only (see Benchmarks/Support/ModelFiles.cs); larger orders run the Runtime structured solve.";
+        foreach (int n in BenchmarkModels.Orders.Where(n => !GeneratedSolvers.IsCompiled(n)))
+            yield return $"Generated column skipped at N = {n}: {GeneratedSolvers.MissingReason(n)}.";
         foreach (var method in suites.SelectMany(type => type.GetMethods()))
             foreach (var cap in method.GetCustomAttributes<MaxOrderAttribute>())
                 yield return $"{method.DeclaringType?.Name}.{method.Name} runs {cap}";
