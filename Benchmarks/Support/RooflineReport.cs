@@ -22,11 +22,11 @@ internal static class RooflineReport
     public static void WriteIfComplete(IEnumerable<Summary> summaries)
     {
         var reports = summaries.SelectMany(summary => summary.Reports.Select(report => (summary, report))).ToList();
-        double? copy = Mean(reports, nameof(RooflineMachineBenchmarks.CopyLarge));
-        double? read = Mean(reports, nameof(RooflineMachineBenchmarks.ReadLarge));
-        double? gemm = Mean(reports, nameof(RooflineMachineBenchmarks.GemmPeak));
-        bool anySweep = reports.Any(entry => Name(entry.report) == nameof(RooflineSweepBenchmarks.ReadSolveBytes));
-        bool anySolve = reports.Any(entry => Solvers.Contains(Name(entry.report)));
+        double? copy = Mean(reports, typeof(RooflineMachineBenchmarks), nameof(RooflineMachineBenchmarks.CopyLarge));
+        double? read = Mean(reports, typeof(RooflineMachineBenchmarks), nameof(RooflineMachineBenchmarks.ReadLarge));
+        double? gemm = Mean(reports, typeof(RooflineMachineBenchmarks), nameof(RooflineMachineBenchmarks.GemmPeak));
+        bool anySweep = reports.Any(entry => entry.report.BenchmarkCase.Descriptor.Type == typeof(RooflineSweepBenchmarks));
+        bool anySolve = reports.Any(entry => entry.report.BenchmarkCase.Descriptor.Type == typeof(SolveComparisonBenchmarks));
         if (copy is null && read is null && gemm is null && !anySweep)
             return;
         if (copy is null || read is null || gemm is null || !anySweep || !anySolve)
@@ -47,7 +47,7 @@ internal static class RooflineReport
         text.AppendLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int n in BenchmarkModels.Orders)
         {
-            if (Mean(reports, nameof(RooflineSweepBenchmarks.ReadSolveBytes), ("N", n)) is not { } sweep) continue;
+            if (Mean(reports, typeof(RooflineSweepBenchmarks), nameof(RooflineSweepBenchmarks.ReadSolveBytes), ("N", n)) is not { } sweep) continue;
             double cacheBandwidth = SolveTraffic.Of(n, 1).Bytes / sweep;
             foreach (int rhs in new[] { 1, 64 })
             {
@@ -57,7 +57,7 @@ internal static class RooflineReport
                 double cacheFloor = Math.Max(traffic.Bytes / cacheBandwidth, compute);
                 foreach (string solver in Solvers)
                 {
-                    if (Mean(reports, solver, ("N", n), ("Rhs", rhs)) is not { } solve) continue;
+                    if (Mean(reports, typeof(SolveComparisonBenchmarks), solver, ("N", n), ("Rhs", rhs)) is not { } solve) continue;
                     text.AppendLine(Invariant($"| {n} | {rhs} | {solver} | {traffic.Bytes / 1e6:F2} MB | {traffic.Flops / 1e6:F1} | {cacheBandwidth:F1} | {memoryFloor / 1e3:F2} | {cacheFloor / 1e3:F2} | {solve / 1e3:F2} | {solve / memoryFloor:F2} | {solve / cacheFloor:F2} |"));
                 }
             }
@@ -77,10 +77,10 @@ internal static class RooflineReport
 
     private static string Name(BenchmarkReport report) => report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
 
-    /// <summary>Mean time in nanoseconds of a method with the given parameter values, or null if it did not run.</summary>
-    private static double? Mean(List<(Summary summary, BenchmarkReport report)> reports, string method, params (string Name, int Value)[] parameters) =>
+    /// <summary>Mean time in nanoseconds of a suite's method with the given parameter values, or null if it did not run.</summary>
+    private static double? Mean(List<(Summary summary, BenchmarkReport report)> reports, Type suite, string method, params (string Name, int Value)[] parameters) =>
         reports
-            .Where(entry => Name(entry.report) == method
+            .Where(entry => entry.report.BenchmarkCase.Descriptor.Type == suite && Name(entry.report) == method
                 && parameters.All(wanted => entry.report.BenchmarkCase.Parameters.Items.Any(parameter => parameter.Name == wanted.Name && Equals(parameter.Value, wanted.Value))))
             .Select(entry => entry.report.ResultStatistics?.Mean)
             .FirstOrDefault(mean => mean is not null);
