@@ -9,7 +9,7 @@ namespace GenLu.Benchmarks;
 /// One solve of <c>A x = b</c> (or 64 at once) with the same A = s·L·U at the same N, P = 32, float32:
 /// GenLu's source-generated solver (N = 256 to 4096, see <see cref="ModelFiles"/>) and the Runtime's
 /// structured GFMM solve (the baseline: it runs at every N) against dense getrs on the factors of A —
-/// GenLu's, OpenBLAS sgetrs (one thread) and MathNet's managed provider. The dense factors are computed once per process in
+/// GenLu's, OpenBLAS sgetrs (one thread) and MathNet's managed provider. The dense factors are computed once per benchmark case in
 /// GlobalSetup; only the solves are timed. The in-place getrs methods first copy b into x (N·Rhs floats),
 /// the same traffic as the out-of-place structured solve reading b and writing x.
 /// </summary>
