@@ -29,15 +29,9 @@ public sealed class IterativeRefinement
     /// iteration cap, or a non-finite residual (divergence), whichever comes first.</summary>
     public IterativeSolveResult Solve(ReadOnlySpan<double> b, Span<double> x, IterativeSolveOptions? options = null)
     {
-        options ??= new IterativeSolveOptions();
-        options.Validate();
-        Krylov.CheckSystem(a.Size, b, x);
-        x.Clear();
-        double normB = Krylov.Norm(b);
-        var history = new List<double> { normB == 0 ? 0 : 1 };
+        options = Krylov.Begin(options, a.Size, b, x, residual, out double normB, out var history);
         if (normB == 0) return new IterativeSolveResult(0, 0, true, history);
 
-        b.CopyTo(residual);
         double relative = 1;
         int iterations = 0;
         while (iterations < options.MaxIterations && relative > options.Tolerance && double.IsFinite(relative))

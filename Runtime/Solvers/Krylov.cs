@@ -10,6 +10,23 @@ internal static class Krylov
         if (b.Overlaps(x)) throw new ArgumentException("x must not overlap b.", nameof(x));
     }
 
+    /// <summary>
+    /// The common start of every solver here: validated options, a checked system, <c>x = 0</c>, the
+    /// residual <c>r = b</c>, <c>‖b‖</c> and a history starting at relative residual 1 (0 when b = 0).
+    /// </summary>
+    public static IterativeSolveOptions Begin(IterativeSolveOptions? options, int size, ReadOnlySpan<double> b, Span<double> x,
+        Span<double> residual, out double normB, out List<double> history)
+    {
+        options ??= new IterativeSolveOptions();
+        options.Validate();
+        CheckSystem(size, b, x);
+        x.Clear();
+        b.CopyTo(residual);
+        normB = Norm(b);
+        history = [normB == 0 ? 0 : 1];
+        return options;
+    }
+
     public static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(Dot(v, v));
 
     public static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
