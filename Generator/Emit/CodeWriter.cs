@@ -30,9 +30,11 @@ internal sealed class CodeWriter
         return this;
     }
 
-    public CodeWriter Open(string header)
+    public CodeWriter Open(string header) => Line(header).OpenBlock();
+
+    /// <summary>Opens a bare block (a scope of its own).</summary>
+    public CodeWriter OpenBlock()
     {
-        Line(header);
         Line("{");
         depth++;
         return this;

@@ -24,7 +24,7 @@ internal static class DataEmitter
 
         writer.Line($"private static global::System.ReadOnlySpan<float> Weights => {Cast}(WeightBits);");
         writer.Line($"private static global::System.ReadOnlySpan<float> Factors => {Cast}(FactorBits);");
-        writer.Line($"private static global::System.ReadOnlySpan<float> Diagonals => {Cast}(DiagonalBits);");
+        writer.Line($"private static global::System.ReadOnlySpan<float> InverseDiagonals => {Cast}(InverseDiagonalBits);");
         writer.Line();
 
         writer.Line("/// <summary>L's tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>");
@@ -42,10 +42,11 @@ internal static class DataEmitter
         End(writer, words);
         writer.Line();
 
-        writer.Line("/// <summary>The diagonal of U of every G_i's LU factors, P per block, in the order above.</summary>");
-        words = Begin(writer, "uint", "DiagonalBits");
-        AppendDiagonals(words, content.LowerFactors, p);
-        AppendDiagonals(words, content.UpperFactors, p);
+        writer.Line("/// <summary>The float reciprocals of U's diagonal of every G_i's LU factors, P per block, in the order above: the sweeps");
+        writer.Line("/// multiply instead of dividing (a division's latency sits on the sweep's dependency chain).</summary>");
+        words = Begin(writer, "uint", "InverseDiagonalBits");
+        AppendInverseDiagonals(words, content.LowerFactors, p);
+        AppendInverseDiagonals(words, content.UpperFactors, p);
         End(writer, words);
         writer.Line();
 
@@ -82,11 +83,11 @@ internal static class DataEmitter
         }
     }
 
-    private static void AppendDiagonals(WordSink sink, EquatableArray<float> factors, int p)
+    private static void AppendInverseDiagonals(WordSink sink, EquatableArray<float> factors, int p)
     {
         var values = factors.AsSpan();
         for (int start = 0; start < values.Length; start += p * p)
-            for (int k = 0; k < p; k++) sink.AppendSingle(values[start + k * p + k]);
+            for (int k = 0; k < p; k++) sink.AppendSingle(1f / values[start + k * p + k]);
     }
 
     private static WordSink Begin(CodeWriter writer, string elementType, string name)

@@ -14,17 +14,33 @@ namespace GenLu.Generator.Emit;
 /// </summary>
 internal static class KernelEmitter
 {
-    private const string Intrinsics = "global::System.Runtime.Intrinsics.";
-    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    internal const string Intrinsics = "global::System.Runtime.Intrinsics.";
+    internal const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
 
     public static void Emit(CodeWriter writer, int p)
     {
         EmitAddProduct(writer, p);
         EmitAddTransposedProduct(writer, p);
         EmitLuSolves(writer, p);
+        // Every vector kernel (products, panel blocks, register sweeps) uses a width from Widths(p).
+        foreach (var (type, _) in Widths(p)) EmitMultiplyAdd(writer, Intrinsics + type);
     }
 
-    private static (string Type, int Width)[] Widths(int minimumLength) =>
+    private static void EmitMultiplyAdd(CodeWriter writer, string v) => writer.Lines($$"""
+        /// <summary><c>a · b + c</c>, fused where the framework exposes it (.NET 9 and later).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static {{v}}<float> MultiplyAdd({{v}}<float> a, {{v}}<float> b, {{v}}<float> c)
+        {
+        #if NET9_0_OR_GREATER
+            return {{v}}.FusedMultiplyAdd(a, b, c);
+        #else
+            return a * b + c;
+        #endif
+        }
+
+        """);
+
+    internal static (string Type, int Width)[] Widths(int minimumLength) =>
         minimumLength >= 16 ? [("Vector512", 16), ("Vector256", 8), ("Vector128", 4)]
         : minimumLength >= 8 ? [("Vector256", 8), ("Vector128", 4)]
         : minimumLength >= 4 ? [("Vector128", 4)]
@@ -33,7 +49,7 @@ internal static class KernelEmitter
     private static void EmitAddProduct(CodeWriter writer, int p)
     {
         writer.Line("/// <summary><c>y += sign · W x</c> for one P x P tensor stored column-major (sign is ±1, so exact).</summary>");
-        writer.Open("private static void AddProduct(global::System.ReadOnlySpan<float> transposedWeights, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, float sign)");
+        writer.Open("private static void AddProductSingle(global::System.ReadOnlySpan<float> transposedWeights, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, float sign)");
         writer.Lines($$"""
             ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
             ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -46,13 +62,25 @@ internal static class KernelEmitter
             writer.Lines($$"""
                 if ({{v}}.IsHardwareAccelerated)
                 {
-                    // Each chunk of y stays in a register while all P columns are added into it.
+                    // Each chunk of y stays in registers while all P columns are added into it, as four partial
+                    // sums: four independent FMA chains instead of one chain of P dependent additions.
                     for (int row = 0; row < {{I(full)}}; row += {{I(width)}})
                     {
-                        var sum = {{v}}.LoadUnsafe(ref ys, (nuint)row);
-                        for (int column = 0; column < P; column++)
-                            sum += {{v}}.LoadUnsafe(ref w, (nuint)(column * P + row)) * {{v}}.Create(sign * {{Unsafe}}.Add(ref xs, column));
-                        {{v}}.StoreUnsafe(sum, ref ys, (nuint)row);
+                        var sum0 = {{v}}.LoadUnsafe(ref ys, (nuint)row);
+                        var sum1 = {{v}}<float>.Zero;
+                        var sum2 = {{v}}<float>.Zero;
+                        var sum3 = {{v}}<float>.Zero;
+                        int column = 0;
+                        for (; column + 4 <= P; column += 4)
+                        {
+                            sum0 = MultiplyAdd({{v}}.LoadUnsafe(ref w, (nuint)(column * P + row)), {{v}}.Create(sign * {{Unsafe}}.Add(ref xs, column)), sum0);
+                            sum1 = MultiplyAdd({{v}}.LoadUnsafe(ref w, (nuint)((column + 1) * P + row)), {{v}}.Create(sign * {{Unsafe}}.Add(ref xs, column + 1)), sum1);
+                            sum2 = MultiplyAdd({{v}}.LoadUnsafe(ref w, (nuint)((column + 2) * P + row)), {{v}}.Create(sign * {{Unsafe}}.Add(ref xs, column + 2)), sum2);
+                            sum3 = MultiplyAdd({{v}}.LoadUnsafe(ref w, (nuint)((column + 3) * P + row)), {{v}}.Create(sign * {{Unsafe}}.Add(ref xs, column + 3)), sum3);
+                        }
+                        for (; column < P; column++)
+                            sum0 = MultiplyAdd({{v}}.LoadUnsafe(ref w, (nuint)(column * P + row)), {{v}}.Create(sign * {{Unsafe}}.Add(ref xs, column)), sum0);
+                        {{v}}.StoreUnsafe((sum0 + sum1) + (sum2 + sum3), ref ys, (nuint)row);
                     }
                 """);
             if (full < p) writer.Line($"    AddProductRows(ref w, ref xs, ref ys, sign, {I(full)});");
@@ -65,7 +93,7 @@ internal static class KernelEmitter
         writer.Close();
         writer.Lines($$"""
 
-            /// <summary>Scalar rows <c>firstRow … P-1</c> of <see cref="AddProduct"/>.</summary>
+            /// <summary>Scalar rows <c>firstRow … P-1</c> of <see cref="AddProductSingle"/>.</summary>
             private static void AddProductRows(ref float w, ref float xs, ref float ys, float sign, int firstRow)
             {
                 for (int row = firstRow; row < P; row++)
@@ -83,7 +111,7 @@ internal static class KernelEmitter
     private static void EmitAddTransposedProduct(CodeWriter writer, int p)
     {
         writer.Line("/// <summary><c>y += sign · Wᵀ x</c> for one P x P tensor stored column-major: a dot product per output.</summary>");
-        writer.Open("private static void AddTransposedProduct(global::System.ReadOnlySpan<float> transposedWeights, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, float sign)");
+        writer.Open("private static void AddTransposedProductSingle(global::System.ReadOnlySpan<float> transposedWeights, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, float sign)");
         writer.Lines("""
             ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
             ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -129,7 +157,7 @@ internal static class KernelEmitter
 
     /// <summary>
     /// The two solves with G_i's LU factors (P·G = L·U, LAPACK's zero-based ipiv: rows k and ipiv[k] swapped in
-    /// order). The factors come as column-major strict triangles padded with zeros plus U's diagonal, so each
+    /// order). The factors come as column-major strict triangles padded with zeros plus U's inverted diagonal, so each
     /// column step is whole-vector arithmetic from the vector holding its first non-zero to the end (the zeros make
     /// the extra lanes exact no-ops); a scalar tail covers P mod the width.
     /// </summary>
@@ -140,16 +168,22 @@ internal static class KernelEmitter
         string v = Intrinsics + type;
         string Ref(string name, string index) => $"{Unsafe}.Add(ref {name}, {index})";
 
-        writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻¹ v</c> (getrs, no transpose): row swaps, unit-lower forward sweep, upper backward sweep.</summary>");
-        writer.Open("private static void LuSolve(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> diagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
-        EmitLuPrologue(writer);
         writer.Lines("""
-            for (int k = 0; k < P; k++)
+            /// <summary>The row swaps of getrs, in order: row k with row ipiv[k].</summary>
+            private static void SwapRows(global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)
             {
-                int swap = ipiv[k];
-                if (swap != k) (v[k], v[swap]) = (v[swap], v[k]);
+                for (int k = 0; k < P; k++)
+                {
+                    int swap = ipiv[k];
+                    if (swap != k) (v[k], v[swap]) = (v[swap], v[k]);
+                }
             }
+
             """);
+        writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻¹ v</c> (getrs, no transpose): row swaps, unit-lower forward sweep, upper backward sweep.</summary>");
+        writer.Open("private static void LuSolveSingle(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
+        EmitLuPrologue(writer);
+        writer.Line("SwapRows(ipiv, v);");
         bool unrolled = UsesRegisterSweeps(p);
         if (unrolled)
         {
@@ -174,7 +208,7 @@ internal static class KernelEmitter
                     }
                     for (int k = P - 1; k >= 0; k--)
                     {
-                        float factor = {{Ref("z", "k")}} /= {{Ref("d", "k")}};
+                        float factor = {{Ref("z", "k")}} *= {{Ref("d", "k")}};
                         var factors = {{v}}.Create(factor);
                         int i = 0, end = global::System.Math.Min((k + {{I(width - 1)}}) / {{I(width)}} * {{I(width)}}, {{I(full)}});
                         for (; i < end; i += {{I(width)}})
@@ -193,7 +227,7 @@ internal static class KernelEmitter
             }
             for (int k = P - 1; k >= 0; k--)
             {
-                float factor = {{Ref("z", "k")}} /= {{Ref("d", "k")}};
+                float factor = {{Ref("z", "k")}} *= {{Ref("d", "k")}};
                 for (int i = 0; i < k; i++) {{Ref("z", "i")}} -= {{Ref("u", "k * P + i")}} * factor;
             }
             """);
@@ -201,7 +235,7 @@ internal static class KernelEmitter
         writer.Line();
 
         writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻ᵀ v</c> (getrs, transpose): Uᵀ forward, Lᵀ backward, then the swaps in reverse.</summary>");
-        writer.Open("private static void LuSolveTransposed(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> diagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
+        writer.Open("private static void LuSolveTransposedSingle(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
         EmitLuPrologue(writer);
         bool vectorBranch = unrolled || width > 0;
         if (unrolled)
@@ -223,7 +257,7 @@ internal static class KernelEmitter
                             sum += {{v}}.LoadUnsafe(ref u, (nuint)(k * P + i)) * {{v}}.LoadUnsafe(ref z, (nuint)i);
                         float total = {{v}}.Sum(sum);
                         for (; i < k; i++) total += {{Ref("u", "k * P + i")}} * {{Ref("z", "i")}};
-                        {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) / {{Ref("d", "k")}};
+                        {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) * {{Ref("d", "k")}};
                     }
                     for (int k = P - 2; k >= 0; k--)
                     {
@@ -244,7 +278,7 @@ internal static class KernelEmitter
             {
                 float total = 0;
                 for (int i = 0; i < k; i++) total += {{Ref("u", "k * P + i")}} * {{Ref("z", "i")}};
-                {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) / {{Ref("d", "k")}};
+                {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) * {{Ref("d", "k")}};
             }
             for (int k = P - 2; k >= 0; k--)
             {
@@ -268,61 +302,87 @@ internal static class KernelEmitter
     /// <summary>For P a multiple of 8 up to 64 the vector z lives in P/8 Vector256 registers for the whole
     /// solve and every column step is unrolled with constant lanes and offsets: no step waits for a store of the
     /// previous one to reach memory.</summary>
-    private static bool UsesRegisterSweeps(int p) => p % 8 == 0 && p <= 64;
+    internal static bool UsesRegisterSweeps(int p) => p % 8 == 0 && p <= 64;
 
-    private static void EmitRegisterSweeps(CodeWriter writer, int p, bool transposed)
+    /// <summary>Right-hand sides whose register sweeps <see cref="EmitRegisterSweeps"/> interleaves in one
+    /// method: four vectors of P ≤ 32 take 16 of the 32 vector registers, leaving room for the factor columns.</summary>
+    internal static int InterleavedSweeps(int p) => UsesRegisterSweeps(p) && p <= 32 ? 4 : 1;
+
+    /// <summary>
+    /// The register sweeps of <paramref name="vectors"/> right-hand sides, read from and written back to the refs
+    /// <c>z</c> (one vector) or <c>v0 … v{vectors-1}</c>. Several vectors are interleaved step by step: each
+    /// sweep is a chain of P dependent steps (lane k is final only after step k−1), and independent chains side
+    /// by side keep the FMA units busy while one chain waits. Every vector sees exactly the operations of a lone
+    /// sweep, in the same order, so the results are bit for bit those of one vector at a time.
+    /// </summary>
+    internal static void EmitRegisterSweeps(CodeWriter writer, int p, bool transposed, int vectors = 1)
     {
         int chunks = p / 8;
         string v = Intrinsics + "Vector256";
         string D(int k) => $"{Unsafe}.Add(ref d, {I(k)})";
-        string Lane(int k) => $"{v}.GetElement(z{I(k / 8)}, {I(k % 8)})";
-        string SetLane(int k, string value) => $"z{I(k / 8)} = {v}.WithElement(z{I(k / 8)}, {I(k % 8)}, {value});";
-        for (int c = 0; c < chunks; c++) writer.Line($"var z{I(c)} = {v}.LoadUnsafe(ref z, {I(8 * c)});");
+        string Z(int r, int c) => vectors == 1 ? $"z{I(c)}" : $"z{I(r)}_{I(c)}";
+        string Source(int r) => vectors == 1 ? "z" : $"v{I(r)}";
+        string Lane(int r, int k) => $"{v}.GetElement({Z(r, k / 8)}, {I(k % 8)})";
+        string SetLane(int r, int k, string value) => $"{Z(r, k / 8)} = {v}.WithElement({Z(r, k / 8)}, {I(k % 8)}, {value});";
+        string Suffix(int k, int r) => vectors == 1 ? I(k) : $"{I(k)}_{I(r)}";
+        for (int r = 0; r < vectors; r++)
+            for (int c = 0; c < chunks; c++) writer.Line($"var {Z(r, c)} = {v}.LoadUnsafe(ref {Source(r)}, {I(8 * c)});");
         if (!transposed)
         {
             // Unit-lower forward sweep: column k updates the rows below k.
             for (int k = 0; k < p - 1; k++)
             {
                 int first = (k + 1) / 8;
-                writer.Line($"var f{I(k)} = {v}.Create({Lane(k)});");
-                for (int c = first; c < chunks; c++)
-                    writer.Line($"z{I(c)} -= {v}.LoadUnsafe(ref l, {I(k * p + 8 * c)}) * f{I(k)};");
+                for (int c = first; c < chunks; c++) writer.Line($"var l{I(k)}_{I(c)} = {v}.LoadUnsafe(ref l, {I(k * p + 8 * c)});");
+                for (int r = 0; r < vectors; r++)
+                {
+                    writer.Line($"var f{Suffix(k, r)} = {v}.Create(-{Lane(r, k)});");
+                    for (int c = first; c < chunks; c++) writer.Line($"{Z(r, c)} = MultiplyAdd(l{I(k)}_{I(c)}, f{Suffix(k, r)}, {Z(r, c)});");
+                }
             }
-            // Upper backward sweep: divide by the diagonal, then column k updates the rows above k.
+            // Upper backward sweep: scale by the diagonal's reciprocal, then column k updates the rows above k.
             for (int k = p - 1; k >= 0; k--)
             {
-                writer.Line($"float s{I(k)} = {Lane(k)} / {D(k)};");
-                writer.Line(SetLane(k, "s" + I(k)));
                 int end = (k + 7) / 8;
+                for (int r = 0; r < vectors; r++)
+                {
+                    writer.Line($"float s{Suffix(k, r)} = {Lane(r, k)} * {D(k)};");
+                    writer.Line(SetLane(r, k, "s" + Suffix(k, r)));
+                }
                 if (end == 0) continue;
-                writer.Line($"var g{I(k)} = {v}.Create(s{I(k)});");
-                for (int c = 0; c < end; c++)
-                    writer.Line($"z{I(c)} -= {v}.LoadUnsafe(ref u, {I(k * p + 8 * c)}) * g{I(k)};");
+                for (int c = 0; c < end; c++) writer.Line($"var u{I(k)}_{I(c)} = {v}.LoadUnsafe(ref u, {I(k * p + 8 * c)});");
+                for (int r = 0; r < vectors; r++)
+                {
+                    writer.Line($"var g{Suffix(k, r)} = {v}.Create(-s{Suffix(k, r)});");
+                    for (int c = 0; c < end; c++) writer.Line($"{Z(r, c)} = MultiplyAdd(u{I(k)}_{I(c)}, g{Suffix(k, r)}, {Z(r, c)});");
+                }
             }
         }
         else
         {
+            if (vectors != 1) throw new System.ArgumentOutOfRangeException(nameof(vectors), "Transposed sweeps are emitted for one vector.");
             // Uᵀ forward sweep: row k of Uᵀ is column k of U, above the diagonal.
             for (int k = 0; k < p; k++)
             {
                 int end = (k + 7) / 8;
                 if (end == 0)
                 {
-                    writer.Line(SetLane(k, $"{Lane(k)} / {D(k)}"));
+                    writer.Line(SetLane(0, k, $"{Lane(0, k)} * {D(k)}"));
                     continue;
                 }
-                string sum = string.Join(" + ", Enumerable(end, c => $"{v}.LoadUnsafe(ref u, {I(k * p + 8 * c)}) * z{I(c)}"));
-                writer.Line(SetLane(k, $"({Lane(k)} - {v}.Sum({sum})) / {D(k)}"));
+                string sum = string.Join(" + ", Enumerable(end, c => $"{v}.LoadUnsafe(ref u, {I(k * p + 8 * c)}) * {Z(0, c)}"));
+                writer.Line(SetLane(0, k, $"({Lane(0, k)} - {v}.Sum({sum})) * {D(k)}"));
             }
             // Lᵀ backward sweep (unit diagonal): column k of L, below the diagonal.
             for (int k = p - 2; k >= 0; k--)
             {
                 int first = (k + 1) / 8;
-                string sum = string.Join(" + ", Enumerable(chunks - first, c => $"{v}.LoadUnsafe(ref l, {I(k * p + 8 * (first + c))}) * z{I(first + c)}"));
-                writer.Line(SetLane(k, $"{Lane(k)} - {v}.Sum({sum})"));
+                string sum = string.Join(" + ", Enumerable(chunks - first, c => $"{v}.LoadUnsafe(ref l, {I(k * p + 8 * (first + c))}) * {Z(0, first + c)}"));
+                writer.Line(SetLane(0, k, $"{Lane(0, k)} - {v}.Sum({sum})"));
             }
         }
-        for (int c = 0; c < chunks; c++) writer.Line($"{v}.StoreUnsafe(z{I(c)}, ref z, {I(8 * c)});");
+        for (int r = 0; r < vectors; r++)
+            for (int c = 0; c < chunks; c++) writer.Line($"{v}.StoreUnsafe({Z(r, c)}, ref {Source(r)}, {I(8 * c)});");
     }
 
     private static string[] Enumerable(int count, System.Func<int, string> item)
@@ -332,10 +392,10 @@ internal static class KernelEmitter
         return items;
     }
 
-    private static void EmitLuPrologue(CodeWriter writer) => writer.Lines("""
+    internal static void EmitLuPrologue(CodeWriter writer) => writer.Lines("""
         ref float l = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(triangles);
         ref float u = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref l, TensorSize);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(diagonal);
+        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseDiagonal);
         ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
         """);
 

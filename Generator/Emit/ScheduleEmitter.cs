@@ -22,7 +22,10 @@ namespace GenLu.Generator.Emit;
 /// encoder sum is never read (the last node of a level feeds only the zero root).</item>
 /// </list>
 /// Scratch holds one P-vector per level for <c>y</c> and one for <c>s</c>, a residual and the previous leaf's
-/// input: <c>2 · log2(M) · P</c> floats in all.
+/// input: <c>2 · log2(M) · P</c> floats in all, per vector.
+/// <para>Every schedule runs a panel of <c>count</c> vectors through the tree together (vector r's blocks N
+/// floats after vector r−1's, its scratch ScratchLength floats after), so each edge is one kernel call for the
+/// whole panel (see <see cref="PanelKernelEmitter"/>); one vector is the panel of one.</para>
 /// </summary>
 internal sealed class ScheduleEmitter
 {
@@ -60,12 +63,12 @@ internal sealed class ScheduleEmitter
         string input = solve ? "b" : "x", output = solve ? "x" : "y";
         string verb = solve ? "Solves" : "Multiplies by";
         writer.Line($"/// <summary>{verb} {prefix.TrimEnd('.')}{(transposed ? "ᵀ" : "")} leaf by leaf ({(ascending ? "ascending" : "descending")}); {input} and {output} may be the same span.</summary>");
-        writer.Open($"private static void {methodName}(global::System.ReadOnlySpan<float> {input}, global::System.Span<float> {output}, global::System.Span<float> work)");
+        writer.Open($"private static void {methodName}(global::System.ReadOnlySpan<float> {input}, global::System.Span<float> {output}, global::System.Span<float> work, int count)");
         writer.Line("global::System.ReadOnlySpan<float> w = Weights;");
         if (solve)
         {
             writer.Line("global::System.ReadOnlySpan<float> factors = Factors;");
-            writer.Line("global::System.ReadOnlySpan<float> diagonals = Diagonals;");
+            writer.Line("global::System.ReadOnlySpan<float> inverseDiagonals = InverseDiagonals;");
             writer.Line("global::System.ReadOnlySpan<int> pivots = Pivots;");
         }
 
@@ -84,17 +87,17 @@ internal sealed class ScheduleEmitter
             if (solve)
             {
                 string target = Block(output, leaf);
-                writer.Line($"{Block(input, leaf)}.CopyTo({target});");
+                writer.Line($"CopyBlocks({Block(input, leaf)}, {target}, count);");
                 if (hasPrevious) Product(writer, Bridge(0, leaf, previous), Block(output, previous), target, "-1f");
                 if (hasDown) Product(writer, Down(0, leaf), Slot(DecoderSlot(1)), target, "-1f");
                 int block = blockBase + leaf;
-                writer.Line($"{(transposed ? "LuSolveTransposed" : "LuSolve")}(factors.Slice({I(2 * block * p * p)}, 2 * TensorSize), diagonals.Slice({I(block * p)}, P), pivots.Slice({I(block * p)}, P), {target}); // G_{I(leaf)}");
+                writer.Line($"{(transposed ? "LuSolveTransposed" : "LuSolve")}(factors.Slice({I(2 * block * p * p)}, 2 * TensorSize), inverseDiagonals.Slice({I(block * p)}, P), pivots.Slice({I(block * p)}, P), {target}, count); // G_{I(leaf)}");
                 leafValue = target;
             }
             else
             {
                 string residual = Slot(0);
-                writer.Line($"{residual}.Clear();");
+                writer.Line($"ClearBlocks({residual}, count);");
                 Product(writer, layout.Diagonal(leaf), Block(input, leaf), residual, "1f");
                 if (hasPrevious) Product(writer, Bridge(0, leaf, previous), Slot(PreviousSlot), residual, "1f");
                 if (hasDown) Product(writer, Down(0, leaf), Slot(DecoderSlot(1)), residual, "1f");
@@ -106,8 +109,8 @@ internal sealed class ScheduleEmitter
             if (!solve)
             {
                 // The next leaf's bridge reads this input after the output (possibly the same span) is written.
-                if (step < m - 1) writer.Line($"{Block(input, leaf)}.CopyTo({Slot(PreviousSlot)});");
-                writer.Line($"{Slot(0)}.CopyTo({Block(output, leaf)});");
+                if (step < m - 1) writer.Line($"CopyBlocks({Block(input, leaf)}, {Slot(PreviousSlot)}, count);");
+                writer.Line($"CopyBlocks({Slot(0)}, {Block(output, leaf)}, count);");
             }
         }
         writer.Close();
@@ -126,7 +129,7 @@ internal sealed class ScheduleEmitter
             decoderNonZero[level] = hasBridge || hasDown;
             if (!decoderNonZero[level]) continue;
             string target = Slot(DecoderSlot(level));
-            writer.Line($"{target}.Clear(); // y[{I(level)}][{I(node)}]");
+            writer.Line($"ClearBlocks({target}, count); // y[{I(level)}][{I(node)}]");
             if (hasBridge) Product(writer, Bridge(level, node, previous), Slot(EncoderSlot(level)), target, "1f");
             if (hasDown) Product(writer, Down(level, node), Slot(DecoderSlot(level + 1)), target, "1f");
         }
@@ -142,13 +145,13 @@ internal sealed class ScheduleEmitter
             if (!IsEncoderSumRead(level + 1, parent)) break;
             string target = Slot(EncoderSlot(level + 1));
             bool firstChild = ascending ? node % 2 == 0 : node % 2 == 1;
-            if (firstChild) writer.Line($"{target}.Clear(); // s[{I(level + 1)}][{I(parent)}]");
+            if (firstChild) writer.Line($"ClearBlocks({target}, count); // s[{I(level + 1)}][{I(parent)}]");
             Product(writer, Up(level, node), level == 0 ? leafValue : Slot(EncoderSlot(level)), target, "1f");
         }
     }
 
     private void Product(CodeWriter writer, int tensor, string source, string target, string sign) =>
-        writer.Line($"{(transposed ? "AddTransposedProduct" : "AddProduct")}(w.Slice({I((tensorBase + tensor) * p * p)}, TensorSize), {source}, {target}, {sign}); // {prefix}{layout.TensorName(tensor)}");
+        writer.Line($"{(transposed ? "AddTransposedProduct" : "AddProduct")}(w.Slice({I((tensorBase + tensor) * p * p)}, TensorSize), {source}, {target}, count, {sign}); // {prefix}{layout.TensorName(tensor)}");
 
     private int Up(int level, int node) => transposed ? layout.Decoder(level, node) : layout.Encoder(level, node);
 
@@ -176,9 +179,12 @@ internal sealed class ScheduleEmitter
 
     private int EncoderSlot(int level) => levels + level;
 
-    private string Slot(int slot) => $"work.Slice({I(slot * p)}, P)";
+    /// <summary>A scratch slot as a panel operand: the span from its first vector's block, and the stride
+    /// between vectors (each vector of a panel has its own ScratchLength floats of scratch).</summary>
+    private string Slot(int slot) => $"work.Slice({I(slot * p)}), ScratchLength";
 
-    private string Block(string vector, int leaf) => $"{vector}.Slice({I(leaf * p)}, P)";
+    /// <summary>Leaf block <paramref name="leaf"/> of a panel of caller vectors, N floats apart.</summary>
+    private string Block(string vector, int leaf) => $"{vector}.Slice({I(leaf * p)}), N";
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

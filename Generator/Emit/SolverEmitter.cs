@@ -14,6 +14,9 @@ internal static class SolverEmitter
     /// <summary>Above this many floats of scratch the stackalloc overloads are left out (16 KiB of stack).</summary>
     private const int MaxStackScratch = 4096;
 
+    /// <summary>Vectors per panel of batched calls: 8 fill the register blocks of the panel kernels.</summary>
+    private const int PanelWidth = 8;
+
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Span = "global::System.Span<float>";
 
@@ -53,6 +56,7 @@ internal static class SolverEmitter
         new ScheduleEmitter(lower, "L.", 0, 0, transposed: true).Emit(writer, "LowerTransposeApply", solve: false);
         new ScheduleEmitter(upper, "U.", upperTensorBase, content.M, transposed: true).Emit(writer, "UpperTransposeApply", solve: false);
 
+        PanelKernelEmitter.Emit(writer, content.P);
         KernelEmitter.Emit(writer, content.P);
         DataEmitter.Emit(writer, content);
 
@@ -77,8 +81,18 @@ internal static class SolverEmitter
             /// <summary>The scale <c>s</c> of <c>A ≈ s · L U</c>; solves divide by it, products multiply by it.</summary>
             public const double Scale = {{content.Scale.ToString("R", CultureInfo.InvariantCulture)}}d;
 
-            /// <summary>Floats of scratch the overloads taking a <c>scratch</c> span need.</summary>
+            /// <summary>Floats of scratch one vector needs: the least a <c>scratch</c> span may hold.</summary>
             public const int ScratchLength = {{I(ScheduleEmitter.ScratchLength(content.M, content.P))}};
+
+            /// <summary>How many vectors a batched call pushes through the tree together (a panel), given the scratch.</summary>
+            public const int PanelWidth = {{I(PanelWidth)}};
+
+            /// <summary>Floats of scratch for batched calls at full speed: <c>PanelWidth · ScratchLength</c>. Less
+            /// scratch (at least <see cref="ScratchLength"/>) gives narrower panels: the same results, more slowly.</summary>
+            public const int BatchScratchLength = PanelWidth * ScratchLength;
+
+            /// <summary>Scratch the batched overloads without a <c>scratch</c> argument put on the stack.</summary>
+            private const int StackBatchScratchLength = {{I(StackBatchVectors(content) * ScheduleEmitter.ScratchLength(content.M, content.P))}};
 
             /// <summary>SHA-256 of the tensor payload of <c>{{target.ModelPath}}</c>, the weights embedded here.</summary>
             public const string WeightsSha256 = "{{content.Sha256}}";
@@ -97,6 +111,7 @@ internal static class SolverEmitter
             """;
         const string countDoc = "/// <param name=\"count\">Number of vectors stored one after another in the input and the destination.</param>";
         const string scratchDoc = "/// <param name=\"scratch\">Workspace of at least <see cref=\"ScratchLength\"/> floats, not overlapping the vectors.</param>";
+        const string batchScratchDoc = "/// <param name=\"scratch\">Workspace of at least <see cref=\"ScratchLength\"/> floats, not overlapping the vectors; <see cref=\"BatchScratchLength\"/> lets <see cref=\"PanelWidth\"/> vectors go through together.</param>";
         const string exceptions = "/// <exception cref=\"global::System.ArgumentException\">A length is wrong or the spans overlap.</exception>";
 
         if (stackScratch)
@@ -109,21 +124,25 @@ internal static class SolverEmitter
         writer.Lines(docs).Line(scratchDoc).Line(exceptions);
         writer.Open($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, {Span} scratch)");
         writer.Line($"CheckArguments({input}, nameof({input}), {output}, nameof({output}), 1, scratch);");
-        writer.Line($"{name}Core({input}, {output}, scratch);");
+        writer.Line($"{name}Core({input}, {output}, scratch, 1);");
         writer.Close();
         writer.Line();
 
         if (stackScratch)
         {
             writer.Lines(docs).Line(countDoc).Line(exceptions);
-            writer.Line($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, int count) => {name}({input}, {output}, count, stackalloc float[ScratchLength]);");
+            writer.Line($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, int count) => {name}({input}, {output}, count, stackalloc float[StackBatchScratchLength]);");
             writer.Line();
         }
 
-        writer.Lines(docs).Line(countDoc).Line(scratchDoc).Line(exceptions);
+        writer.Lines(docs).Line(countDoc).Line(batchScratchDoc).Line(exceptions);
         writer.Open($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, int count, {Span} scratch)");
         writer.Line($"CheckArguments({input}, nameof({input}), {output}, nameof({output}), count, scratch);");
-        writer.Line($"for (int k = 0; k < count; k++) {name}Core({input}.Slice(k * N, N), {output}.Slice(k * N, N), scratch);");
+        writer.Line("int width = global::System.Math.Min(global::System.Math.Min(count, PanelWidth), scratch.Length / ScratchLength);");
+        writer.Open("for (int first = 0; first < count; first += width)");
+        writer.Line("int panel = global::System.Math.Min(width, count - first);");
+        writer.Line($"{name}Core({input}.Slice(first * N, panel * N), {output}.Slice(first * N, panel * N), scratch, panel);");
+        writer.Close();
         writer.Close();
         writer.Line();
     }
@@ -132,32 +151,18 @@ internal static class SolverEmitter
     {
         // A unit scale (the 1D Laplacian's) needs no pass at all.
         bool scaled = content.Scale != 1.0;
-        writer.Lines($$"""
-            private static void SolveCore({{ReadOnlySpan}} b, {{Span}} x, {{Span}} work)
+        string Core(string name, string input, string output, string first, string second, string factor) => $$"""
+            private static void {{name}}Core({{ReadOnlySpan}} {{input}}, {{Span}} {{output}}, {{Span}} work, int count)
             {
-                LowerSolve(b, x, work);
-                UpperSolve(x, x, work);{{(scaled ? "\n    MultiplyBy(x, InverseScale);" : "")}}
+                {{first}}({{input}}, {{output}}, work, count);
+                {{second}}({{output}}, {{output}}, work, count);{{(scaled ? $"\n    MultiplyBy({output}, {factor});" : "")}}
             }
 
-            private static void SolveTransposeCore({{ReadOnlySpan}} b, {{Span}} x, {{Span}} work)
-            {
-                UpperTransposeSolve(b, x, work);
-                LowerTransposeSolve(x, x, work);{{(scaled ? "\n    MultiplyBy(x, InverseScale);" : "")}}
-            }
-
-            private static void ApplyCore({{ReadOnlySpan}} x, {{Span}} y, {{Span}} work)
-            {
-                UpperApply(x, y, work);
-                LowerApply(y, y, work);{{(scaled ? "\n    MultiplyBy(y, (float)Scale);" : "")}}
-            }
-
-            private static void ApplyTransposeCore({{ReadOnlySpan}} x, {{Span}} y, {{Span}} work)
-            {
-                LowerTransposeApply(x, y, work);
-                UpperTransposeApply(y, y, work);{{(scaled ? "\n    MultiplyBy(y, (float)Scale);" : "")}}
-            }
-
-            """);
+            """;
+        writer.Lines(Core("Solve", "b", "x", "LowerSolve", "UpperSolve", "InverseScale"));
+        writer.Lines(Core("SolveTranspose", "b", "x", "UpperTransposeSolve", "LowerTransposeSolve", "InverseScale"));
+        writer.Lines(Core("Apply", "x", "y", "UpperApply", "LowerApply", "(float)Scale"));
+        writer.Lines(Core("ApplyTranspose", "x", "y", "LowerTransposeApply", "UpperTransposeApply", "(float)Scale"));
         if (scaled)
             writer.Lines($$"""
                 // Solves multiply by the float reciprocal of s, as the Runtime's GfmmSolver does.
@@ -165,11 +170,23 @@ internal static class SolverEmitter
 
                 private static void MultiplyBy({{Span}} v, float factor)
                 {
-                    for (int i = 0; i < N; i++) v[i] *= factor;
+                    int i = 0;
+                    if (global::System.Numerics.Vector.IsHardwareAccelerated)
+                    {
+                        var factors = new global::System.Numerics.Vector<float>(factor);
+                        for (; i <= v.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
+                            (new global::System.Numerics.Vector<float>(v.Slice(i)) * factors).CopyTo(v.Slice(i));
+                    }
+                    for (; i < v.Length; i++) v[i] *= factor;
                 }
 
                 """);
     }
+
+    /// <summary>Vectors per panel of the batched overloads that stack-allocate their scratch: as many as fit
+    /// the same 16 KiB as one vector's scratch, up to <see cref="PanelWidth"/>.</summary>
+    private static int StackBatchVectors(WeightContent content) =>
+        Math.Max(1, Math.Min(PanelWidth, MaxStackScratch / ScheduleEmitter.ScratchLength(content.M, content.P)));
 
     private static void EmitChecks(CodeWriter writer)
     {

@@ -63,17 +63,25 @@ internal static class WeightFileParser
             int start = layout.Diagonal(i) * size;
             for (int k = 0; k < size; k++) block[k] = weights[start + k];
             int info = SmallLu.Factor(block, 0, p, pivots, i * p);
-            if (!SmallLu.IsUsable(block, 0, p, info))
+            string? why = SmallLu.IsUsable(block, 0, p, info) ? null
+                : info != 0 ? "an exactly zero pivot in column " + Invariant(info - 1) + " of its LU factorization with partial pivoting"
+                : "its LU factors overflow to a non-finite value";
+            for (int k = 0; k < size; k++)
             {
-                string why = info != 0
-                    ? "an exactly zero pivot in column " + Invariant(info - 1) + " of its LU factorization with partial pivoting"
-                    : "its LU factors overflow to a non-finite value";
+                factors[i * size + k] = (float)block[k];
+                if (why is null && float.IsInfinity(factors[i * size + k])) why = "its LU factors overflow float";
+            }
+            // The solves multiply by the float reciprocals of U's diagonal (see DataEmitter), so those must be finite too.
+            for (int k = 0; k < p && why is null; k++)
+                if (float.IsInfinity(1f / factors[i * size + k * p + k]))
+                    why = "U's diagonal entry " + Invariant(k) + " of its LU factors has no finite float reciprocal";
+            if (why is not null)
+            {
                 factors = null;
                 pivots = null;
                 return new WeightFileProblem(Diagnostics.SingularDiagonalBlock.Id, new EquatableArray<string>(
                     [Invariant(i), factorName, factorName + "." + layout.TensorName(layout.Diagonal(i)), why]));
             }
-            for (int k = 0; k < size; k++) factors[i * size + k] = (float)block[k];
         }
         return null;
     }

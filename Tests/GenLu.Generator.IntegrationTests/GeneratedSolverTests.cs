@@ -85,9 +85,9 @@ public class GeneratedSolverTests
     public void One_thousand_calls_allocate_nothing()
     {
         int n = WellConditionedSolver.N;
-        var input = RandomVector(n * 4, seed: 9);
-        var output = new float[n * 4];
-        Span<float> scratch = stackalloc float[WellConditionedSolver.ScratchLength];
+        var input = RandomVector(n * 13, seed: 9);
+        var output = new float[n * 13];
+        Span<float> scratch = stackalloc float[WellConditionedSolver.BatchScratchLength];
         RunAll(input, output, scratch); // JIT and type initialization happen before the measurement
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -105,8 +105,8 @@ public class GeneratedSolverTests
         WellConditionedSolver.SolveTranspose(single, target, scratch);
         WellConditionedSolver.Apply(single, target);
         WellConditionedSolver.ApplyTranspose(single, target, scratch);
-        WellConditionedSolver.Solve(input, output, 4);
-        WellConditionedSolver.Apply(input, output, 4, scratch);
+        WellConditionedSolver.Solve(input, output, 13); // panels of 8 and 5 vectors, scratch on the stack
+        WellConditionedSolver.Apply(input, output, 13, scratch);
         ReferenceSolver.Solve(input.AsSpan(0, ReferenceSolver.N), output.AsSpan(0, ReferenceSolver.N));
     }
 

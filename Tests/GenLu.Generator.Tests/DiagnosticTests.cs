@@ -106,6 +106,16 @@ public class DiagnosticTests
         Check(Single(Source, WeightFiles.File(TestModels.Json(model))), "GLU008", DiagnosticSeverity.Error);
     }
 
+    [Fact]
+    public void GLU008_diagonal_entry_without_a_float_reciprocal()
+    {
+        var model = TestModels.WellConditioned(4, 3, seed: 2);
+        var g = model.L.Tensor(model.L.Layout.Diagonal(1));
+        for (int k = 0; k < 9; k++) g[k] = k % 4 == 0 ? 1f : 0f;
+        g[0] = 1e-39f; // a subnormal pivot: the LU factors exist, but 1 / 1e-39 overflows float
+        Check(Single(Source, WeightFiles.File(TestModels.Json(model))), "GLU008", DiagnosticSeverity.Error);
+    }
+
     [Theory]
     [InlineData("public partial class")]
     [InlineData("public static class")]

@@ -48,39 +48,73 @@ public class GeneratedSolverTests
         solver.Constant<int>("N").ShouldBe(24);
         solver.Constant<double>("Scale").ShouldBe(2.5);
         solver.Constant<int>("ScratchLength").ShouldBe(2 * 3 * 3); // 2 · log2(M) · P
+        solver.Constant<int>("PanelWidth").ShouldBe(8);
+        solver.Constant<int>("BatchScratchLength").ShouldBe(8 * 18);
         solver.Constant<string>("WeightsSha256").ShouldBe(GfmmFile.Parse(TestModels.Json(model)).Sha256);
     }
 
-    [Theory]
-    [InlineData("Solve")]
-    [InlineData("SolveTranspose")]
-    [InlineData("Apply")]
-    [InlineData("ApplyTranspose")]
-    public void In_place_batched_and_scratch_overloads_agree_with_the_single_call(string operation)
+    public static TheoryData<string, int, int> PanelCases()
     {
-        var model = TestModels.WellConditioned(4, 6, seed: 3, scale: 1.5);
+        var cases = new TheoryData<string, int, int>();
+        // P = 6: no vector width divides it (the panel loops the single kernels); P = 8: Vector256 blocks and
+        // interleaved sweeps; P = 16: one Vector512 row chunk; P = 32: two chunks (the benchmark shape).
+        foreach (var (m, p) in new[] { (4, 6), (2, 8), (4, 16), (8, 32) })
+            foreach (string operation in new[] { "Solve", "SolveTranspose", "Apply", "ApplyTranspose" })
+                cases.Add(operation, m, p);
+        return cases;
+    }
+
+    /// <summary>
+    /// Batched calls push up to PanelWidth vectors through the tree together. 13 vectors cover a full
+    /// 8-vector block, a 4-vector block and a single remainder; the scratch sizes give panels of 8, 3 and 1.
+    /// Every result must match the single-vector call (the panel products use FMA where the single ones
+    /// round the product first, so only to float rounding) and the dense double-precision reference.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PanelCases))]
+    public void Batched_panels_match_single_calls_and_the_dense_reference(string operation, int m, int p)
+    {
+        var model = TestModels.WellConditioned(m, p, seed: (ulong)(3 * m + p), scale: 1.5);
         var solver = GeneratedSolver.Build(model);
-        int n = model.N, count = 3;
+        int n = model.N, count = 13;
+        int scratchLength = solver.Constant<int>("ScratchLength");
+        solver.Constant<int>("BatchScratchLength").ShouldBe(solver.Constant<int>("PanelWidth") * scratchLength);
         var inputs = RandomVector(n * count, seed: 21);
         var expected = new float[n * count];
         for (int k = 0; k < count; k++) solver.Operation(operation)(inputs.AsSpan(k * n, n), expected.AsSpan(k * n, n));
+        var reference = DenseReference.Operator(model);
+        if (operation.EndsWith("Transpose", StringComparison.Ordinal)) reference = DenseReference.Transpose(reference);
+        bool solve = operation.StartsWith("Solve", StringComparison.Ordinal);
+
+        void Check(float[] actual, string how)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                var vector = actual.AsSpan(k * n, n).ToArray();
+                DenseReference.RelativeError(vector, Array.ConvertAll(expected.AsSpan(k * n, n).ToArray(), v => (double)v)).ShouldBeLessThan(1e-5, $"{how}, vector {k} vs the single call");
+                var input = Array.ConvertAll(inputs.AsSpan(k * n, n).ToArray(), v => (double)v);
+                var exact = solve ? DenseReference.Solve(reference, input) : DenseReference.Multiply(reference, input);
+                DenseReference.RelativeError(vector, exact).ShouldBeLessThan(1e-4, $"{how}, vector {k} vs the dense reference");
+            }
+        }
 
         var batched = new float[n * count];
         solver.Batch(operation)(inputs, batched, count);
-        batched.ShouldBe(expected);
-
-        var withScratch = new float[n * count];
-        var scratch = new float[solver.Constant<int>("ScratchLength") + 5];
-        solver.BatchWithScratch(operation)(inputs, withScratch, count, scratch);
-        withScratch.ShouldBe(expected);
+        Check(batched, "stack scratch");
+        foreach (int vectors in new[] { 8, 3, 1 })
+        {
+            var withScratch = new float[n * count];
+            solver.BatchWithScratch(operation)(inputs, withScratch, count, new float[vectors * scratchLength + 5]);
+            Check(withScratch, $"scratch for {vectors} vector(s)");
+        }
+        var inPlace = (float[])inputs.Clone();
+        solver.BatchWithScratch(operation)(inPlace, inPlace, count, new float[8 * scratchLength]);
+        Check(inPlace, "in place");
 
         var single = new float[n];
-        solver.WithScratch(operation)(inputs.AsSpan(0, n), single, scratch);
+        solver.WithScratch(operation)(inputs.AsSpan(0, n), single, new float[scratchLength]);
         single.ShouldBe(expected.AsSpan(0, n).ToArray());
-
-        var inPlace = (float[])inputs.Clone();
-        solver.Batch(operation)(inPlace, inPlace, count);
-        inPlace.ShouldBe(expected);
+        solver.Batch(operation)(ReadOnlySpan<float>.Empty, Span<float>.Empty, 0);
     }
 
     [Fact]

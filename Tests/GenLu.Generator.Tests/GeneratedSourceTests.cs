@@ -54,7 +54,7 @@ public class GeneratedSourceTests(ITestOutputHelper output)
     }
 
     /// <summary>Reports generation time and source size (no timing assertion) and bounds the size: about three
-    /// characters per embedded byte plus a schedule that grows linearly in M.</summary>
+    /// characters per embedded byte, plus a schedule that grows linearly in M, plus the P-specialized kernels.</summary>
     [Theory]
     [InlineData(8, 32)]
     [InlineData(128, 32)]
@@ -85,6 +85,6 @@ public class GeneratedSourceTests(ITestOutputHelper output)
             compiled.Emit(stream).Success.ShouldBeTrue();
             output.WriteLine($"  compiling the generated source: {clock.Elapsed.TotalMilliseconds:F0} ms, {stream.Length:N0}-byte assembly");
         }
-        ((long)text.Length).ShouldBeLessThan((long)(3.0 * embeddedBytes) + 8L * m * 1_500 + 60_000);
+        ((long)text.Length).ShouldBeLessThan((long)(3.0 * embeddedBytes) + 8L * m * 1_800 + 300_000);
     }
 }
