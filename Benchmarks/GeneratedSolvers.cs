@@ -33,15 +33,26 @@ internal static class GeneratedSolvers
         ? $"the generated solver for N = {n} is not compiled: run 'dotnet run -c Release --project Benchmarks -- make-models' once, then the benchmarks again"
         : $"N = {n} has no generated solver (its weights are too large to embed); the Runtime structured solve covers it";
 
+    /// <summary>Scratch for full-width panels of every compiled solver (BatchScratchLength floats; at N = 4096 it
+    /// exceeds what the overloads without scratch put on the stack). One array: the benchmarks run on one thread.</summary>
+    private static readonly float[] Scratch = new float[new[]
+    {
+        GeneratedN256.BatchScratchLength,
+        GeneratedN1024.BatchScratchLength,
+#if GENLU_MODEL_N4096
+        GeneratedN4096.BatchScratchLength,
+#endif
+    }.Max()];
+
     /// <summary><paramref name="count"/> solves of order <paramref name="n"/>, right-hand sides one after another.</summary>
     public static void Solve(int n, ReadOnlySpan<float> b, Span<float> x, int count)
     {
         switch (n)
         {
-            case GeneratedN256.N: GeneratedN256.Solve(b, x, count); break;
-            case GeneratedN1024.N: GeneratedN1024.Solve(b, x, count); break;
+            case GeneratedN256.N: GeneratedN256.Solve(b, x, count, Scratch); break;
+            case GeneratedN1024.N: GeneratedN1024.Solve(b, x, count, Scratch); break;
 #if GENLU_MODEL_N4096
-            case GeneratedN4096.N: GeneratedN4096.Solve(b, x, count); break;
+            case GeneratedN4096.N: GeneratedN4096.Solve(b, x, count, Scratch); break;
 #endif
             default: throw new ArgumentOutOfRangeException(nameof(n), n, MissingReason(n));
         }

@@ -180,7 +180,19 @@ internal static class PanelKernelEmitter
 
     private static void EmitPanelPrologue(CodeWriter writer, int vectors)
     {
-        writer.Line($"for (int r = 0; r < {I(vectors)}; r++) SwapRows(ipiv, v.Slice(r * stride, P));");
+        // getrs's row swaps for all vectors at once: one test per pivot, not one per pivot and vector.
+        writer.Lines($$"""
+            for (int k = 0; k < P; k++)
+            {
+                int swap = ipiv[k];
+                if (swap == k) continue;
+                for (int r = 0; r < {{I(vectors)}}; r++)
+                {
+                    var row = v.Slice(r * stride, P);
+                    (row[k], row[swap]) = (row[swap], row[k]);
+                }
+            }
+            """);
         KernelEmitter.EmitLuPrologue(writer);
         for (int r = 0; r < vectors; r++)
             writer.Line($"ref float v{I(r)} = ref {(r == 0 ? "z" : $"{Unsafe}.Add(ref v{I(r - 1)}, stride)")};");

@@ -60,10 +60,20 @@ internal sealed class ScheduleEmitter
 
     public void Emit(CodeWriter writer, string methodName, bool solve)
     {
-        string input = solve ? "b" : "x", output = solve ? "x" : "y";
-        string verb = solve ? "Solves" : "Multiplies by";
-        writer.Line($"/// <summary>{verb} {prefix.TrimEnd('.')}{(transposed ? "ᵀ" : "")} leaf by leaf ({(ascending ? "ascending" : "descending")}); {input} and {output} may be the same span.</summary>");
-        writer.Open($"private static void {methodName}(global::System.ReadOnlySpan<float> {input}, global::System.Span<float> {output}, global::System.Span<float> work, int count)");
+        // Solves run in place (x holds b on entry), so no block is copied; products read x and write y.
+        const string input = "x";
+        string output = solve ? "x" : "y";
+        string factor = $"{prefix.TrimEnd('.')}{(transposed ? "ᵀ" : "")}", order = ascending ? "ascending" : "descending";
+        if (solve)
+        {
+            writer.Line($"/// <summary>Solves {factor} leaf by leaf ({order}), in place: x holds the right-hand sides on entry.</summary>");
+            writer.Open($"private static void {methodName}(global::System.Span<float> x, global::System.Span<float> work, int count)");
+        }
+        else
+        {
+            writer.Line($"/// <summary>Multiplies by {factor} leaf by leaf ({order}); x and y may be the same span.</summary>");
+            writer.Open($"private static void {methodName}(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> work, int count)");
+        }
         writer.Line("global::System.ReadOnlySpan<float> w = Weights;");
         if (solve)
         {
@@ -87,7 +97,6 @@ internal sealed class ScheduleEmitter
             if (solve)
             {
                 string target = Block(output, leaf);
-                writer.Line($"CopyBlocks({Block(input, leaf)}, {target}, count);");
                 if (hasPrevious) Product(writer, Bridge(0, leaf, previous), Block(output, previous), target, "-1f");
                 if (hasDown) Product(writer, Down(0, leaf), Slot(DecoderSlot(1)), target, "-1f");
                 int block = blockBase + leaf;

@@ -105,7 +105,7 @@ public class GeneratedSolverTests
         WellConditionedSolver.SolveTranspose(single, target, scratch);
         WellConditionedSolver.Apply(single, target);
         WellConditionedSolver.ApplyTranspose(single, target, scratch);
-        WellConditionedSolver.Solve(input, output, 13); // panels of 8 and 5 vectors, scratch on the stack
+        WellConditionedSolver.Solve(input, output, 13); // one panel of 13 vectors, scratch on the stack
         WellConditionedSolver.Apply(input, output, 13, scratch);
         ReferenceSolver.Solve(input.AsSpan(0, ReferenceSolver.N), output.AsSpan(0, ReferenceSolver.N));
     }

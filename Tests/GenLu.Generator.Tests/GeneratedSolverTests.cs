@@ -48,8 +48,8 @@ public class GeneratedSolverTests
         solver.Constant<int>("N").ShouldBe(24);
         solver.Constant<double>("Scale").ShouldBe(2.5);
         solver.Constant<int>("ScratchLength").ShouldBe(2 * 3 * 3); // 2 · log2(M) · P
-        solver.Constant<int>("PanelWidth").ShouldBe(8);
-        solver.Constant<int>("BatchScratchLength").ShouldBe(8 * 18);
+        solver.Constant<int>("PanelWidth").ShouldBe(16);
+        solver.Constant<int>("BatchScratchLength").ShouldBe(16 * 18);
         solver.Constant<string>("WeightsSha256").ShouldBe(GfmmFile.Parse(TestModels.Json(model)).Sha256);
     }
 
@@ -65,8 +65,9 @@ public class GeneratedSolverTests
     }
 
     /// <summary>
-    /// Batched calls push up to PanelWidth vectors through the tree together. 13 vectors cover a full
-    /// 8-vector block, a 4-vector block and a single remainder; the scratch sizes give panels of 8, 3 and 1.
+    /// Batched calls push up to PanelWidth (16) vectors through the tree together. 21 vectors make a panel of
+    /// 16 (two 8-vector blocks) and one of 5 (a 4-vector block and a single remainder); the other scratch sizes
+    /// give panels of 8, 3 and 1.
     /// Every result must match the single-vector call (the panel products use FMA where the single ones
     /// round the product first, so only to float rounding) and the dense double-precision reference.
     /// </summary>
@@ -76,7 +77,7 @@ public class GeneratedSolverTests
     {
         var model = TestModels.WellConditioned(m, p, seed: (ulong)(3 * m + p), scale: 1.5);
         var solver = GeneratedSolver.Build(model);
-        int n = model.N, count = 13;
+        int n = model.N, count = 21;
         int scratchLength = solver.Constant<int>("ScratchLength");
         solver.Constant<int>("BatchScratchLength").ShouldBe(solver.Constant<int>("PanelWidth") * scratchLength);
         var inputs = RandomVector(n * count, seed: 21);
@@ -101,14 +102,14 @@ public class GeneratedSolverTests
         var batched = new float[n * count];
         solver.Batch(operation)(inputs, batched, count);
         Check(batched, "stack scratch");
-        foreach (int vectors in new[] { 8, 3, 1 })
+        foreach (int vectors in new[] { 16, 8, 3, 1 })
         {
             var withScratch = new float[n * count];
             solver.BatchWithScratch(operation)(inputs, withScratch, count, new float[vectors * scratchLength + 5]);
             Check(withScratch, $"scratch for {vectors} vector(s)");
         }
         var inPlace = (float[])inputs.Clone();
-        solver.BatchWithScratch(operation)(inPlace, inPlace, count, new float[8 * scratchLength]);
+        solver.BatchWithScratch(operation)(inPlace, inPlace, count, new float[16 * scratchLength]);
         Check(inPlace, "in place");
 
         var single = new float[n];
