@@ -185,6 +185,15 @@ internal static class KernelEmitter
         EmitLuPrologue(writer);
         writer.Line("SwapRows(ipiv, v);");
         bool unrolled = UsesRegisterSweeps(p);
+        if (PanelKernelEmitter.WideSweeps(p) > 1)
+        {
+            // The wide sweeps' shorter chain per step (a permute and an FMA) pays off for one vector too.
+            writer.Open($"if ({Intrinsics}Vector512.IsHardwareAccelerated)");
+            writer.Line("ref float v0 = ref z;");
+            PanelKernelEmitter.EmitWideSweeps(writer, p, vectors: 1);
+            writer.Line("return;");
+            writer.Close();
+        }
         if (unrolled)
         {
             writer.Open($"if ({Intrinsics}Vector256.IsHardwareAccelerated)");

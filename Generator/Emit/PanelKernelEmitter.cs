@@ -139,7 +139,7 @@ internal static class PanelKernelEmitter
 
     /// <summary>Vectors of one wide sweep (<see cref="EmitWideSweeps"/>): eight, when P is 16 or 32, so that their
     /// P/16 Vector512 registers each fill half of the 32 vector registers.</summary>
-    private static int WideSweeps(int p) => p % 16 == 0 && p <= 32 ? 8 : 1;
+    internal static int WideSweeps(int p) => p % 16 == 0 && p <= 32 ? 8 : 1;
 
     /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: eight vectors at a time through the wide sweeps, then four
     /// through the interleaved register sweeps (<see cref="KernelEmitter.InterleavedSweeps"/>), the rest one by one.</summary>
@@ -207,7 +207,7 @@ internal static class PanelKernelEmitter
     /// uses (u_ik / u_kk) times the unscaled lane k. Each step is a block of its own, so the C# compiler reuses the
     /// same few locals for every step and the JIT keeps the method fully optimized.
     /// </summary>
-    private static void EmitWideSweeps(CodeWriter writer, int p, int vectors)
+    internal static void EmitWideSweeps(CodeWriter writer, int p, int vectors)
     {
         int chunks = p / 16;
         const string V = Intrinsics + "Vector512";
