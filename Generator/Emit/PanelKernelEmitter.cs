@@ -10,7 +10,7 @@ namespace GenLu.Generator.Emit;
 /// <para>Several vectors pay off twice. Every tensor is loaded once for the whole panel and stays in L1 while
 /// all vectors use it, instead of being streamed from L2/L3 once per vector. And where it is vectorized, the
 /// panel exposes independent work: <c>W x_r</c> for 8 vectors is 8 independent FMA chains per row chunk,
-/// and 4 interleaved triangular sweeps hide each other's latency. <c>Wᵀ x</c> (dot products of the stored
+/// and 8 (Vector512) or 4 (Vector256) interleaved triangular sweeps hide each other's latency. <c>Wᵀ x</c> (dot products of the stored
 /// columns) and the transposed sweeps gain only the first; they run vector by vector over the panel.</para>
 /// </summary>
 internal static class PanelKernelEmitter
