@@ -158,24 +158,24 @@ internal static class PanelKernelEmitter
         writer.Close();
         writer.Line();
 
+        void EmitPanelSolve(string name, int vectors, string summary, System.Action sweeps)
+        {
+            writer.Line($"/// <summary>{summary}</summary>");
+            writer.Open($"private static void {name}({Parameters})");
+            EmitPanelPrologue(writer, vectors);
+            sweeps();
+            writer.Close();
+            writer.Line();
+        }
+
         if (interleaved > 1)
-        {
-            writer.Line($"/// <summary><see cref=\"LuSolveSingle\"/> for {I(interleaved)} vectors <paramref name=\"stride\"/> apart, their sweeps interleaved step by step.</summary>");
-            writer.Open($"private static void LuSolveInterleaved({Parameters})");
-            EmitPanelPrologue(writer, interleaved);
-            KernelEmitter.EmitRegisterSweeps(writer, p, transposed: false, vectors: interleaved);
-            writer.Close();
-            writer.Line();
-        }
+            EmitPanelSolve("LuSolveInterleaved", interleaved,
+                $"<see cref=\"LuSolveSingle\"/> for {I(interleaved)} vectors <paramref name=\"stride\"/> apart, their sweeps interleaved step by step.",
+                () => KernelEmitter.EmitRegisterSweeps(writer, p, transposed: false, vectors: interleaved));
         if (wide > 1)
-        {
-            writer.Line($"/// <summary><c>v_r = G⁻¹ v_r</c> for {I(wide)} vectors <paramref name=\"stride\"/> apart (see the emitter's EmitWideSweeps).</summary>");
-            writer.Open($"private static void LuSolveWide({Parameters})");
-            EmitPanelPrologue(writer, wide);
-            EmitWideSweeps(writer, p, wide);
-            writer.Close();
-            writer.Line();
-        }
+            EmitPanelSolve("LuSolveWide", wide,
+                $"<c>v_r = G⁻¹ v_r</c> for {I(wide)} vectors <paramref name=\"stride\"/> apart (see the emitter's EmitWideSweeps).",
+                () => EmitWideSweeps(writer, p, wide));
     }
 
     private static void EmitPanelPrologue(CodeWriter writer, int vectors)
