@@ -33,14 +33,17 @@ public class GfmmProductTests
     }
 
     [Theory]
-    [InlineData(GfmmKind.Lower, 1)]
-    [InlineData(GfmmKind.Upper, 3)]
-    [InlineData(GfmmKind.General, 19)]
-    [InlineData(GfmmKind.General, 64)]
-    public void Batched_products_equal_the_spec_for_every_vector(GfmmKind kind, int count)
+    [InlineData(GfmmKind.Lower, 1, 6)]
+    [InlineData(GfmmKind.Upper, 3, 6)]
+    [InlineData(GfmmKind.General, 19, 6)]
+    [InlineData(GfmmKind.General, 64, 6)]
+    [InlineData(GfmmKind.Lower, 16, 4)]
+    [InlineData(GfmmKind.General, 80, 8)]
+    public void Batched_products_equal_the_spec_for_every_vector(GfmmKind kind, int count, int p)
     {
-        // 19 vectors leave a scalar tail after full SIMD vectors; 64 is the benchmark's batch.
-        var block = NaiveGfmm.RandomBlock(kind, 8, 6, seed: count);
+        // 19 vectors leave a scalar tail after full SIMD vectors; 64 is the benchmark's batch. With P a multiple
+        // of 4 and a multiple of 16 vectors the Vector512 kernel runs: 16 is one stripe, 80 a 64-wide block and a stripe.
+        var block = NaiveGfmm.RandomBlock(kind, 8, p, seed: count);
         int n = block.N;
         var x = DenseMath.ToFloat(DenseMath.RandomVector(n * count, new Random(count)));
         var ws = new GfmmWorkspace(block.Layout, count);

@@ -106,12 +106,13 @@ public class GfmmSolverTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(13)]
-    [InlineData(64)]
-    public void Batched_solves_equal_repeated_single_solves(int count)
+    [InlineData(2, 5)]
+    [InlineData(13, 5)]
+    [InlineData(64, 5)]
+    [InlineData(80, 8)] // the Vector512 panel product: a 64-wide block and a 16-wide stripe
+    public void Batched_solves_equal_repeated_single_solves(int count, int p)
     {
-        var solver = new GfmmSolver(GfmmRandom.WellConditioned(8, 5, seed: count));
+        var solver = new GfmmSolver(GfmmRandom.WellConditioned(8, p, seed: count));
         int n = solver.N;
         var b = DenseMath.ToFloat(DenseMath.RandomVector(n * count, new Random(count)));
         var ws = solver.CreateWorkspace(count);
