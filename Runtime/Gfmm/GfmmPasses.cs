@@ -149,7 +149,11 @@ internal static class GfmmPasses
 
     private static void Subtract(ReadOnlySpan<float> amount, Span<float> target)
     {
-        for (int i = 0; i < target.Length; i++) target[i] -= amount[i];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(target.Slice(i)) - new Vector<float>(amount.Slice(i))).CopyTo(target.Slice(i));
+        for (; i < target.Length; i++) target[i] -= amount[i];
     }
 
     // Edges that gather towards the root: encoders, or transposed decoders in a transposed pass.
