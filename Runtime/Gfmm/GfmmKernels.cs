@@ -118,7 +118,7 @@ internal static class GfmmKernels
         else
         {
             // Column blocks of 64 on Vector512 first (row form, accumulators in registers), the rest with row
-            // operations on the remaining columns.
+            // operations on the remaining columns. Both apply the same operations in the same order.
             int first = 0;
             if (Vector512.IsHardwareAccelerated && (first = count - count % 64) > 0)
             {
@@ -135,9 +135,9 @@ internal static class GfmmKernels
     /// <summary>
     /// One triangular sweep over the first <paramref name="blockEnd"/> columns (a multiple of 64) of the P x count
     /// panel, in row form: row i = (row i − Σ rows[i, k] · row k) (· 1 / rows[i, i] if <paramref name="divide"/>),
-    /// k over the rows already solved. Eight Vector512 accumulators per row (solved rows alternate between two
-    /// sets of four, so that eight FMA chains run side by side) stay in registers; only the finished row is
-    /// stored. The same products as <see cref="RowOperations"/>, summed in a different order.
+    /// k over the rows already solved, in the order the row operations would apply them (ascending sweeps: k
+    /// ascending; descending sweeps: k descending), so the result is bit for bit that of <see cref="RowOperations"/>.
+    /// Four Vector512 accumulators per row stay in registers; only the finished row is stored.
     /// </summary>
     private static void SubstituteBlocks512(ref float rows, ref float z, int p, int count, int blockEnd, bool ascending, bool divide)
     {
@@ -152,25 +152,7 @@ internal static class GfmmKernels
                 var a1 = Vector512.LoadUnsafe(ref target, Width);
                 var a2 = Vector512.LoadUnsafe(ref target, 2 * Width);
                 var a3 = Vector512.LoadUnsafe(ref target, 3 * Width);
-                Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
-                int solved = 0;
-                for (; solved + 2 <= step; solved += 2)
-                {
-                    int k = ascending ? solved : p - 1 - solved, next = ascending ? k + 1 : k - 1;
-                    var c = Vector512.Create(-Unsafe.Add(ref row, k));
-                    ref float source = ref Unsafe.Add(ref z, k * count + j);
-                    a0 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source), a0);
-                    a1 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, Width), a1);
-                    a2 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 2 * Width), a2);
-                    a3 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 3 * Width), a3);
-                    var d = Vector512.Create(-Unsafe.Add(ref row, next));
-                    ref float nextSource = ref Unsafe.Add(ref z, next * count + j);
-                    b0 = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref nextSource), b0);
-                    b1 = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref nextSource, Width), b1);
-                    b2 = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref nextSource, 2 * Width), b2);
-                    b3 = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref nextSource, 3 * Width), b3);
-                }
-                if (solved < step)
+                for (int solved = 0; solved < step; solved++)
                 {
                     int k = ascending ? solved : p - 1 - solved;
                     var c = Vector512.Create(-Unsafe.Add(ref row, k));
@@ -180,11 +162,18 @@ internal static class GfmmKernels
                     a2 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 2 * Width), a2);
                     a3 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 3 * Width), a3);
                 }
-                var scale = Vector512.Create(divide ? 1f / Unsafe.Add(ref row, i) : 1f);
-                ((a0 + b0) * scale).StoreUnsafe(ref target);
-                ((a1 + b1) * scale).StoreUnsafe(ref target, Width);
-                ((a2 + b2) * scale).StoreUnsafe(ref target, 2 * Width);
-                ((a3 + b3) * scale).StoreUnsafe(ref target, 3 * Width);
+                if (divide)
+                {
+                    var inverse = Vector512.Create(1f / Unsafe.Add(ref row, i));
+                    a0 *= inverse;
+                    a1 *= inverse;
+                    a2 *= inverse;
+                    a3 *= inverse;
+                }
+                a0.StoreUnsafe(ref target);
+                a1.StoreUnsafe(ref target, Width);
+                a2.StoreUnsafe(ref target, 2 * Width);
+                a3.StoreUnsafe(ref target, 3 * Width);
             }
     }
 
