@@ -112,18 +112,8 @@ public static unsafe partial class DenseLu
     /// <paramref name="lu"/>: overwrites each right-hand side (b[r * n + i]) with L^-1 b. No permutation.
     /// </summary>
     public static void SolveLowerUnit<T>(ReadOnlySpan<T> lu, int n, int leadingDimension, MatrixLayout layout, Span<T> b, int nrhs)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ValidateSquareFactors(lu.Length, n, leadingDimension, layout);
-        ValidateRightHandSides(b.Length, n, nrhs);
-        fixed (T* factors = lu)
-        fixed (T* rhs = b)
-        {
-            var matrix = StridedMatrix<T>.Create(factors, leadingDimension, layout);
-            for (int r = 0; r < nrhs; r++)
-                Substitution<T>.SolveLower(matrix, n, unitDiagonal: true, rhs + ((nint)r * n));
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SolveTriangle(lu, n, leadingDimension, layout, b, nrhs, upper: false);
 
     /// <summary>
     /// Back substitution with the upper triangle (diagonal included) of <paramref name="lu"/>: overwrites
@@ -131,6 +121,12 @@ public static unsafe partial class DenseLu
     /// </summary>
     /// <exception cref="SingularMatrixException">U has an exactly zero diagonal entry.</exception>
     public static void SolveUpper<T>(ReadOnlySpan<T> lu, int n, int leadingDimension, MatrixLayout layout, Span<T> b, int nrhs)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SolveTriangle(lu, n, leadingDimension, layout, b, nrhs, upper: true);
+
+    /// <summary>One triangle of the factors applied to every right-hand side: the unit lower one, or the upper one
+    /// (checked for a zero diagonal first).</summary>
+    private static void SolveTriangle<T>(ReadOnlySpan<T> lu, int n, int leadingDimension, MatrixLayout layout, Span<T> b, int nrhs, bool upper)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ValidateSquareFactors(lu.Length, n, leadingDimension, layout);
@@ -139,9 +135,13 @@ public static unsafe partial class DenseLu
         fixed (T* rhs = b)
         {
             var matrix = StridedMatrix<T>.Create(factors, leadingDimension, layout);
-            ThrowIfSingular(matrix, n);
+            if (upper) ThrowIfSingular(matrix, n);
             for (int r = 0; r < nrhs; r++)
-                Substitution<T>.SolveUpper(matrix, n, unitDiagonal: false, rhs + ((nint)r * n));
+            {
+                T* vector = rhs + ((nint)r * n);
+                if (upper) Substitution<T>.SolveUpper(matrix, n, unitDiagonal: false, vector);
+                else Substitution<T>.SolveLower(matrix, n, unitDiagonal: true, vector);
+            }
         }
     }
 
