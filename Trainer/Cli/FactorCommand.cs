@@ -55,11 +55,7 @@ internal static class FactorCommand
 
     private static Table Summary(ExactResult built, GfmmModel model, string path)
     {
-        var table = new Table().AddColumn("").AddColumn("").HideHeaders();
-        table.AddRow("model", Markup.Escape(path));
-        table.AddRow("built in", $"{built.Seconds:0.000} s");
-        table.AddRow("‖LU − A/s‖₂", $"{model.Provenance.Metrics!["error_2"]!.GetValue<double>():0.000e+00}");
-        table.AddRow("‖LU − A/s‖_F / ‖A/s‖_F", $"{model.Provenance.Metrics!["relative_frobenius"]!.GetValue<double>():0.000e+00}");
+        var table = ModelSummary.Table(model, path, "built in", $"{built.Seconds:0.000} s");
         foreach (var level in built.Truncation)
             table.AddRow($"{level.Factor} {level.Side.ToString().ToLowerInvariant()} basis, level {level.Level}",
                 $"rank ≤ {level.MaxRank}, largest discarded σ {level.LargestDiscarded:0.0e+00}");

@@ -157,11 +157,8 @@ internal static class TrainCommand
 
     private static Table Summary(GfmmTrainer trainer, GfmmModel model, string path)
     {
-        var table = new Table().AddColumn("").AddColumn("").HideHeaders();
-        table.AddRow("model", Markup.Escape(path));
-        table.AddRow("steps", $"{trainer.TotalSteps:N0} in {trainer.ElapsedSeconds:0.0} s ({trainer.TotalSteps / Math.Max(trainer.ElapsedSeconds, 1e-9):0} steps/s)");
-        table.AddRow("‖LU − A/s‖₂", $"{model.Provenance.Metrics!["error_2"]!.GetValue<double>():0.000e+00}");
-        table.AddRow("‖LU − A/s‖_F / ‖A/s‖_F", $"{model.Provenance.Metrics!["relative_frobenius"]!.GetValue<double>():0.000e+00}");
+        var table = ModelSummary.Table(model, path, "steps",
+            $"{trainer.TotalSteps:N0} in {trainer.ElapsedSeconds:0.0} s ({trainer.TotalSteps / Math.Max(trainer.ElapsedSeconds, 1e-9):0} steps/s)");
         table.AddRow("parameters", $"{model.ParameterCount:N0} (dense N² = {(long)model.N * model.N:N0})");
         return table;
     }
