@@ -119,8 +119,8 @@ internal static class GfmmKernels
         {
             // Column blocks of 64 on Vector512 first (row form, accumulators in registers), the rest with row
             // operations on the remaining columns. Both apply the same operations in the same order.
-            int first = 0;
-            if (Vector512.IsHardwareAccelerated && (first = count - count % 64) > 0)
+            int first = Vector512.IsHardwareAccelerated ? count - count % 64 : 0;
+            if (first > 0)
             {
                 ref float rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
                 SubstituteBlocks512(ref rows, ref zRef, p, count, first, ascending: true, divide: transpose);
