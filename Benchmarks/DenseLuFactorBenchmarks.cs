@@ -2,6 +2,7 @@ using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
 using MathNet.Numerics.Providers.LinearAlgebra;
+using GenLu.Dense;
 
 namespace GenLu.Benchmarks;
 

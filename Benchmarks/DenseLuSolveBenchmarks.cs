@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Interop;
 using GenLu.Benchmarks.Support;
 using MathNet.Numerics.Providers.LinearAlgebra;
+using GenLu.Dense;
 
 namespace GenLu.Benchmarks;
 

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
+using GenLu.Dense;
+using GenLu.Gfmm;
 
 namespace GenLu.Benchmarks;
 

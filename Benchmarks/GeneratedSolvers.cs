@@ -1,4 +1,5 @@
 using GenLu.Benchmarks.Support;
+using GenLu.Gfmm;
 
 namespace GenLu.Benchmarks;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
+using GenLu.Dense;
 
 namespace GenLu.Benchmarks;
 

@@ -2,6 +2,8 @@ using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Interop;
 using GenLu.Benchmarks.Support;
 using MathNet.Numerics.Providers.LinearAlgebra;
+using GenLu.Dense;
+using GenLu.Gfmm;
 
 namespace GenLu.Benchmarks;
 

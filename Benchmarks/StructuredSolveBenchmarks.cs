@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
+using GenLu.Dense;
+using GenLu.Gfmm;
 
 namespace GenLu.Benchmarks;
 
@@ -44,7 +46,7 @@ public abstract class StructuredSolveBenchmarkBase
         for (long k = 0; k < _lu.LongLength; k++) _lu[k] = 2 * random.NextSingle() - 1;
         for (int i = 0; i < N; i++) _lu[(long)i * N + i] += N;
         _perm = new int[N];
-        int info = GenLu.DenseLu.Factor<float>(_lu, N, MatrixLayout.ColumnMajor, _perm);
+        int info = GenLu.Dense.DenseLu.Factor<float>(_lu, N, MatrixLayout.ColumnMajor, _perm);
         if (info != 0) throw new InvalidOperationException($"The benchmark matrix is singular (info {info}).");
         CreateVectors();
     }
@@ -53,7 +55,7 @@ public abstract class StructuredSolveBenchmarkBase
     public float[] DenseLu()
     {
         _rhs.CopyTo(_x, 0);
-        GenLu.DenseLu.Solve<float>(_lu, N, N, MatrixLayout.ColumnMajor, _perm, _x, Rhs);
+        GenLu.Dense.DenseLu.Solve<float>(_lu, N, N, MatrixLayout.ColumnMajor, _perm, _x, Rhs);
         return _x;
     }
 

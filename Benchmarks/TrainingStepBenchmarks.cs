@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
 using GenLu.Operators;
-using GenLu.Trainer;
+using GenLu.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace GenLu.Benchmarks;

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using GenLu.Format;
 
 namespace GenLu.Generator;
 
@@ -40,7 +41,7 @@ internal static class Diagnostics
         "'{0}' must be declared 'static partial' (and every type that contains it 'partial') to receive the generated GFMM solver");
 
     public static readonly DiagnosticDescriptor ModelTooLarge = new("GLU010", "GFMM model too large to embed sensibly",
-        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors (more than {2}); its generated source is about {3} MB and slows every build. Consider loading it at run time with GenLu.GfmmModel.Load.",
+        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors (more than {2}); its generated source is about {3} MB and slows every build. Consider loading it at run time with GenLu.Gfmm.GfmmModel.Load.",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     private static readonly DiagnosticDescriptor[] All =

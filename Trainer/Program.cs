@@ -1,3 +1,3 @@
-using GenLu.Trainer;
+using GenLu.Trainer.Cli;
 
 return await GenluCommandLine.InvokeAsync(args, CliConsole.FromSystemConsole(), Console.Out);

@@ -1,3 +1,6 @@
+using GenLu.Dense;
+using GenLu.Gfmm;
+
 namespace GenLu.Benchmarks.Support;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GenLu.Generator.Model;
+using GenLu.Structure;
 
 namespace GenLu.Generator.Emit;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GenLu.Structure;
 
 namespace GenLu.Generator.Emit;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using GenLu.Generator.Model;
+using GenLu.Structure;
 
 namespace GenLu.Generator.Emit;
 

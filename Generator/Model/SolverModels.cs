@@ -1,3 +1,5 @@
+using GenLu.Structure;
+
 namespace GenLu.Generator.Model;
 
 /// <summary>A class marked <c>[GfmmSolver("…")]</c>, reduced to the plain values the emitter needs.</summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Threading;
 using GenLu.Generator.Model;
 using Microsoft.CodeAnalysis;
+using GenLu.Format;
+using GenLu.Structure;
 
 namespace GenLu.Generator.Parsing;
 

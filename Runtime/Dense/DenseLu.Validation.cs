@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>Argument checks of <see cref="DenseLu"/>: run once up front so the kernels need none.</summary>
 public static unsafe partial class DenseLu

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// Dense LU factorization with partial (row) pivoting and the solves built on it, with LAPACK getrf /
@@ -86,7 +86,7 @@ public static unsafe partial class DenseLu
     /// contiguous, b[r * n + i]) with the solutions of A x = b, from the factors and permutation of
     /// <see cref="Factor{T}(Span{T}, int, int, int, MatrixLayout, Span{int})"/>.
     /// </summary>
-    /// <exception cref="SingularMatrixException">U has an exactly zero pivot.</exception>
+    /// <exception cref="SingularPivotException">U has an exactly zero pivot.</exception>
     public static void Solve<T>(ReadOnlySpan<T> lu, int n, int leadingDimension, MatrixLayout layout, ReadOnlySpan<int> perm, Span<T> b, int nrhs)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         SolveCore(lu, n, leadingDimension, layout, perm, b, nrhs, transpose: false);
@@ -97,7 +97,7 @@ public static unsafe partial class DenseLu
         SolveCore(lu, n, Math.Max(1, n), layout, perm, b, 1, transpose: false);
 
     /// <summary>LAPACK getrs with trans = 'T': overwrites the right-hand sides with the solutions of A^T x = b.</summary>
-    /// <exception cref="SingularMatrixException">U has an exactly zero pivot.</exception>
+    /// <exception cref="SingularPivotException">U has an exactly zero pivot.</exception>
     public static void SolveTranspose<T>(ReadOnlySpan<T> lu, int n, int leadingDimension, MatrixLayout layout, ReadOnlySpan<int> perm, Span<T> b, int nrhs)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         SolveCore(lu, n, leadingDimension, layout, perm, b, nrhs, transpose: true);
@@ -119,7 +119,7 @@ public static unsafe partial class DenseLu
     /// Back substitution with the upper triangle (diagonal included) of <paramref name="lu"/>: overwrites
     /// each right-hand side (b[r * n + i]) with U^-1 b.
     /// </summary>
-    /// <exception cref="SingularMatrixException">U has an exactly zero diagonal entry.</exception>
+    /// <exception cref="SingularPivotException">U has an exactly zero diagonal entry.</exception>
     public static void SolveUpper<T>(ReadOnlySpan<T> lu, int n, int leadingDimension, MatrixLayout layout, Span<T> b, int nrhs)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         SolveTriangle(lu, n, leadingDimension, layout, b, nrhs, upper: true);
@@ -272,7 +272,7 @@ public static unsafe partial class DenseLu
         for (int i = 0; i < n; i++)
         {
             if (*matrix.At(i, i) == T.Zero)
-                throw new SingularMatrixException(i + 1);
+                throw new SingularPivotException(i + 1);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// An owned LU factorization of a square matrix: holds one copy of the matrix, factors it once with
@@ -44,7 +44,7 @@ public sealed class LuFactorization<T>
     /// <summary>LAPACK info: 0, or the 1-based index of the first exactly zero pivot.</summary>
     public int Info { get; }
 
-    /// <summary>True when U has an exactly zero pivot; solves then throw <see cref="SingularMatrixException"/>.</summary>
+    /// <summary>True when U has an exactly zero pivot; solves then throw <see cref="SingularPivotException"/>.</summary>
     public bool IsSingular => Info != 0;
 
     /// <summary>Row permutation: row i of L U is row Perm[i] of the matrix.</summary>

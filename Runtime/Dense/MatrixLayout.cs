@@ -1,4 +1,4 @@
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>How a dense matrix is laid out in its span.</summary>
 public enum MatrixLayout

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// Pointers to the two packing buffers of <see cref="PackedGemm{T}"/>, pinned by the caller:

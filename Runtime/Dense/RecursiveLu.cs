@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// LU with partial pivoting by recursive column splitting (Toledo 1997; LAPACK's getrf2): factor the left

@@ -1,4 +1,4 @@
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// A pointer view of a dense matrix with a row stride and a column stride, so one kernel serves both

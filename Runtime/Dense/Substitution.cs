@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// Forward and back substitution of one right-hand side against a triangle of a strided view. With

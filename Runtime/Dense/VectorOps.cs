@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace GenLu;
+namespace GenLu.Dense;
 
 /// <summary>
 /// Level-1 kernels on (possibly strided) vectors, generic over float and double. Unit-stride calls take

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Text.Json.Nodes;
+using GenLu.Gfmm;
+using GenLu.Structure;
 
 namespace GenLu.Exact;
 

@@ -1,4 +1,4 @@
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>The one place where product and solve arguments are validated (before any fast loop runs).</summary>
 internal static class GfmmArguments

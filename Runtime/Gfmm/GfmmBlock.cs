@@ -1,4 +1,6 @@
-namespace GenLu;
+using GenLu.Structure;
+
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// One GFMM block: a structured N x N matrix stored as <c>O(M P^2)</c> numbers (spec: "One GFMM block").

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>A product over node-major data, used to extract dense matrices column chunk by column chunk.</summary>
 internal delegate void NodeMajorProduct<T>(ReadOnlySpan<T> x, Span<T> y, int count, GfmmNodeBuffers<T> buffers)

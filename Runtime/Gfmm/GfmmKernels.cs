@@ -2,8 +2,9 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using GenLu.Structure;
 
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// The P x P kernels of the GFMM passes. Node data is "node-major": one node holds a P x count

@@ -1,4 +1,4 @@
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 public sealed partial class GfmmModel
 {

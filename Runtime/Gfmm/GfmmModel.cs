@@ -2,8 +2,10 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GenLu.Format;
+using GenLu.Structure;
 
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// A learned (or constructed) factorization <c>A ≈ s · L · U</c>: a lower and an upper GFMM block of the

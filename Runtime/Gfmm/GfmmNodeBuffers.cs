@@ -1,6 +1,7 @@
 using System.Numerics;
+using GenLu.Structure;
 
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// Scratch memory for the GFMM passes over up to <see cref="Capacity"/> vectors at once: the encoder sums

@@ -1,6 +1,7 @@
 using System.Numerics;
+using GenLu.Structure;
 
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// The tree passes of the spec on node-major data (see <see cref="GfmmKernels"/>): the product

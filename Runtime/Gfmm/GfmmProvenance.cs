@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace GenLu;
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// Optional provenance kept in a weight file: which operator (<c>name</c>, <c>N</c>, parameters), how it

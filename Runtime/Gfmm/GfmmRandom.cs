@@ -1,4 +1,6 @@
-namespace GenLu;
+using GenLu.Structure;
+
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// Deterministic models with RANDOM weights — not trained on any operator — for benchmarks and tests

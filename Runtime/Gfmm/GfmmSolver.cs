@@ -1,4 +1,6 @@
-namespace GenLu;
+using GenLu.Structure;
+
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// The structured solve <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c> of a <see cref="GfmmModel"/> in O(N P) time per
@@ -7,7 +9,7 @@ namespace GenLu;
 /// numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
 /// model's weights: later changes to the model do not affect it. Thread-safe given one workspace per thread.
 /// </summary>
-public sealed class GfmmSolver
+public sealed partial class GfmmSolver
 {
     private readonly GfmmLayout lowerLayout;
     private readonly GfmmLayout upperLayout;

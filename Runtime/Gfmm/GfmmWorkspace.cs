@@ -1,4 +1,6 @@
-namespace GenLu;
+using GenLu.Structure;
+
+namespace GenLu.Gfmm;
 
 /// <summary>
 /// Reusable scratch memory for GFMM products and structured solves of one shape (M, P), for batches of

@@ -1,3 +1,5 @@
+using GenLu.Solvers;
+
 namespace GenLu.Metrics;
 
 /// <summary>A linear map given by its action: writes A x into <paramref name="y"/>.</summary>

@@ -1,4 +1,5 @@
 using GenLu.Solvers;
+using GenLu.Gfmm;
 
 namespace GenLu.Metrics;
 

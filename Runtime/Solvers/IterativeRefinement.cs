@@ -1,3 +1,5 @@
+using GenLu.Gfmm;
+
 namespace GenLu.Solvers;
 
 /// <summary>

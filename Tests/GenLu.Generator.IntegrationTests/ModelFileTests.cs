@@ -1,3 +1,5 @@
+using GenLu.Format;
+
 namespace GenLu.IntegrationTests;
 
 /// <summary>The embedded models are reproducible and the generated constants describe them.</summary>

@@ -1,5 +1,7 @@
 using GenLu.Tests.Infrastructure;
 using Xunit.Abstractions;
+using GenLu.Gfmm;
+using GenLu.Structure;
 
 namespace GenLu.IntegrationTests;
 

@@ -1,3 +1,5 @@
+using GenLu.Gfmm;
+
 namespace GenLu.IntegrationTests;
 
 /// <summary>The reference implementation's exported M = 2, P = 4 model (the shared fixture, copied in).</summary>

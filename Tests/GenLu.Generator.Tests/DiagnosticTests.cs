@@ -2,6 +2,8 @@ using System.Globalization;
 using GenLu.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using static GenLu.Tests.Infrastructure.GeneratorHarness;
+using GenLu.Gfmm;
+using GenLu.Exact;
 
 namespace GenLu.Tests;
 

@@ -1,4 +1,5 @@
 using GenLu.Tests.Infrastructure;
+using GenLu.Format;
 
 namespace GenLu.Tests;
 

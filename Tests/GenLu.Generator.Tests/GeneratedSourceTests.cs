@@ -2,6 +2,7 @@ using System.Diagnostics;
 using GenLu.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static GenLu.Tests.Infrastructure.GeneratorHarness;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests;
 

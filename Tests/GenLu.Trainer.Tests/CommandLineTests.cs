@@ -1,6 +1,8 @@
 using GenLu.Tests.Support;
 using GenLu.IO;
-using GenLu.Trainer;
+using GenLu.Gfmm;
+using GenLu.Operators;
+using GenLu.Trainer.Cli;
 
 namespace GenLu.Tests;
 

@@ -1,5 +1,7 @@
 using GenLu.Tests.Support;
-using GenLu.Trainer;
+using GenLu.Gfmm;
+using GenLu.Structure;
+using GenLu.Trainer.Training;
 
 namespace GenLu.Tests;
 

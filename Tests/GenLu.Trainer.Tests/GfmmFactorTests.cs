@@ -1,7 +1,9 @@
 using GenLu.Tests.Support;
 using System.Text.Json.Nodes;
-using GenLu.Trainer;
 using static TorchSharp.torch;
+using GenLu.Gfmm;
+using GenLu.Trainer.Model;
+using GenLu.Trainer.Training;
 
 namespace GenLu.Tests;
 

@@ -1,5 +1,5 @@
 using GenLu.Tests.Support;
-using GenLu.Trainer;
+using GenLu.Trainer.Training;
 
 namespace GenLu.Tests;
 

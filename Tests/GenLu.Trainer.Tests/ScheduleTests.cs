@@ -1,4 +1,4 @@
-using GenLu.Trainer;
+using GenLu.Trainer.Training;
 
 namespace GenLu.Tests;
 

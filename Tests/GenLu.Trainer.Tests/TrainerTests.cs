@@ -1,6 +1,6 @@
 using GenLu.Tests.Support;
-using GenLu.Trainer;
 using static TorchSharp.torch;
+using GenLu.Trainer.Training;
 
 namespace GenLu.Tests;
 

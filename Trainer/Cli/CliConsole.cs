@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>
 /// Where a command writes: tables and progress to <see cref="Out"/>, the one-line error to

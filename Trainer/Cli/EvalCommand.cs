@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 using GenLu.Metrics;
 using GenLu.Solvers;
 using Spectre.Console;
+using GenLu.Gfmm;
+using GenLu.Trainer.Training;
+using GenLu.Trainer.Plots;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>
 /// <c>genlu eval</c>: the spec's accuracy figures of a model on its operator: ‖E_A‖₂ and the relative

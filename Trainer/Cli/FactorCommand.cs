@@ -1,8 +1,11 @@
 using System.CommandLine;
 using GenLu.Exact;
 using Spectre.Console;
+using GenLu.Gfmm;
+using GenLu.Structure;
+using GenLu.Trainer.Training;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>
 /// <c>genlu factor</c>: build L and U algebraically from the operator's block LU (near field exact,

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using GenLu.Trainer.Training;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>The <c>genlu</c> command tree and its invocation with one-line error reporting.</summary>
 internal static class GenluCommandLine

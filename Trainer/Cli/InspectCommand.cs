@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using GenLu.Gfmm;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary><c>genlu inspect</c>: a model's shape, size and provenance.</summary>
 internal static class InspectCommand

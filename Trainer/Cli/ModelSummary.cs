@@ -1,6 +1,7 @@
 using Spectre.Console;
+using GenLu.Gfmm;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>The table <c>train</c> and <c>factor</c> print after writing a model: its file, how it was made, and the
 /// two errors recorded in its provenance; each command adds its own rows below.</summary>

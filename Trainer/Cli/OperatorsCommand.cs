@@ -2,7 +2,7 @@ using System.CommandLine;
 using GenLu.Operators;
 using Spectre.Console;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary><c>genlu operators</c>: the built-in test operators and their parameters.</summary>
 internal static class OperatorsCommand

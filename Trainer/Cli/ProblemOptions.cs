@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using GenLu.IO;
 using GenLu.Operators;
+using GenLu.Trainer.Training;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>
 /// The options that choose the matrix: a built-in operator (<c>--operator</c>, sized by <c>--n</c> or

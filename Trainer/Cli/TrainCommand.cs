@@ -1,8 +1,11 @@
 using System.CommandLine;
 using Spectre.Console;
 using static TorchSharp.torch;
+using GenLu.Gfmm;
+using GenLu.Trainer.Training;
+using GenLu.Trainer.Plots;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary><c>genlu train</c>: learn L and U for an operator or a matrix file and save the model.</summary>
 internal static class TrainCommand

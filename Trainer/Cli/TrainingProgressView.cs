@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Spectre.Console;
+using GenLu.Exact;
+using GenLu.Trainer.Training;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Cli;
 
 /// <summary>
 /// Shows a training's progress: a live Spectre progress bar on a terminal, plain lines (every few seconds

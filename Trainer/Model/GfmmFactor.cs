@@ -1,8 +1,9 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using GenLu.Structure;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Model;
 
 /// <summary>
 /// One triangular GFMM block (L or U, spec "One GFMM block") as a TorchSharp module. All P x P weights

@@ -1,6 +1,8 @@
 using static TorchSharp.torch;
+using GenLu.Gfmm;
+using GenLu.Structure;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Model;
 
 /// <summary>
 /// The learned factorization <c>A ≈ L U</c> (of the operator already divided by its scale) as a TorchSharp

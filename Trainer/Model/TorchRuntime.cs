@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Model;
 
 /// <summary>Process-wide settings for libtorch that must be in place before it loads.</summary>
 internal static partial class TorchRuntime

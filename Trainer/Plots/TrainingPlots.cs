@@ -1,7 +1,8 @@
 using ScottPlot;
 using ScottPlot.TickGenerators;
+using GenLu.Trainer.Training;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Plots;
 
 /// <summary>PNG plots of a training run (ScottPlot): the loss curves and the entry-wise error of L·U.</summary>
 internal static class TrainingPlots

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>
 /// Adam (Kingma and Ba) over a fixed list of parameters, each with an optional gradient mask (1 = trainable,

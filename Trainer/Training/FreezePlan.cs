@@ -1,4 +1,6 @@
-namespace GenLu.Trainer;
+using GenLu.Structure;
+
+namespace GenLu.Trainer.Training;
 
 /// <summary>
 /// Which weights block-wise training freezes, derived from the structure of the product L·U.

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using static TorchSharp.torch;
+using GenLu.Trainer.Model;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>
 /// Trains L and U so that <c>L U ≈ A / s</c> (spec "Training"): the inputs are the identity columns

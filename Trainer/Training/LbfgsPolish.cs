@@ -1,6 +1,7 @@
 using static TorchSharp.torch;
+using GenLu.Trainer.Model;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>
 /// A final polish of a trained network: L-BFGS (two-loop recursion, Armijo backtracking) in float64 on

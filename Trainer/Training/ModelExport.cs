@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using GenLu.Metrics;
+using GenLu.Gfmm;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>What the optional L-BFGS polish did.</summary>
 internal sealed record PolishReport(int Iterations, double Loss, double Seconds);

@@ -1,4 +1,4 @@
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>
 /// The reference's early-stopping rule (spec "Saturation"): the training loss is averaged over windows of

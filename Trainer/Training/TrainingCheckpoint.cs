@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>A checkpoint file is unreadable or belongs to a different run.</summary>
 internal sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);

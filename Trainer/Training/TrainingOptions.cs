@@ -1,4 +1,4 @@
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>How the learning rate changes within a block.</summary>
 internal enum LearningRateSchedule

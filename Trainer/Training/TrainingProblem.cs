@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>
 /// The matrix to factor: <c>A / s</c> (row-major, N x N) with its scale <c>s</c> and where it came from.

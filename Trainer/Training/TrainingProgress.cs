@@ -1,4 +1,4 @@
-namespace GenLu.Trainer;
+namespace GenLu.Trainer.Training;
 
 /// <summary>A snapshot of a running training, for progress displays.</summary>
 internal readonly record struct TrainingProgress(

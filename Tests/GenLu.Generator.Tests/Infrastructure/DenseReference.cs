@@ -1,4 +1,5 @@
 using GenLu.Tests.Support;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests.Infrastructure;
 

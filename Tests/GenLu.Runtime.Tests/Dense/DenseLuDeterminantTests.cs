@@ -1,6 +1,7 @@
 using GenLu;
 using static GenLu.Tests.Dense.DenseReference;
 using static GenLu.Tests.Support.DenseMath;
+using GenLu.Dense;
 
 namespace GenLu.Tests.Dense;
 

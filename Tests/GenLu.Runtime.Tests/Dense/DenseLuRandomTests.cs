@@ -2,6 +2,7 @@ using System.Numerics;
 using GenLu;
 using static GenLu.Tests.Dense.DenseReference;
 using static GenLu.Tests.Support.DenseMath;
+using GenLu.Dense;
 
 namespace GenLu.Tests.Dense;
 

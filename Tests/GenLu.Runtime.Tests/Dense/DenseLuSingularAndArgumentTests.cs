@@ -1,6 +1,7 @@
 using GenLu;
 using static GenLu.Tests.Dense.DenseReference;
 using static GenLu.Tests.Support.DenseMath;
+using GenLu.Dense;
 
 namespace GenLu.Tests.Dense;
 
@@ -25,11 +26,11 @@ public class DenseLuSingularAndArgumentTests
         // Like LAPACK the factorization still completes: P A = L U holds.
         var (l, u) = ExpandFactors(a, n, n, n, layout);
         (MaxPermutedResidual(original, perm, Multiply(l, u)) / (MaxAbs(original) * n * Epsilon<double>())).ShouldBeLessThan(1.0);
-        var error = Should.Throw<SingularMatrixException>(() => DenseLu.Solve<double>(a, n, layout, perm, new double[n]));
+        var error = Should.Throw<SingularPivotException>(() => DenseLu.Solve<double>(a, n, layout, perm, new double[n]));
         error.PivotIndex.ShouldBe(zeroColumn + 1);
         error.Message.ShouldContain($"pivot {zeroColumn + 1}");
-        Should.Throw<SingularMatrixException>(() => DenseLu.SolveTranspose<double>(a, n, layout, perm, new double[n]));
-        Should.Throw<SingularMatrixException>(() => DenseLu.SolveUpper<double>(a, n, n, layout, new double[n], 1));
+        Should.Throw<SingularPivotException>(() => DenseLu.SolveTranspose<double>(a, n, layout, perm, new double[n]));
+        Should.Throw<SingularPivotException>(() => DenseLu.SolveUpper<double>(a, n, n, layout, new double[n], 1));
         DenseLu.LogDeterminant<double>(a, n, n, layout, perm).ShouldBe((0, double.NegativeInfinity));
         DenseLu.Determinant<double>(a, n, n, layout, perm).ShouldBe(0);
     }
@@ -42,7 +43,21 @@ public class DenseLuSingularAndArgumentTests
 
         factorization.IsSingular.ShouldBeTrue();
         factorization.Info.ShouldBe(2);
-        Should.Throw<SingularMatrixException>(() => factorization.Solve([1.0, 1.0], new double[2]));
+        Should.Throw<SingularPivotException>(() => factorization.Solve([1.0, 1.0], new double[2]));
+    }
+
+    [Fact]
+    public void EverySingularErrorIsASingularMatrixException()
+    {
+        // One catch clause handles the dense pivot, the GFMM diagonal block and the Schur complement block.
+        SingularMatrixException[] errors =
+        [
+            new SingularPivotException(3),
+            new SingularBlockException("L", 2, "bridges.0.diag_blocks.2", 0),
+            new SingularSchurBlockException(1, 4, 2, 0, 1e-12),
+        ];
+        errors.ShouldAllBe(error => error is ArithmeticException);
+        errors.Select(error => error.GetType()).Distinct().Count().ShouldBe(3);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Numerics;
 using GenLu;
+using GenLu.Dense;
 
 namespace GenLu.Tests.Dense;
 

@@ -2,6 +2,7 @@ using GenLu.Exact;
 using GenLu.Metrics;
 using GenLu.Operators;
 using GenLu.Tests.Support;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests.Exact;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests.Gfmm;
 

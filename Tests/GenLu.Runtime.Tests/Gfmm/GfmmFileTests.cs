@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using GenLu.Gfmm;
+using GenLu.Format;
 
 namespace GenLu.Tests.Gfmm;
 

@@ -1,3 +1,5 @@
+using GenLu.Structure;
+
 namespace GenLu.Tests.Gfmm;
 
 public class GfmmLayoutTests

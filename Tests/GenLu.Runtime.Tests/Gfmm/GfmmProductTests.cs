@@ -1,5 +1,7 @@
 using System.Text.Json;
 using GenLu.Tests.Support;
+using GenLu.Gfmm;
+using GenLu.Structure;
 
 namespace GenLu.Tests.Gfmm;
 

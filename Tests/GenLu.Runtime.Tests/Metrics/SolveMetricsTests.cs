@@ -1,6 +1,7 @@
 using GenLu.Metrics;
 using GenLu.Solvers;
 using GenLu.Tests.Support;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests.Metrics;
 

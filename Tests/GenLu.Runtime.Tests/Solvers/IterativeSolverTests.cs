@@ -1,5 +1,6 @@
 using GenLu.Solvers;
 using GenLu.Tests.Support;
+using GenLu.Gfmm;
 
 namespace GenLu.Tests.Solvers;
 

@@ -1,3 +1,6 @@
+using GenLu.Gfmm;
+using GenLu.Structure;
+
 namespace GenLu.Tests.Support;
 
 /// <summary>

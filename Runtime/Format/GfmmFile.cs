@@ -4,8 +4,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using GenLu.Structure;
 
-namespace GenLu;
+namespace GenLu.Format;
 
 /// <summary>What is wrong with a <c>*.gfmm.json</c> file (the generator maps each to a GLU diagnostic).</summary>
 public enum GfmmFormatError

@@ -2,7 +2,7 @@ namespace GenLu;
 
 /// <summary>A diagonal block <c>G_i</c> of L or U cannot be factored: it has an exactly zero pivot (also
 /// after rounding the factors to float) or a non-finite entry, so the structured solve is undefined.</summary>
-public sealed class SingularBlockException : InvalidOperationException
+public sealed class SingularBlockException : SingularMatrixException
 {
     public SingularBlockException(string factor, int block, string tensorName, int zeroPivotColumn)
         : base(zeroPivotColumn >= 0

@@ -3,7 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace GenLu;
+namespace GenLu.Structure;
 
 /// <summary>The three kinds of GFMM block (spec: "One GFMM block", "L and U").</summary>
 public enum GfmmKind

@@ -1,7 +1,7 @@
 // Shared source: compiled into GenLu.Runtime (net10.0) and GenLu.Generator (netstandard2.0).
 using System;
 
-namespace GenLu;
+namespace GenLu.Structure;
 
 /// <summary>
 /// Unblocked LU with partial pivoting (LAPACK getf2 semantics) for the small dense diagonal blocks

@@ -6,7 +6,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace GenLu;
+namespace GenLu.Format;
 
 internal enum JsonKind { Object, Array, String, Number, True, False, Null }
 
