@@ -1,4 +1,5 @@
 using System.Numerics;
+using GenLu.Kernels;
 
 namespace GenLu.Exact;
 
@@ -48,7 +49,7 @@ internal static class LeftSingularVectors
         for (int j = 0; j < count; j++)
         {
             var v = columns.AsSpan(j * rows, rows);
-            sigma[j] = Math.Sqrt(VectorKernels.Dot(v, v));
+            sigma[j] = Math.Sqrt(Level1.Dot<double>(v, v));
             if (sigma[j] > 0)
             {
                 for (int a = 0; a < rows; a++)
@@ -71,7 +72,7 @@ internal static class LeftSingularVectors
         for (int k = 0; k < rows; k++)
         {
             var x = q.AsSpan((k * cols) + k, cols - k);
-            double norm = Math.Sqrt(VectorKernels.Dot(x, x));
+            double norm = Math.Sqrt(Level1.Dot<double>(x, x));
             if (norm == 0)
             {
                 continue;
@@ -80,11 +81,11 @@ internal static class LeftSingularVectors
             // Reflect x onto alpha e1 with v = x - alpha e1, alpha of opposite sign to x0 to avoid cancellation.
             double alpha = x[0] > 0 ? -norm : norm;
             x[0] -= alpha;
-            double vv = VectorKernels.Dot(x, x);
+            double vv = Level1.Dot<double>(x, x);
             for (int j = k + 1; j < rows; j++)
             {
                 var y = q.AsSpan((j * cols) + k, cols - k);
-                VectorKernels.SubtractScaled(y, 2 * VectorKernels.Dot(x, y) / vv, x);
+                Level1.Axpy(-2 * Level1.Dot<double>(x, y) / vv, x, y);
             }
 
             x[0] = alpha;
@@ -113,7 +114,7 @@ internal static class LeftSingularVectors
             for (int j = 0; j < count; j++)
             {
                 var v = columns.AsSpan(j * length, length);
-                norms[j] = VectorKernels.Dot(v, v);
+                norms[j] = Level1.Dot<double>(v, v);
             }
 
             bool rotated = false;
@@ -130,7 +131,7 @@ internal static class LeftSingularVectors
                     }
 
                     var b = columns.AsSpan(q * length, length);
-                    double gamma = VectorKernels.Dot(a, b);
+                    double gamma = Level1.Dot<double>(a, b);
                     if (Math.Abs(gamma) <= Orthogonality * Math.Sqrt(alpha * beta))
                     {
                         continue;

@@ -1,14 +1,16 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace GenLu.Dense;
+namespace GenLu.Kernels;
 
 /// <summary>
-/// Level-1 kernels on (possibly strided) vectors, generic over float and double. Unit-stride calls take
-/// the Vector512 -> Vector256 -> scalar ladder; strided calls fall back to a scalar loop.
+/// Level-1 kernels on pointer vectors with strides (BLAS incx / incy), generic over float and double: the
+/// lines of a <see cref="StridedMatrix{T}"/> that the LU, the triangular solves and the GFMM panel kernels
+/// sweep. Unit-stride calls take the Vector512 → Vector256 → Vector128 → scalar ladder, each rung on what the
+/// wider one left, so the Vector128 rung also serves the tails on x64 and is the main loop on Arm64; strided
+/// calls are scalar. Contiguous spans go through <see cref="Level1"/> instead. The caller keeps memory pinned.
 /// </summary>
-internal static unsafe class VectorOps<T>
+internal static unsafe class StridedLevel1<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>y += alpha * x.</summary>
@@ -28,11 +30,19 @@ internal static unsafe class VectorOps<T>
             for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
                 Vector512.Store(Simd.Fma(a, Vector512.Load(x + k), Vector512.Load(y + k)), y + k);
         }
-        else if (Vector256.IsHardwareAccelerated)
+
+        if (Vector256.IsHardwareAccelerated)
         {
             var a = Vector256.Create(alpha);
             for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
                 Vector256.Store(Simd.Fma(a, Vector256.Load(x + k), Vector256.Load(y + k)), y + k);
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var a = Vector128.Create(alpha);
+            for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+                Vector128.Store(Simd.Fma(a, Vector128.Load(x + k), Vector128.Load(y + k)), y + k);
         }
 
         for (; k < count; k++)
@@ -58,7 +68,8 @@ internal static unsafe class VectorOps<T>
                 Vector512.Store(Simd.Fma(v3, Vector512.Load(x3 + k), sum), y + k);
             }
         }
-        else if (Vector256.IsHardwareAccelerated)
+
+        if (Vector256.IsHardwareAccelerated)
         {
             Vector256<T> v0 = Vector256.Create(a0), v1 = Vector256.Create(a1), v2 = Vector256.Create(a2), v3 = Vector256.Create(a3);
             for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
@@ -67,6 +78,18 @@ internal static unsafe class VectorOps<T>
                 sum = Simd.Fma(v1, Vector256.Load(x1 + k), sum);
                 sum = Simd.Fma(v2, Vector256.Load(x2 + k), sum);
                 Vector256.Store(Simd.Fma(v3, Vector256.Load(x3 + k), sum), y + k);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<T> v0 = Vector128.Create(a0), v1 = Vector128.Create(a1), v2 = Vector128.Create(a2), v3 = Vector128.Create(a3);
+            for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+            {
+                var sum = Simd.Fma(v0, Vector128.Load(x + k), Vector128.Load(y + k));
+                sum = Simd.Fma(v1, Vector128.Load(x1 + k), sum);
+                sum = Simd.Fma(v2, Vector128.Load(x2 + k), sum);
+                Vector128.Store(Simd.Fma(v3, Vector128.Load(x3 + k), sum), y + k);
             }
         }
 
@@ -88,12 +111,21 @@ internal static unsafe class VectorOps<T>
                     acc = Simd.Fma(Vector512.Load(x + k), Vector512.Load(y + k), acc);
                 sum = Vector512.Sum(acc);
             }
-            else if (Vector256.IsHardwareAccelerated && count >= Vector256<T>.Count)
+
+            if (Vector256.IsHardwareAccelerated && count - k >= Vector256<T>.Count)
             {
                 var acc = Vector256<T>.Zero;
                 for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
                     acc = Simd.Fma(Vector256.Load(x + k), Vector256.Load(y + k), acc);
-                sum = Vector256.Sum(acc);
+                sum += Vector256.Sum(acc);
+            }
+
+            if (Vector128.IsHardwareAccelerated && count - k >= Vector128<T>.Count)
+            {
+                var acc = Vector128<T>.Zero;
+                for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+                    acc = Simd.Fma(Vector128.Load(x + k), Vector128.Load(y + k), acc);
+                sum += Vector128.Sum(acc);
             }
         }
 
@@ -114,11 +146,19 @@ internal static unsafe class VectorOps<T>
                 for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
                     Vector512.Store(Vector512.Load(x + k) * a, x + k);
             }
-            else if (Vector256.IsHardwareAccelerated)
+
+            if (Vector256.IsHardwareAccelerated)
             {
                 var a = Vector256.Create(alpha);
                 for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
                     Vector256.Store(Vector256.Load(x + k) * a, x + k);
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                var a = Vector128.Create(alpha);
+                for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+                    Vector128.Store(Vector128.Load(x + k) * a, x + k);
             }
         }
 
@@ -137,13 +177,36 @@ internal static unsafe class VectorOps<T>
     public static void Swap(T* x, nint incX, T* y, nint incY, nint count)
     {
         nint k = 0;
-        if (incX == 1 && incY == 1 && Vector512.IsHardwareAccelerated)
+        if (incX == 1 && incY == 1)
         {
-            for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+            if (Vector512.IsHardwareAccelerated)
             {
-                var vx = Vector512.Load(x + k);
-                Vector512.Store(Vector512.Load(y + k), x + k);
-                Vector512.Store(vx, y + k);
+                for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+                {
+                    var vx = Vector512.Load(x + k);
+                    Vector512.Store(Vector512.Load(y + k), x + k);
+                    Vector512.Store(vx, y + k);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+                {
+                    var vx = Vector256.Load(x + k);
+                    Vector256.Store(Vector256.Load(y + k), x + k);
+                    Vector256.Store(vx, y + k);
+                }
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+                {
+                    var vx = Vector128.Load(x + k);
+                    Vector128.Store(Vector128.Load(y + k), x + k);
+                    Vector128.Store(vx, y + k);
+                }
             }
         }
 
@@ -154,17 +217,36 @@ internal static unsafe class VectorOps<T>
     /// <summary>Index of the first NaN or infinity among the count contiguous entries of x, or -1.</summary>
     public static nint IndexOfNonFinite(T* x, nint count)
     {
-        // x * 0 is 0 for finite x and NaN for NaN or +-infinity, so a clean vector sum stays exactly 0.
+        // x * 0 is 0 for finite x and NaN for NaN or +-infinity, so a clean vector sum stays exactly 0; on the
+        // first poisoned vector the scalar loop restarts from 0 to find the index.
         nint k = 0;
+        bool poisoned = false;
         if (Vector512.IsHardwareAccelerated)
         {
             var poison = Vector512<T>.Zero;
             for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
                 poison += Vector512.Load(x + k) * Vector512<T>.Zero;
-            if (poison != Vector512<T>.Zero)
-                k = 0;
+            poisoned |= poison != Vector512<T>.Zero;
         }
 
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var poison = Vector256<T>.Zero;
+            for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+                poison += Vector256.Load(x + k) * Vector256<T>.Zero;
+            poisoned |= poison != Vector256<T>.Zero;
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var poison = Vector128<T>.Zero;
+            for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+                poison += Vector128.Load(x + k) * Vector128<T>.Zero;
+            poisoned |= poison != Vector128<T>.Zero;
+        }
+
+        if (poisoned)
+            k = 0;
         for (; k < count; k++)
         {
             if (!T.IsFinite(x[k]))
@@ -190,31 +272,5 @@ internal static unsafe class VectorOps<T>
         }
 
         return best;
-    }
-}
-
-/// <summary>Fused multiply-add on generic vectors: the JIT keeps only the branch for T.</summary>
-internal static class Simd
-{
-    /// <summary>a * b + c with one rounding.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-    {
-        if (typeof(T) == typeof(double))
-            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        if (typeof(T) == typeof(float))
-            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        return (a * b) + c;
-    }
-
-    /// <summary>a * b + c with one rounding.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-    {
-        if (typeof(T) == typeof(double))
-            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        if (typeof(T) == typeof(float))
-            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        return (a * b) + c;
     }
 }
