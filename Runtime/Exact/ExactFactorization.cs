@@ -218,11 +218,7 @@ public static class ExactFactorization
             path = Multiply(path, frame.Encoder[level][(i - 1) >> level], p, p, p);
         }
 
-        for (int k = 0; k < result.Length; k++)
-        {
-            result[k] -= path[k];
-        }
-
+        Level1.Subtract<double>(path, result);
         return result;
     }
 

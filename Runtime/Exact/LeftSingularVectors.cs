@@ -1,4 +1,3 @@
-using System.Numerics;
 using GenLu.Kernels;
 
 namespace GenLu.Exact;
@@ -156,29 +155,13 @@ internal static class LeftSingularVectors
         }
     }
 
-    /// <summary>(a, b) ← (c a − s b, s a + c b), vectorised.</summary>
-    private static void Rotate(Span<double> a, Span<double> b, double c, double s)
+    /// <summary>(a, b) ← (c a − s b, s a + c b).</summary>
+    private static unsafe void Rotate(Span<double> a, Span<double> b, double c, double s)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        fixed (double* x = a)
+        fixed (double* y = b)
         {
-            var vc = new Vector<double>(c);
-            var vs = new Vector<double>(s);
-            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
-            {
-                var ai = new Vector<double>(a[i..]);
-                var bi = new Vector<double>(b[i..]);
-                ((vc * ai) - (vs * bi)).CopyTo(a[i..]);
-                ((vs * ai) + (vc * bi)).CopyTo(b[i..]);
-            }
-        }
-
-        for (; i < a.Length; i++)
-        {
-            double ai = a[i];
-            double bi = b[i];
-            a[i] = (c * ai) - (s * bi);
-            b[i] = (s * ai) + (c * bi);
+            StridedLevel1<double>.Rotate(x, 1, y, 1, a.Length, c, s);
         }
     }
 

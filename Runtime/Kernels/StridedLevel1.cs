@@ -134,6 +134,57 @@ internal static unsafe class StridedLevel1<T>
         return sum;
     }
 
+    /// <summary>The plane rotation (x, y) ← (c x − s y, s x + c y) (BLAS rot with the sign of s flipped).</summary>
+    public static void Rotate(T* x, nint incX, T* y, nint incY, nint count, T c, T s)
+    {
+        nint k = 0;
+        if (incX == 1 && incY == 1)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<T> vc = Vector512.Create(c), vs = Vector512.Create(s);
+                for (; k <= count - Vector512<T>.Count; k += Vector512<T>.Count)
+                {
+                    var xk = Vector512.Load(x + k);
+                    var yk = Vector512.Load(y + k);
+                    Vector512.Store((vc * xk) - (vs * yk), x + k);
+                    Vector512.Store((vs * xk) + (vc * yk), y + k);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<T> vc = Vector256.Create(c), vs = Vector256.Create(s);
+                for (; k <= count - Vector256<T>.Count; k += Vector256<T>.Count)
+                {
+                    var xk = Vector256.Load(x + k);
+                    var yk = Vector256.Load(y + k);
+                    Vector256.Store((vc * xk) - (vs * yk), x + k);
+                    Vector256.Store((vs * xk) + (vc * yk), y + k);
+                }
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Vector128<T> vc = Vector128.Create(c), vs = Vector128.Create(s);
+                for (; k <= count - Vector128<T>.Count; k += Vector128<T>.Count)
+                {
+                    var xk = Vector128.Load(x + k);
+                    var yk = Vector128.Load(y + k);
+                    Vector128.Store((vc * xk) - (vs * yk), x + k);
+                    Vector128.Store((vs * xk) + (vc * yk), y + k);
+                }
+            }
+        }
+
+        for (; k < count; k++)
+        {
+            T xk = x[k * incX], yk = y[k * incY];
+            x[k * incX] = (c * xk) - (s * yk);
+            y[k * incY] = (s * xk) + (c * yk);
+        }
+    }
+
     /// <summary>x *= alpha.</summary>
     public static void Scale(T alpha, T* x, nint incX, nint count)
     {

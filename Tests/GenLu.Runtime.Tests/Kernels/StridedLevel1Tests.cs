@@ -24,7 +24,7 @@ public sealed unsafe class StridedLevel1Tests
 
     [Theory]
     [MemberData(nameof(LengthsAndStrides))]
-    public void AxpyDotScaleAndSwapMatchNaiveLoopsInDouble(int length, int stride)
+    public void AxpyDotScaleRotateAndSwapMatchNaiveLoopsInDouble(int length, int stride)
     {
         Check<double>(length, stride);
         Check<float>(length, stride);
@@ -107,6 +107,17 @@ public sealed unsafe class StridedLevel1Tests
             {
                 double expected = i % stride == 0 && i / stride < length ? -2 * x0[i] : x0[i];
                 double.CreateChecked(x[i]).ShouldBe(expected, $"scale entry {i}");
+            }
+
+            var xRotated = KernelReference.Widen(x);
+            var yRotated = KernelReference.Widen(y);
+            double c = 0.6, s = 0.8;
+            StridedLevel1<T>.Rotate(xp, stride, yp, stride, length, T.CreateChecked(c), T.CreateChecked(s));
+            for (int i = 0; i < span; i++)
+            {
+                bool touched = i % stride == 0 && i / stride < length;
+                double.CreateChecked(x[i]).ShouldBe(touched ? (c * xRotated[i]) - (s * yRotated[i]) : xRotated[i], tolerance, $"rotate x entry {i}");
+                double.CreateChecked(y[i]).ShouldBe(touched ? (s * xRotated[i]) + (c * yRotated[i]) : yRotated[i], tolerance, $"rotate y entry {i}");
             }
 
             var xBefore = (T[])x.Clone();
