@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
 using GenLu.Dense;
+using GenLu.Kernels;
 
 namespace GenLu.Benchmarks;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using GenLu.Kernels;
 
 namespace GenLu.Dense;
 
@@ -78,7 +79,7 @@ public static unsafe partial class DenseLu
         for (int line = 0; line < lineCount; line++)
         {
             T* start = columnMajor ? matrix.At(0, line) : matrix.At(line, 0);
-            nint offset = VectorOps<T>.IndexOfNonFinite(start, lineLength);
+            nint offset = StridedLevel1<T>.IndexOfNonFinite(start, lineLength);
             if (offset >= 0)
             {
                 (nint row, nint col) = columnMajor ? (offset, (nint)line) : ((nint)line, offset);

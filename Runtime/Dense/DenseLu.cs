@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using GenLu.Kernels;
 
 namespace GenLu.Dense;
 
@@ -139,8 +140,8 @@ public static unsafe partial class DenseLu
             for (int r = 0; r < nrhs; r++)
             {
                 T* vector = rhs + ((nint)r * n);
-                if (upper) Substitution<T>.SolveUpper(matrix, n, unitDiagonal: false, vector);
-                else Substitution<T>.SolveLower(matrix, n, unitDiagonal: true, vector);
+                if (upper) TriangularSolve<T>.SolveUpper(matrix, n, unitDiagonal: false, vector);
+                else TriangularSolve<T>.SolveLower(matrix, n, unitDiagonal: true, vector);
             }
         }
     }
@@ -193,8 +194,8 @@ public static unsafe partial class DenseLu
     private static int FactorWithWorkspace<T>(StridedMatrix<T> matrix, int rows, int cols, int* pivots)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!RecursiveLu<T>.NeedsWorkspace(rows, cols))
-            return RecursiveLu<T>.Factor(matrix, rows, cols, pivots, default);
+        if (!RecursiveGetrf<T>.NeedsWorkspace(rows, cols))
+            return RecursiveGetrf<T>.Factor(matrix, rows, cols, pivots, default);
 
         // Packing buffers are O(block) and come from the shared pool, so repeated factorizations allocate nothing.
         T[] packedA = ArrayPool<T>.Shared.Rent(PackedGemm<T>.PackedALength);
@@ -204,7 +205,7 @@ public static unsafe partial class DenseLu
             fixed (T* a = packedA)
             fixed (T* b = packedB)
             {
-                return RecursiveLu<T>.Factor(matrix, rows, cols, pivots, new GemmWorkspace<T>(a, b));
+                return RecursiveGetrf<T>.Factor(matrix, rows, cols, pivots, new GemmWorkspace<T>(a, b));
             }
         }
         finally
@@ -244,14 +245,14 @@ public static unsafe partial class DenseLu
                         for (int i = 0; i < n; i++)
                             scratch[i] = x[perm[i]];
                         scratch[..n].CopyTo(x);
-                        Substitution<T>.SolveLower(matrix, n, unitDiagonal: true, xPointer);
-                        Substitution<T>.SolveUpper(matrix, n, unitDiagonal: false, xPointer);
+                        TriangularSolve<T>.SolveLower(matrix, n, unitDiagonal: true, xPointer);
+                        TriangularSolve<T>.SolveUpper(matrix, n, unitDiagonal: false, xPointer);
                     }
                     else
                     {
                         // A^T x = b  <=>  U^T L^T (P x) = b, then x[perm[i]] = (P x)[i].
-                        Substitution<T>.SolveLower(matrix.Transposed, n, unitDiagonal: false, xPointer);
-                        Substitution<T>.SolveUpper(matrix.Transposed, n, unitDiagonal: true, xPointer);
+                        TriangularSolve<T>.SolveLower(matrix.Transposed, n, unitDiagonal: false, xPointer);
+                        TriangularSolve<T>.SolveUpper(matrix.Transposed, n, unitDiagonal: true, xPointer);
                         for (int i = 0; i < n; i++)
                             scratch[perm[i]] = x[i];
                         scratch[..n].CopyTo(x);

@@ -2,54 +2,10 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using GenLu.Gfmm;
+using GenLu.Kernels;
 using GenLu.Structure;
 
 namespace GenLu.Exact;
-
-/// <summary>Which factor a truncation report belongs to.</summary>
-public enum ExactFactor
-{
-    L,
-    U,
-}
-
-/// <summary>Which nested basis of a factor: rows (its decoder edges) or columns (its encoder edges).</summary>
-public enum BasisSide
-{
-    Row,
-    Column,
-}
-
-/// <summary>
-/// What the truncated SVDs of one level of one nested basis discarded.
-/// </summary>
-/// <param name="Factor">L or U.</param>
-/// <param name="Side">Row basis (decoder edges) or column basis (encoder edges).</param>
-/// <param name="Level">Tree level of the nodes whose bases were formed (1 .. log2(M) - 1).</param>
-/// <param name="MaxRank">The largest rank kept at this level (at most P).</param>
-/// <param name="LargestDiscarded">The largest discarded singular value over the level's nodes (0 when nothing was cut).</param>
-/// <param name="DiscardedFrobenius">sqrt of the sum of all discarded σ² over the level's nodes.</param>
-public sealed record TruncationLevel(ExactFactor Factor, BasisSide Side, int Level, int MaxRank, double LargestDiscarded, double DiscardedFrobenius);
-
-/// <summary>The result of <see cref="ExactFactorization.Build"/>.</summary>
-/// <param name="Model">L and U as float32 GFMM blocks, with the given scale; its training provenance records method "exact", the tolerance and the seconds.</param>
-/// <param name="Truncation">The discarded singular values, per factor, side and level.</param>
-/// <param name="Seconds">Wall time of the whole construction (block LU included).</param>
-public sealed record ExactResult(GfmmModel Model, IReadOnlyList<TruncationLevel> Truncation, double Seconds)
-{
-    /// <summary>
-    /// A bound on ‖F̂ − F‖_F for one factor, before float32 rounding: the far field is approximated by orthogonal projections
-    /// onto nested bases, so the row-side error is at most sqrt(Σ discarded σ²) over all its levels, likewise the column side,
-    /// and the two add; the near field (diagonal and neighbour blocks) is exact.
-    /// </summary>
-    public double FarFieldErrorBound(ExactFactor factor)
-    {
-        double Side(BasisSide side) => Math.Sqrt(Truncation
-            .Where(t => t.Factor == factor && t.Side == side)
-            .Sum(t => t.DiscardedFrobenius * t.DiscardedFrobenius));
-        return Side(BasisSide.Row) + Side(BasisSide.Column);
-    }
-}
 
 /// <summary>
 /// Builds GFMM factors L and U algebraically from the exact block LU of a dense operator (GitHub issue 7), instead of
@@ -94,8 +50,18 @@ public static class ExactFactorization
     /// <param name="p">Block size.</param>
     /// <param name="scale">The scale s of A ≈ s L U stored in the model.</param>
     /// <param name="tolerance">Singular values at most tolerance · max |A_ij| are discarded (ranks never exceed P).</param>
+    /// <param name="progress">Receives an <see cref="ExactProgress"/> after each block of the block LU and each level of each factor.</param>
+    /// <param name="cancellationToken">Checked between blocks of the block LU and between levels of the factors.</param>
     /// <exception cref="SingularSchurBlockException">A diagonal block of the running Schur complement is singular.</exception>
-    public static ExactResult Build(ReadOnlySpan<double> a, int m, int p, double scale = 1, double tolerance = DefaultTolerance)
+    /// <exception cref="OperationCanceledException">Cancellation was requested; nothing is returned.</exception>
+    public static ExactResult Build(
+        ReadOnlySpan<double> a,
+        int m,
+        int p,
+        double scale = 1,
+        double tolerance = DefaultTolerance,
+        IProgress<ExactProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var layout = new GfmmLayout(GfmmKind.Lower, m, p);
         int n = layout.N;
@@ -114,23 +80,20 @@ public static class ExactFactorization
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must be finite and >= 0.");
         }
 
-        double maxAbs = 0;
-        for (int i = 0; i < a.Length; i++)
+        if (!Level1.AllFinite(a))
         {
-            if (!double.IsFinite(a[i]))
-            {
-                throw new ArgumentException($"Entry ({i / n}, {i % n}) of the matrix is {a[i]}; it must be finite.", nameof(a));
-            }
-
-            maxAbs = Math.Max(maxAbs, Math.Abs(a[i]));
+            int i = a.IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
+            throw new ArgumentException($"Entry ({i / n}, {i % n}) of the matrix is {a[i]}; it must be finite.", nameof(a));
         }
 
+        double maxAbs = Level1.MaxMagnitude(a);
         var clock = Stopwatch.StartNew();
-        var lu = BlockLu.Factor(a, m, p);
+        var lu = SchurComplementBlockLu.Factor(
+            a, m, p, cancellationToken, progress is null ? null : done => progress.Report(new ExactProgress(ExactStage.BlockLu, done, m)));
         var report = new List<TruncationLevel>();
         double threshold = tolerance * maxAbs;
-        var lower = BuildFactor(lu, ExactFactor.L, threshold, report);
-        var upper = BuildFactor(lu, ExactFactor.U, threshold, report);
+        var lower = BuildFactor(lu, ExactFactor.L, threshold, report, progress, cancellationToken);
+        var upper = BuildFactor(lu, ExactFactor.U, threshold, report, progress, cancellationToken);
         clock.Stop();
         var provenance = new GfmmProvenance
         {
@@ -147,7 +110,8 @@ public static class ExactFactorization
     /// <summary>
     /// Builds one factor in the lower frame (L itself, or Uᵀ) and writes it into a GFMM block of the factor's kind.
     /// </summary>
-    private static GfmmBlock BuildFactor(BlockLu lu, ExactFactor factor, double threshold, List<TruncationLevel> report)
+    private static GfmmBlock BuildFactor(
+        SchurComplementBlockLu lu, ExactFactor factor, double threshold, List<TruncationLevel> report, IProgress<ExactProgress>? progress, CancellationToken cancellationToken)
     {
         int m = lu.M, p = lu.P, n = lu.N;
         bool upper = factor == ExactFactor.U;
@@ -163,8 +127,10 @@ public static class ExactFactorization
         var explicitColumns = new double[n * p];
         var bridges = new double[levels][][];
         bool hasFarField = upper ? lu.UpperHasFarField : lu.LowerHasFarField;
+        var stage = upper ? ExactStage.UpperFactor : ExactStage.LowerFactor;
         for (int level = 1; level < levels; level++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int nodes = m >> level;
             int size = p << level;
             if (!hasFarField)
@@ -172,6 +138,7 @@ public static class ExactFactorization
                 // A banded factor: nothing beyond the neighbour blocks, so every basis, transfer and coarse bridge is zero.
                 report.Add(new TruncationLevel(factor, BasisSide.Row, level, 0, 0, 0));
                 report.Add(new TruncationLevel(factor, BasisSide.Column, level, 0, 0, 0));
+                progress?.Report(new ExactProgress(stage, level, levels - 1));
                 continue;
             }
 
@@ -188,6 +155,8 @@ public static class ExactFactorization
                     ? Multiply(rows.Coefficients(level, k + 1, k * size, size), explicitColumns.AsSpan(k * size * p, size * p), p, size, p)
                     : new double[p * p];
             }
+
+            progress?.Report(new ExactProgress(stage, level, levels - 1));
         }
 
         var frame = new LowerFrame(m, p);
@@ -249,11 +218,7 @@ public static class ExactFactorization
             path = Multiply(path, frame.Encoder[level][(i - 1) >> level], p, p, p);
         }
 
-        for (int k = 0; k < result.Length; k++)
-        {
-            result[k] -= path[k];
-        }
-
+        Level1.Subtract<double>(path, result);
         return result;
     }
 
@@ -261,25 +226,7 @@ public static class ExactFactorization
     private static double[] Multiply(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int r, int k, int c)
     {
         var z = new double[r * c];
-        for (int i = 0; i < r; i++)
-        {
-            var row = z.AsSpan(i * c, c);
-            for (int j = 0; j < k; j++)
-            {
-                double xij = x[(i * k) + j];
-                if (xij == 0)
-                {
-                    continue;
-                }
-
-                var source = y.Slice(j * c, c);
-                for (int q = 0; q < c; q++)
-                {
-                    row[q] += xij * source[q];
-                }
-            }
-        }
-
+        PackedGemm<double>.Multiply(x, y, z, r, k, c);
         return z;
     }
 
@@ -308,138 +255,5 @@ public static class ExactFactorization
         }
 
         return result;
-    }
-
-    /// <summary>
-    /// The lower-frame factor F (L itself, or Uᵀ read from the upper part of the block LU) and its far field: F without
-    /// the diagonal and neighbour blocks (leaf distance below 2), which the level-0 bridge holds.
-    /// </summary>
-    private sealed class FarField(double[] work, int n, int p, bool transposed)
-    {
-        public double At(int i, int j) => transposed ? work[(j * n) + i] : work[(i * n) + j];
-
-        /// <summary>destination[c] = F_far(row, from + c).</summary>
-        public void Row(int row, int from, Span<double> destination)
-        {
-            // Columns at or right of leaf (row leaf - 1) are near (or above the diagonal): zero.
-            int nearFrom = Math.Clamp((((row / p) - 1) * p) - from, 0, destination.Length);
-            if (!transposed)
-            {
-                work.AsSpan((row * n) + from, nearFrom).CopyTo(destination);
-            }
-            else
-            {
-                for (int c = 0; c < nearFrom; c++)
-                {
-                    destination[c] = work[((from + c) * n) + row];
-                }
-            }
-
-            destination[nearFrom..].Clear();
-        }
-
-        /// <summary>destination[c] = F_far(from + c, column).</summary>
-        public void Column(int column, int from, Span<double> destination)
-        {
-            // Rows before leaf (column leaf + 2) are near (or above the diagonal): zero.
-            int farFrom = Math.Clamp((((column / p) + 2) * p) - from, 0, destination.Length);
-            destination[..farFrom].Clear();
-            if (transposed)
-            {
-                work.AsSpan((column * n) + from + farFrom, destination.Length - farFrom).CopyTo(destination[farFrom..]);
-            }
-            else
-            {
-                for (int c = farFrom; c < destination.Length; c++)
-                {
-                    destination[c] = work[((from + c) * n) + column];
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
-    /// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are zero.
-    /// </summary>
-    private sealed class LowerFrame
-    {
-        public LowerFrame(int m, int p)
-        {
-            P = p;
-            int levels = GfmmLayout.Log2(m);
-            Encoder = new double[levels][][];
-            Decoder = new double[levels][][];
-            Bridge = new double[levels][][];
-            for (int level = 0; level < levels; level++)
-            {
-                int nodes = m >> level;
-                Encoder[level] = Zeros(nodes, p);
-                Decoder[level] = Zeros(nodes, p);
-                Bridge[level] = Zeros(nodes - 1, p);
-            }
-
-            Diagonal = Zeros(m, p);
-        }
-
-        public int P { get; }
-
-        public double[][][] Encoder { get; }
-
-        public double[][][] Decoder { get; }
-
-        public double[][][] Bridge { get; }
-
-        public double[][] Diagonal { get; }
-
-        /// <summary>
-        /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
-        /// </summary>
-        public GfmmBlock ToBlock(GfmmLayout layout, bool upper)
-        {
-            var block = new GfmmBlock(layout, new float[layout.WeightCount]);
-            for (int level = 0; level < layout.Levels; level++)
-            {
-                for (int c = 0; c < layout.NodeCount(level); c++)
-                {
-                    Write(block.Tensor(layout.Encoder(level, c)), upper ? Decoder[level][c] : Encoder[level][c], upper);
-                    Write(block.Tensor(layout.Decoder(level, c)), upper ? Encoder[level][c] : Decoder[level][c], upper);
-                }
-
-                for (int k = 0; k < layout.NodeCount(level) - 1; k++)
-                {
-                    Write(block.Tensor(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k)), Bridge[level][k], upper);
-                }
-            }
-
-            for (int i = 0; i < layout.M; i++)
-            {
-                Write(block.Tensor(layout.Diagonal(i)), Diagonal[i], upper);
-            }
-
-            return block;
-        }
-
-        private void Write(Span<float> destination, double[] source, bool transpose)
-        {
-            for (int r = 0; r < P; r++)
-            {
-                for (int c = 0; c < P; c++)
-                {
-                    destination[(r * P) + c] = (float)(transpose ? source[(c * P) + r] : source[(r * P) + c]);
-                }
-            }
-        }
-
-        private static double[][] Zeros(int count, int p)
-        {
-            var result = new double[count][];
-            for (int i = 0; i < count; i++)
-            {
-                result[i] = new double[p * p];
-            }
-
-            return result;
-        }
     }
 }

@@ -1,4 +1,4 @@
-using System.Numerics;
+using GenLu.Kernels;
 
 namespace GenLu.Exact;
 
@@ -48,7 +48,7 @@ internal static class LeftSingularVectors
         for (int j = 0; j < count; j++)
         {
             var v = columns.AsSpan(j * rows, rows);
-            sigma[j] = Math.Sqrt(VectorKernels.Dot(v, v));
+            sigma[j] = Math.Sqrt(Level1.Dot<double>(v, v));
             if (sigma[j] > 0)
             {
                 for (int a = 0; a < rows; a++)
@@ -71,7 +71,7 @@ internal static class LeftSingularVectors
         for (int k = 0; k < rows; k++)
         {
             var x = q.AsSpan((k * cols) + k, cols - k);
-            double norm = Math.Sqrt(VectorKernels.Dot(x, x));
+            double norm = Math.Sqrt(Level1.Dot<double>(x, x));
             if (norm == 0)
             {
                 continue;
@@ -80,11 +80,11 @@ internal static class LeftSingularVectors
             // Reflect x onto alpha e1 with v = x - alpha e1, alpha of opposite sign to x0 to avoid cancellation.
             double alpha = x[0] > 0 ? -norm : norm;
             x[0] -= alpha;
-            double vv = VectorKernels.Dot(x, x);
+            double vv = Level1.Dot<double>(x, x);
             for (int j = k + 1; j < rows; j++)
             {
                 var y = q.AsSpan((j * cols) + k, cols - k);
-                VectorKernels.SubtractScaled(y, 2 * VectorKernels.Dot(x, y) / vv, x);
+                Level1.Axpy(-2 * Level1.Dot<double>(x, y) / vv, x, y);
             }
 
             x[0] = alpha;
@@ -113,7 +113,7 @@ internal static class LeftSingularVectors
             for (int j = 0; j < count; j++)
             {
                 var v = columns.AsSpan(j * length, length);
-                norms[j] = VectorKernels.Dot(v, v);
+                norms[j] = Level1.Dot<double>(v, v);
             }
 
             bool rotated = false;
@@ -130,7 +130,7 @@ internal static class LeftSingularVectors
                     }
 
                     var b = columns.AsSpan(q * length, length);
-                    double gamma = VectorKernels.Dot(a, b);
+                    double gamma = Level1.Dot<double>(a, b);
                     if (Math.Abs(gamma) <= Orthogonality * Math.Sqrt(alpha * beta))
                     {
                         continue;
@@ -155,29 +155,13 @@ internal static class LeftSingularVectors
         }
     }
 
-    /// <summary>(a, b) ← (c a − s b, s a + c b), vectorised.</summary>
-    private static void Rotate(Span<double> a, Span<double> b, double c, double s)
+    /// <summary>(a, b) ← (c a − s b, s a + c b).</summary>
+    private static unsafe void Rotate(Span<double> a, Span<double> b, double c, double s)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        fixed (double* x = a)
+        fixed (double* y = b)
         {
-            var vc = new Vector<double>(c);
-            var vs = new Vector<double>(s);
-            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
-            {
-                var ai = new Vector<double>(a[i..]);
-                var bi = new Vector<double>(b[i..]);
-                ((vc * ai) - (vs * bi)).CopyTo(a[i..]);
-                ((vs * ai) + (vc * bi)).CopyTo(b[i..]);
-            }
-        }
-
-        for (; i < a.Length; i++)
-        {
-            double ai = a[i];
-            double bi = b[i];
-            a[i] = (c * ai) - (s * bi);
-            b[i] = (s * ai) + (c * bi);
+            StridedLevel1<double>.Rotate(x, 1, y, 1, a.Length, c, s);
         }
     }
 

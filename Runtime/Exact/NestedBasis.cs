@@ -1,3 +1,4 @@
+using GenLu.Kernels;
 using GenLu.Structure;
 
 namespace GenLu.Exact;
@@ -134,10 +135,7 @@ internal sealed class NestedBasis
                 double value = current[a];
                 if (value != 0)
                 {
-                    for (int b = 0; b < p; b++)
-                    {
-                        row[b] += value * transfer[(a * p) + b];
-                    }
+                    Level1.Axpy<double>(value, transfer.AsSpan(a * p, p), row);
                 }
             }
 
@@ -207,11 +205,7 @@ internal sealed class NestedBasis
                     continue;
                 }
 
-                var source = block.AsSpan(a * width, width);
-                for (int j = 0; j < width; j++)
-                {
-                    target[j] += w * source[j];
-                }
+                Level1.Axpy<double>(w, block.AsSpan(a * width, width), target);
             }
         }
 

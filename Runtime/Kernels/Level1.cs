@@ -32,6 +32,10 @@ internal static class Level1
         return largest * T.Sqrt(sum);
     }
 
+    /// <summary><c>‖x − y‖₂</c>, the Euclidean distance.</summary>
+    public static T Distance<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Distance(x, y);
+
     /// <summary><c>max |x_i|</c> (NaN if any entry is NaN), zero for an empty span.</summary>
     public static T MaxMagnitude<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         x.IsEmpty ? T.Zero : T.Abs(TensorPrimitives.MaxMagnitude(x));

@@ -1,9 +1,7 @@
+using GenLu.Kernels;
 using GenLu.Solvers;
 
 namespace GenLu.Metrics;
-
-/// <summary>A linear map given by its action: writes A x into <paramref name="y"/>.</summary>
-public delegate void LinearMap(ReadOnlySpan<double> x, Span<double> y);
 
 /// <summary>
 /// Norms of dense row-major matrices (<c>a[i * cols + j]</c> is entry (i, j)), used to report accuracy:
@@ -39,30 +37,25 @@ public static class MatrixNorms
     public static double Spectral(ReadOnlySpan<double> a, int rows, int cols, double relativeTolerance, int maxIterations)
     {
         CheckShape(a, rows, cols, nameof(a));
-        foreach (double value in a)
+        if (!Level1.AllFinite(a))
         {
-            if (!double.IsFinite(value))
-            {
-                throw new ArgumentException("The matrix contains NaN or infinity; its norm is undefined.", nameof(a));
-            }
+            throw new ArgumentException("The matrix contains NaN or infinity; its norm is undefined.", nameof(a));
         }
 
         return Lanczos(new DenseProducts(a, rows, cols), rows, cols, relativeTolerance, maxIterations);
     }
 
     /// <summary>
-    /// The spectral norm of a linear map given only by its products: <paramref name="apply"/> computes y = A x
-    /// (x of length <paramref name="cols"/>, y of length <paramref name="rows"/>) and <paramref name="applyTransposed"/>
-    /// y = Aᵀ x. Same Lanczos process, stopping rule and accuracy as the dense overload; use it for structured or
-    /// implicit matrices such as L̂Û − A, whose dense form would cost O(N³) to build.
+    /// The spectral norm of an operator known only by its products <see cref="ILinearOperator.Apply"/> and
+    /// <see cref="ILinearOperator.ApplyTranspose"/>. Same Lanczos process, stopping rule and accuracy as the dense
+    /// overload; use it for structured or implicit matrices such as L̂Û − A, whose dense form would cost O(N³) to build.
     /// </summary>
-    public static double Spectral(int rows, int cols, LinearMap apply, LinearMap applyTransposed, double relativeTolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
+    /// <exception cref="ArgumentException">The products produced NaN or infinity.</exception>
+    public static double Spectral(ILinearOperator a, double relativeTolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
-        ArgumentNullException.ThrowIfNull(apply);
-        ArgumentNullException.ThrowIfNull(applyTransposed);
-        return Lanczos(new MapProducts(apply, applyTransposed), rows, cols, relativeTolerance, maxIterations);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(a.Order, nameof(a));
+        return Lanczos(new OperatorProducts(a), a.Order, a.Order, relativeTolerance, maxIterations);
     }
 
     private static double Lanczos<T>(T products, int rows, int cols, double relativeTolerance, int maxIterations)
@@ -87,18 +80,10 @@ public static class MatrixNorms
         {
             products.Apply(v, av);
             products.ApplyTransposed(av, w);
-            for (int j = 0; j < cols; j++)
-            {
-                w[j] -= betaPrevious * vPrevious[j];
-            }
-
-            double alpha = Dot(w, v);
-            for (int j = 0; j < cols; j++)
-            {
-                w[j] -= alpha * v[j];
-            }
-
-            double beta = Math.Sqrt(Dot(w, w));
+            Level1.Axpy<double>(-betaPrevious, vPrevious, w);
+            double alpha = Level1.Dot<double>(w, v);
+            Level1.Axpy<double>(-alpha, v, w);
+            double beta = Level1.Norm2<double>(w);
             if (!double.IsFinite(alpha) || !double.IsFinite(beta))
             {
                 throw new ArgumentException("The matrix-vector products produced NaN or infinity; the norm is undefined.", "apply");
@@ -113,12 +98,9 @@ public static class MatrixNorms
                 break;
             }
 
-            for (int j = 0; j < cols; j++)
-            {
-                vPrevious[j] = v[j];
-                v[j] = w[j] / beta;
-            }
-
+            v.CopyTo(vPrevious, 0);
+            w.CopyTo(v, 0);
+            Level1.Scale<double>(1 / beta, v);
             betaPrevious = beta;
         }
 
@@ -126,7 +108,7 @@ public static class MatrixNorms
     }
 
     /// <summary>The Frobenius norm sqrt(Σ a_ij²) of a matrix given as its entries (any layout).</summary>
-    public static double Frobenius(ReadOnlySpan<double> a) => Math.Sqrt(Dot(a, a));
+    public static double Frobenius(ReadOnlySpan<double> a) => Level1.Norm2(a);
 
     /// <summary>‖approx − exact‖_F / ‖exact‖_F, entry by entry (same layout for both).</summary>
     /// <exception cref="ArgumentException">The lengths differ, or exact is all zero.</exception>
@@ -137,20 +119,13 @@ public static class MatrixNorms
             throw new ArgumentException($"approx has {approx.Length} entries but exact has {exact.Length}.", nameof(approx));
         }
 
-        double difference = 0;
-        for (int i = 0; i < approx.Length; i++)
-        {
-            double d = approx[i] - exact[i];
-            difference += d * d;
-        }
-
         double reference = Frobenius(exact);
         if (reference == 0)
         {
             throw new ArgumentException("exact is the zero matrix; a relative error is undefined.", nameof(exact));
         }
 
-        return Math.Sqrt(difference) / reference;
+        return Level1.Distance(approx, exact) / reference;
     }
 
     private static void CheckShape(ReadOnlySpan<double> a, int rows, int cols, string name)
@@ -179,18 +154,18 @@ public static class MatrixNorms
         public void ApplyTransposed(ReadOnlySpan<double> x, Span<double> y) => MultiplyTransposed(matrix, rows, cols, x, y);
     }
 
-    private readonly struct MapProducts(LinearMap apply, LinearMap applyTransposed) : IProducts
+    private readonly struct OperatorProducts(ILinearOperator a) : IProducts
     {
-        public void Apply(ReadOnlySpan<double> x, Span<double> y) => apply(x, y);
+        public void Apply(ReadOnlySpan<double> x, Span<double> y) => a.Apply(x, y);
 
-        public void ApplyTransposed(ReadOnlySpan<double> x, Span<double> y) => applyTransposed(x, y);
+        public void ApplyTransposed(ReadOnlySpan<double> x, Span<double> y) => a.ApplyTranspose(x, y);
     }
 
     private static void Multiply(ReadOnlySpan<double> a, int rows, int cols, ReadOnlySpan<double> x, Span<double> y)
     {
         for (int i = 0; i < rows; i++)
         {
-            y[i] = Dot(a.Slice(i * cols, cols), x);
+            y[i] = Level1.Dot(a.Slice(i * cols, cols), x);
         }
     }
 
@@ -199,32 +174,8 @@ public static class MatrixNorms
         y.Clear();
         for (int i = 0; i < rows; i++)
         {
-            double xi = x[i];
-            var row = a.Slice(i * cols, cols);
-            for (int j = 0; j < cols; j++)
-            {
-                y[j] += row[j] * xi;
-            }
+            Level1.Axpy(x[i], a.Slice(i * cols, cols), y);
         }
-    }
-
-    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        var sum = System.Numerics.Vector<double>.Zero;
-        int width = System.Numerics.Vector<double>.Count;
-        int i = 0;
-        for (; i <= x.Length - width; i += width)
-        {
-            sum += new System.Numerics.Vector<double>(x[i..]) * new System.Numerics.Vector<double>(y[i..]);
-        }
-
-        double total = System.Numerics.Vector.Sum(sum);
-        for (; i < x.Length; i++)
-        {
-            total += x[i] * y[i];
-        }
-
-        return total;
     }
 
     /// <summary>A fixed pseudo-random unit vector (SplitMix64), so that no structured matrix can be orthogonal to it by design.</summary>
@@ -241,186 +192,6 @@ public static class MatrixNorms
             v[j] = ((z >> 11) * (1.0 / (1UL << 53))) - 0.5;
         }
 
-        double norm = Math.Sqrt(Dot(v, v));
-        for (int j = 0; j < v.Length; j++)
-        {
-            v[j] /= norm;
-        }
-    }
-
-    /// <summary>
-    /// The Lanczos tridiagonal matrix T_k (diagonal α, off-diagonal β) and the two facts about its largest eigenvalue
-    /// that the iteration needs: the value (bisection with Sturm counts) and the Ritz residual β_k |s_k| (the last
-    /// component of its unit eigenvector s, found by one step of inverse iteration with a pivoted tridiagonal LU).
-    /// </summary>
-    private sealed class LanczosTridiagonal(int capacity)
-    {
-        private readonly double[] alpha = new double[capacity];
-        private readonly double[] beta = new double[capacity];
-        private readonly double[] sub = new double[capacity];
-        private readonly double[] diag = new double[capacity];
-        private readonly double[] super1 = new double[capacity];
-        private readonly double[] super2 = new double[capacity];
-        private readonly double[] x = new double[capacity];
-        private readonly bool[] swapped = new bool[capacity];
-        private int size;
-
-        public void Append(double a, double b)
-        {
-            alpha[size] = a;
-            beta[size] = b;
-            size++;
-        }
-
-        /// <summary>The largest eigenvalue; it is at least <paramref name="lowerBound"/> (Ritz values grow with k).</summary>
-        public double LargestEigenvalue(double lowerBound)
-        {
-            // Gershgorin discs bound the spectrum from above.
-            double high = double.MinValue;
-            for (int i = 0; i < size; i++)
-            {
-                double radius = (i > 0 ? Math.Abs(beta[i - 1]) : 0) + (i < size - 1 ? Math.Abs(beta[i]) : 0);
-                high = Math.Max(high, alpha[i] + radius);
-            }
-
-            double low = Math.Min(lowerBound, high);
-            while (high - low > 2 * double.Epsilon + (4e-16 * Math.Abs(high)))
-            {
-                double middle = 0.5 * (low + high);
-                if (middle <= low || middle >= high)
-                {
-                    break;
-                }
-
-                if (CountBelow(middle) == size)
-                {
-                    high = middle;
-                }
-                else
-                {
-                    low = middle;
-                }
-            }
-
-            return high;
-        }
-
-        /// <summary>β_k |s_k| for the eigenvalue <paramref name="theta"/>: the residual norm of the corresponding Ritz pair.</summary>
-        public double LargestRitzResidual(double theta)
-        {
-            int m = size;
-            double tiny = 1e-300 + (1e-16 * Math.Abs(theta));
-            for (int i = 0; i < m; i++)
-            {
-                diag[i] = alpha[i] - theta;
-                super1[i] = beta[i];
-                sub[i] = beta[i];
-                super2[i] = 0;
-                x[i] = 1;
-            }
-
-            // Gaussian elimination with row interchanges on T - θI (the LAPACK gttrf pattern); a zero pivot is
-            // replaced by a tiny one, which inverse iteration tolerates (it only amplifies the wanted direction).
-            for (int i = 0; i < m - 1; i++)
-            {
-                swapped[i] = Math.Abs(diag[i]) < Math.Abs(sub[i]);
-                if (!swapped[i])
-                {
-                    if (diag[i] == 0)
-                    {
-                        diag[i] = tiny;
-                    }
-
-                    double factor = sub[i] / diag[i];
-                    sub[i] = factor;
-                    diag[i + 1] -= factor * super1[i];
-                }
-                else
-                {
-                    double factor = diag[i] / sub[i];
-                    diag[i] = sub[i];
-                    sub[i] = factor;
-                    double saved = super1[i];
-                    super1[i] = diag[i + 1];
-                    diag[i + 1] = saved - (factor * diag[i + 1]);
-                    if (i < m - 2)
-                    {
-                        super2[i] = super1[i + 1];
-                        super1[i + 1] = -factor * super1[i + 1];
-                    }
-                }
-            }
-
-            if (diag[m - 1] == 0)
-            {
-                diag[m - 1] = tiny;
-            }
-
-            // Two steps of inverse iteration from the all-ones vector: the second removes any chance that the start
-            // vector happened to be poor in the wanted direction.
-            SolveFactored(m);
-            double scale = 1 / Math.Sqrt(Dot(x.AsSpan(0, m), x.AsSpan(0, m)));
-            for (int i = 0; i < m; i++)
-            {
-                x[i] *= scale;
-            }
-
-            SolveFactored(m);
-            double norm = Math.Sqrt(Dot(x.AsSpan(0, m), x.AsSpan(0, m)));
-            return beta[m - 1] * Math.Abs(x[m - 1]) / norm;
-        }
-
-        /// <summary>Overwrites x with (T - θI)^-1 x using the factors left by <see cref="LargestRitzResidual"/>.</summary>
-        private void SolveFactored(int m)
-        {
-            for (int i = 0; i < m - 1; i++)
-            {
-                if (swapped[i])
-                {
-                    (x[i], x[i + 1]) = (x[i + 1], x[i]);
-                }
-
-                x[i + 1] -= sub[i] * x[i];
-            }
-
-            for (int i = m - 1; i >= 0; i--)
-            {
-                double sum = x[i];
-                if (i + 1 < m)
-                {
-                    sum -= super1[i] * x[i + 1];
-                }
-
-                if (i + 2 < m)
-                {
-                    sum -= super2[i] * x[i + 2];
-                }
-
-                x[i] = sum / diag[i];
-            }
-        }
-
-        /// <summary>The number of eigenvalues of T_k below <paramref name="shift"/> (Sturm sequence / LDLᵀ inertia).</summary>
-        private int CountBelow(double shift)
-        {
-            int count = 0;
-            double q = 1;
-            for (int i = 0; i < size; i++)
-            {
-                double coupling = i > 0 ? beta[i - 1] * beta[i - 1] / q : 0;
-                q = alpha[i] - shift - coupling;
-                if (q == 0)
-                {
-                    q = -1e-300;
-                }
-
-                if (q < 0)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
+        Level1.Scale(1 / Level1.Norm2<double>(v), v);
     }
 }

@@ -1,5 +1,6 @@
-using GenLu.Solvers;
 using GenLu.Gfmm;
+using GenLu.Kernels;
+using GenLu.Solvers;
 
 namespace GenLu.Metrics;
 
@@ -113,6 +114,7 @@ public static class SolveMetrics
         var floatX = new float[Batch * n];
         var refinedX = new double[n];
         var plainX = new double[n];
+        var referenceX = new double[Batch * n];
         for (int first = 0; first < options.Samples; first += Batch)
         {
             int count = Math.Min(Batch, options.Samples - first);
@@ -144,12 +146,9 @@ public static class SolveMetrics
             for (int k = 0; k < length; k++) floatX[k] = (float)xs[k];
             model.Apply(floatX.AsSpan(0, length), floatIn.AsSpan(0, length), count, workspace);
             solver.Solve(floatIn.AsSpan(0, length), floatOut.AsSpan(0, length), count, workspace);
-            for (int k = 0; k < length; k++)
-            {
-                double d = xs[k] - floatOut[k];
-                referenceErrorSquared += d * d;
-                solutionSquared += xs[k] * xs[k];
-            }
+            for (int k = 0; k < length; k++) referenceX[k] = floatOut[k];
+            referenceErrorSquared += Squared(Level1.Distance<double>(xs.AsSpan(0, length), referenceX.AsSpan(0, length)));
+            solutionSquared += Squared(Level1.Norm2<double>(xs.AsSpan(0, length)));
         }
 
         return new SolveMetricsReport(options.Samples, options.Seed, options.Method,
@@ -157,6 +156,8 @@ public static class SolveMetrics
             (double)totalIterations / options.Samples, maxIterations, notConverged,
             new ReferenceStyleFigures(Math.Sqrt(referenceErrorSquared), Math.Sqrt(referenceErrorSquared / solutionSquared)));
     }
+
+    private static double Squared(double value) => value * value;
 
     /// <summary>Sums for e_x and the backward errors of a sequence of solutions.</summary>
     private sealed class ErrorAccumulator(LinearOperator a, double normA)
@@ -167,16 +168,10 @@ public static class SolveMetrics
 
         public void Add(ReadOnlySpan<double> x, ReadOnlySpan<double> b, ReadOnlySpan<double> xHat)
         {
-            for (int i = 0; i < x.Length; i++)
-            {
-                double d = x[i] - xHat[i];
-                errorSquared += d * d;
-                solutionSquared += x[i] * x[i];
-            }
+            errorSquared += Squared(Level1.Distance(x, xHat));
+            solutionSquared += Squared(Level1.Norm2(x));
             a.Apply(xHat, product);
-            double residual = 0;
-            for (int i = 0; i < b.Length; i++) residual += (product[i] - b[i]) * (product[i] - b[i]);
-            double backward = Math.Sqrt(residual) / (normA * Krylov.Norm(xHat) + Krylov.Norm(b));
+            double backward = Level1.Distance<double>(product, b) / (normA * Level1.Norm2(xHat) + Level1.Norm2(b));
             if (double.IsNaN(backward)) backward = double.PositiveInfinity; // a NaN solution is the worst case, not an absent one
             backwardSum += backward;
             backwardMax = Math.Max(backwardMax, backward);

@@ -1,4 +1,6 @@
-namespace GenLu.Dense;
+using GenLu.Dense;
+
+namespace GenLu.Kernels;
 
 /// <summary>
 /// A pointer view of a dense matrix with a row stride and a column stride, so one kernel serves both

@@ -1,21 +1,19 @@
 using System.Numerics;
+using GenLu.Kernels;
 
 namespace GenLu.Dense;
 
 /// <summary>
-/// LU with partial pivoting by recursive column splitting (Toledo 1997; LAPACK's getrf2): factor the left
+/// The getrf kernel behind <see cref="DenseLu"/>: LU with partial pivoting by recursive column splitting (Toledo 1997; LAPACK's getrf2): factor the left
 /// half, swap and triangular-solve the right half, update the trailing block with one large GEMM, factor
 /// it, then swap the left half. Almost all flops land in <see cref="PackedGemm{T}"/>. Works on any
 /// <see cref="StridedMatrix{T}"/>, so row-major input is pivoted by rows exactly like column-major input.
 /// </summary>
-internal static unsafe class RecursiveLu<T>
+internal static unsafe class RecursiveGetrf<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Panels with at most this many pivots are factored column by column.</summary>
     public const int LeafPivots = 8;
-
-    /// <summary>Triangular blocks of at most this order are applied as (I - L^-1) through one GEMM (must be &lt;= KC).</summary>
-    private const int TriangularLeafOrder = 32;
 
     /// <summary>
     /// Factors the m x n view in place. pivots[i] (zero-based, relative to the view) receives the row
@@ -39,7 +37,7 @@ internal static unsafe class RecursiveLu<T>
 
         int info = Factor(a, m, n1, pivots, workspace);
         ApplyRowExchanges(right, n2, pivots, 0, n1);
-        SolveUnitLowerInPlace(a, right, n1, n2, workspace);
+        TriangularSolve<T>.SolveLowerInPlace(a, right, n1, n2, unitDiagonal: true, workspace);
         PackedGemm<T>.SubtractProduct(trailing, a.Slice(n1, 0), right, m - n1, n2, n1, workspace);
 
         int trailingInfo = Factor(trailing, m - n1, n2, pivots + n1, workspace);
@@ -84,18 +82,18 @@ internal static unsafe class RecursiveLu<T>
         int pivotCount = Math.Min(m, n);
         for (int j = 0; j < pivotCount; j++)
         {
-            int p = j + (int)VectorOps<T>.IndexOfMaxMagnitude(a.At(j, j), a.RowStride, m - j);
+            int p = j + (int)StridedLevel1<T>.IndexOfMaxMagnitude(a.At(j, j), a.RowStride, m - j);
             pivots[j] = p;
             T pivot = *a.At(p, j);
             if (pivot != T.Zero)
             {
                 if (p != j)
-                    VectorOps<T>.Swap(a.At(j, 0), a.ColStride, a.At(p, 0), a.ColStride, n);
+                    StridedLevel1<T>.Swap(a.At(j, 0), a.ColStride, a.At(p, 0), a.ColStride, n);
                 T reciprocal = T.One / pivot;
                 if (T.IsFinite(reciprocal))
-                    VectorOps<T>.Scale(reciprocal, a.At(j + 1, j), a.RowStride, m - j - 1);
+                    StridedLevel1<T>.Scale(reciprocal, a.At(j + 1, j), a.RowStride, m - j - 1);
                 else
-                    VectorOps<T>.Divide(pivot, a.At(j + 1, j), a.RowStride, m - j - 1);
+                    StridedLevel1<T>.Divide(pivot, a.At(j + 1, j), a.RowStride, m - j - 1);
             }
             else if (info == 0)
             {
@@ -120,7 +118,7 @@ internal static unsafe class RecursiveLu<T>
             {
                 T factor = row[j * c.ColStride];
                 if (factor != T.Zero)
-                    VectorOps<T>.Axpy(-factor, column, 1, c.At(0, j), 1, rows);
+                    StridedLevel1<T>.Axpy(-factor, column, 1, c.At(0, j), 1, rows);
             }
         }
         else
@@ -129,7 +127,7 @@ internal static unsafe class RecursiveLu<T>
             {
                 T factor = column[i * c.RowStride];
                 if (factor != T.Zero)
-                    VectorOps<T>.Axpy(-factor, row, 1, c.At(i, 0), 1, cols);
+                    StridedLevel1<T>.Axpy(-factor, row, 1, c.At(i, 0), 1, cols);
             }
         }
     }
@@ -157,50 +155,8 @@ internal static unsafe class RecursiveLu<T>
             {
                 int p = pivots[i];
                 if (p != i)
-                    VectorOps<T>.Swap(a.At(i, 0), 1, a.At(p, 0), 1, cols);
+                    StridedLevel1<T>.Swap(a.At(i, 0), 1, a.At(p, 0), 1, cols);
             }
         }
-    }
-
-    /// <summary>b[0..order, 0..cols] := L^-1 b for the unit lower triangle of l (trsm, recursive).</summary>
-    private static void SolveUnitLowerInPlace(StridedMatrix<T> l, StridedMatrix<T> b, int order, int cols, GemmWorkspace<T> workspace)
-    {
-        if (order <= TriangularLeafOrder)
-        {
-            SolveUnitLowerLeaf(l, b, order, cols, workspace);
-            return;
-        }
-
-        int half = order / 2;
-        var bottom = b.Slice(half, 0);
-        SolveUnitLowerInPlace(l, b, half, cols, workspace);
-        PackedGemm<T>.SubtractProduct(bottom, l.Slice(half, 0), b, order - half, cols, half, workspace);
-        SolveUnitLowerInPlace(l.Slice(half, half), bottom, order - half, cols, workspace);
-    }
-
-    /// <summary>
-    /// Small triangular solve as one GEMM: with W = I - L^-1 (strictly lower), L^-1 b = b - W b. W costs
-    /// order^3 / 6 flops; the product runs at GEMM speed instead of a short-vector substitution. b is
-    /// both an operand and the destination, which <see cref="PackedGemm{T}"/> allows for order &lt;= KC.
-    /// </summary>
-    private static void SolveUnitLowerLeaf(StridedMatrix<T> l, StridedMatrix<T> b, int order, int cols, GemmWorkspace<T> workspace)
-    {
-        T* w = stackalloc T[TriangularLeafOrder * TriangularLeafOrder];
-        nint ldw = order;
-        new Span<T>(w, order * order).Clear();
-
-        // W[i, j] = L[i, j] - sum_{j < p < i} L[i, p] W[p, j]  (from L (I - W) = I, W strictly lower).
-        for (int j = 0; j < order; j++)
-        {
-            for (int i = j + 1; i < order; i++)
-            {
-                T sum = *l.At(i, j);
-                for (int p = j + 1; p < i; p++)
-                    sum -= *l.At(i, p) * w[p + j * ldw];
-                w[i + j * ldw] = sum;
-            }
-        }
-
-        PackedGemm<T>.SubtractProduct(b, new StridedMatrix<T>(w, 1, ldw), b, order, cols, order, workspace);
     }
 }

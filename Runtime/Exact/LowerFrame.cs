@@ -1,0 +1,89 @@
+using GenLu.Gfmm;
+using GenLu.Structure;
+
+namespace GenLu.Exact;
+
+/// <summary>
+/// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
+/// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are zero.
+/// </summary>
+internal sealed class LowerFrame
+{
+    public LowerFrame(int m, int p)
+    {
+        P = p;
+        int levels = GfmmLayout.Log2(m);
+        Encoder = new double[levels][][];
+        Decoder = new double[levels][][];
+        Bridge = new double[levels][][];
+        for (int level = 0; level < levels; level++)
+        {
+            int nodes = m >> level;
+            Encoder[level] = Zeros(nodes, p);
+            Decoder[level] = Zeros(nodes, p);
+            Bridge[level] = Zeros(nodes - 1, p);
+        }
+
+        Diagonal = Zeros(m, p);
+    }
+
+    public int P { get; }
+
+    public double[][][] Encoder { get; }
+
+    public double[][][] Decoder { get; }
+
+    public double[][][] Bridge { get; }
+
+    public double[][] Diagonal { get; }
+
+    /// <summary>
+    /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
+    /// </summary>
+    public GfmmBlock ToBlock(GfmmLayout layout, bool upper)
+    {
+        var block = new GfmmBlock(layout, new float[layout.WeightCount]);
+        for (int level = 0; level < layout.Levels; level++)
+        {
+            for (int c = 0; c < layout.NodeCount(level); c++)
+            {
+                Write(block.Tensor(layout.Encoder(level, c)), upper ? Decoder[level][c] : Encoder[level][c], upper);
+                Write(block.Tensor(layout.Decoder(level, c)), upper ? Encoder[level][c] : Decoder[level][c], upper);
+            }
+
+            for (int k = 0; k < layout.NodeCount(level) - 1; k++)
+            {
+                Write(block.Tensor(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k)), Bridge[level][k], upper);
+            }
+        }
+
+        for (int i = 0; i < layout.M; i++)
+        {
+            Write(block.Tensor(layout.Diagonal(i)), Diagonal[i], upper);
+        }
+
+        return block;
+    }
+
+    private void Write(Span<float> destination, double[] source, bool transpose)
+    {
+        for (int r = 0; r < P; r++)
+        {
+            for (int c = 0; c < P; c++)
+            {
+                destination[(r * P) + c] = (float)(transpose ? source[(c * P) + r] : source[(r * P) + c]);
+            }
+        }
+    }
+
+    private static double[][] Zeros(int count, int p)
+    {
+        var result = new double[count][];
+        for (int i = 0; i < count; i++)
+        {
+            result[i] = new double[p * p];
+        }
+
+        return result;
+    }
+}
