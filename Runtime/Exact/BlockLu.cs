@@ -73,7 +73,7 @@ internal sealed class BlockLu
                 w.AsSpan(((o + r) * n) + o, p).CopyTo(block.AsSpan(r * p, p));
             }
 
-            SmallLu.Factor(block, 0, p, pivots, 0);
+            UnblockedLu.Factor(block, 0, p, pivots, 0);
             for (int k = 0; k < p; k++)
             {
                 double pivot = Math.Abs(block[(k * p) + k]);
