@@ -48,7 +48,7 @@ internal sealed class SingularBlockFailure
     public SingularBlockDefect Defect { get; }
 
     /// <summary>Row and column (zero-based, within the block) of the offending entry of the LU factors; both are
-    /// the pivot's column for the pivot and reciprocal defects.</summary>
+    /// the pivot's column for the pivot and reciprocal defects, and -1 when the entry is not known.</summary>
     public int Row { get; }
 
     public int Column { get; }
@@ -61,8 +61,8 @@ internal sealed class SingularBlockFailure
             "an exactly zero pivot in column {0} of its LU factorization with partial pivoting", column),
         SingularBlockDefect.PivotRoundsToZero => string.Format(CultureInfo.InvariantCulture,
             "the pivot in column {0} of its LU factors rounds to zero in float", column),
-        SingularBlockDefect.NonFiniteFactor => string.Format(CultureInfo.InvariantCulture,
-            "entry ({0}, {1}) of its LU factors is not finite in float (non-finite weights, or factors that overflow float)", row, column),
+        SingularBlockDefect.NonFiniteFactor => (row < 0 ? "its LU factors are" : string.Format(CultureInfo.InvariantCulture,
+            "entry ({0}, {1}) of its LU factors is", row, column)) + " not finite in float (non-finite weights, or factors that overflow float)",
         SingularBlockDefect.ReciprocalOverflow => string.Format(CultureInfo.InvariantCulture,
             "the reciprocal of U's diagonal entry {0} of its LU factors overflows float", column),
         _ => throw new ArgumentOutOfRangeException(nameof(defect), defect, "Unknown defect."),

@@ -95,6 +95,16 @@ public class DiagonalBlockFactorsTests
     }
 
     [Fact]
+    public void The_public_constructor_formats_the_same_message()
+    {
+        new SingularBlockException("L", 2, "L.bridges.0.diag_blocks.2.W.weight", 1).Message.ShouldBe(
+            "L.G_2 (tensor 'L.bridges.0.diag_blocks.2.W.weight') cannot be factored in float: an exactly zero pivot in column 1 of its LU factorization with partial pivoting.");
+        var e = new SingularBlockException("U", 0, "U.bridges.0.diag_blocks.0.W.weight", -1);
+        e.Message.ShouldBe("U.G_0 (tensor 'U.bridges.0.diag_blocks.0.W.weight') cannot be factored in float: its LU factors are not finite in float (non-finite weights, or factors that overflow float).");
+        (e.Defect, e.Row, e.Column, e.ZeroPivotColumn).ShouldBe((SingularBlockDefect.NonFiniteFactor, -1, -1, -1));
+    }
+
+    [Fact]
     public void Only_L_and_U_with_their_own_weight_count_are_accepted()
     {
         Should.Throw<ArgumentException>(() => DiagonalBlockFactors.TryCreate(new GfmmLayout(GfmmKind.General, 4, 2), new float[new GfmmLayout(GfmmKind.General, 4, 2).WeightCount], out _));
