@@ -35,7 +35,7 @@ internal static class Diagnostics
         "The GFMM weight file '{0}' fails its checksum: {1}");
 
     public static readonly DiagnosticDescriptor SingularDiagonalBlock = Error("GLU008", "Singular GFMM diagonal block",
-        "The GFMM weight file '{0}' cannot be solved: diagonal block G_{1} of {2} (tensor '{3}') is singular ({4})");
+        "The GFMM weight file '{0}' cannot be solved: {1}");
 
     public static readonly DiagnosticDescriptor TargetNotStaticPartial = Error("GLU009", "GFMM solver target must be a static partial class",
         "'{0}' must be declared 'static partial' (and every type that contains it 'partial') to receive the generated GFMM solver");

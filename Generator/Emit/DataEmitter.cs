@@ -38,23 +38,23 @@ internal static class DataEmitter
         writer.Line("/// <summary>Per diagonal block G_i (L's G_0 … G_{M-1}, then U's): the strictly lower part of its unit-lower LU factor, then the");
         writer.Line("/// strictly upper part of U, each column-major P x P with zeros elsewhere, so the triangular sweeps run on whole vectors.</summary>");
         words = Begin(writer, "uint", "FactorBits");
-        AppendTriangles(words, content.LowerFactors, p);
-        AppendTriangles(words, content.UpperFactors, p);
+        AppendTriangles(words, content.LowerDiagonal.FactorsColumnMajor, p);
+        AppendTriangles(words, content.UpperDiagonal.FactorsColumnMajor, p);
         End(writer, words);
         writer.Line();
 
         writer.Line("/// <summary>The float reciprocals of U's diagonal of every G_i's LU factors, P per block, in the order above: the sweeps");
         writer.Line("/// multiply instead of dividing (a division's latency sits on the sweep's dependency chain).</summary>");
         words = Begin(writer, "uint", "InverseDiagonalBits");
-        AppendInverseDiagonals(words, content.LowerFactors, p);
-        AppendInverseDiagonals(words, content.UpperFactors, p);
+        foreach (float reciprocal in content.LowerDiagonal.InverseDiagonal) words.AppendSingle(reciprocal);
+        foreach (float reciprocal in content.UpperDiagonal.InverseDiagonal) words.AppendSingle(reciprocal);
         End(writer, words);
         writer.Line();
 
         writer.Line("/// <summary>Zero-based LAPACK pivots (row k was swapped with row ipiv[k]) of the factors above, P per block.</summary>");
         words = Begin(writer, "int", "Pivots");
-        foreach (int pivot in content.LowerPivots) words.AppendInt32(pivot);
-        foreach (int pivot in content.UpperPivots) words.AppendInt32(pivot);
+        foreach (int pivot in content.LowerDiagonal.Pivots) words.AppendInt32(pivot);
+        foreach (int pivot in content.UpperDiagonal.Pivots) words.AppendInt32(pivot);
         End(writer, words);
     }
 
@@ -68,27 +68,20 @@ internal static class DataEmitter
                     sink.AppendSingle(values[start + row * p + column]);
     }
 
-    /// <summary>SmallLu's row-major in-place factors split into column-major strict triangles (see FactorBits).</summary>
-    private static void AppendTriangles(WordSink sink, EquatableArray<float> factors, int p)
+    /// <summary>The column-major in-place factors split into padded strict triangles (see FactorBits).</summary>
+    private static void AppendTriangles(WordSink sink, EquatableArray<float> factorsColumnMajor, int p)
     {
-        var values = factors.AsSpan();
+        var values = factorsColumnMajor.AsSpan();
         int size = p * p;
         for (int start = 0; start < values.Length; start += size)
         {
             for (int column = 0; column < p; column++)
                 for (int row = 0; row < p; row++)
-                    sink.AppendSingle(row > column ? values[start + row * p + column] : 0f);
+                    sink.AppendSingle(row > column ? values[start + column * p + row] : 0f);
             for (int column = 0; column < p; column++)
                 for (int row = 0; row < p; row++)
-                    sink.AppendSingle(row < column ? values[start + row * p + column] : 0f);
+                    sink.AppendSingle(row < column ? values[start + column * p + row] : 0f);
         }
-    }
-
-    private static void AppendInverseDiagonals(WordSink sink, EquatableArray<float> factors, int p)
-    {
-        var values = factors.AsSpan();
-        for (int start = 0; start < values.Length; start += p * p)
-            for (int k = 0; k < p; k++) sink.AppendSingle(1f / values[start + k * p + k]);
     }
 
     private static WordSink Begin(CodeWriter writer, string elementType, string name)

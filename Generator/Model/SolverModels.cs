@@ -23,12 +23,10 @@ internal sealed record SolverTarget(
     string DeclaringDirectory,
     LocationInfo? AttributeLocation);
 
-/// <summary>The validated weights of one <c>*.gfmm.json</c>, with the LU factors of every diagonal block
-/// <c>G_i</c> computed at generation time (double-precision <see cref="SmallLu"/>, rounded to float, as the
-/// Runtime's structured solver does).</summary>
+/// <summary>The validated weights of one <c>*.gfmm.json</c>, with the factored diagonal blocks <c>G_i</c> of L and U
+/// packed at generation time by <see cref="DiagonalBlockFactors"/>, the Runtime's structured solver's own routine.</summary>
 /// <param name="Lower">L's weights in <see cref="GfmmLayout"/> order, each tensor row-major <c>W[out, in]</c>.</param>
-/// <param name="LowerFactors">LU factors of L's <c>G_0 … G_{M-1}</c>, each row-major as <see cref="SmallLu.Factor"/> leaves it.</param>
-/// <param name="LowerPivots">The matching pivots (LAPACK ipiv, zero-based), <c>P</c> per block.</param>
+/// <param name="LowerDiagonal">The packed factors of L's <c>G_0 … G_{M-1}</c>.</param>
 internal sealed record WeightContent(
     int M,
     int P,
@@ -36,16 +34,28 @@ internal sealed record WeightContent(
     string Sha256,
     EquatableArray<float> Lower,
     EquatableArray<float> Upper,
-    EquatableArray<float> LowerFactors,
-    EquatableArray<float> UpperFactors,
-    EquatableArray<int> LowerPivots,
-    EquatableArray<int> UpperPivots)
+    PackedDiagonal LowerDiagonal,
+    PackedDiagonal UpperDiagonal)
 {
     public int N => M * P;
 
     /// <summary>Bytes of static data the generated class embeds: the weights, each G_i's factors as two padded
-    /// P x P triangles plus a diagonal, and the pivots.</summary>
-    public long EmbeddedBytes => 4L * (Lower.Count + Upper.Count + 2L * (LowerFactors.Count + UpperFactors.Count) + 2L * (LowerPivots.Count + UpperPivots.Count));
+    /// P x P triangles, the reciprocals of its diagonal and the pivots.</summary>
+    public long EmbeddedBytes => 4L * (Lower.Count + Upper.Count + LowerDiagonal.EmbeddedWords + UpperDiagonal.EmbeddedWords);
+}
+
+/// <summary>The parts of <see cref="DiagonalBlockFactors"/> the generated code embeds, as equatable values (the
+/// incremental pipeline compares them).</summary>
+/// <param name="FactorsColumnMajor"><see cref="DiagonalBlockFactors.FactorsTransposed"/>: each block's in-place LU factors column-major.</param>
+/// <param name="InverseDiagonal"><see cref="DiagonalBlockFactors.InverseDiagonal"/>, P per block.</param>
+/// <param name="Pivots"><see cref="DiagonalBlockFactors.Pivots"/> (LAPACK ipiv, zero-based), P per block.</param>
+internal sealed record PackedDiagonal(
+    EquatableArray<float> FactorsColumnMajor,
+    EquatableArray<float> InverseDiagonal,
+    EquatableArray<int> Pivots)
+{
+    /// <summary>Two padded P x P triangles per block, plus P reciprocals and P pivots.</summary>
+    public long EmbeddedWords => 2L * FactorsColumnMajor.Count + InverseDiagonal.Count + Pivots.Count;
 }
 
 /// <summary>Why a weight file cannot be used: a diagnostic id and the arguments that follow the file's

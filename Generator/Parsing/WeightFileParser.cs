@@ -38,55 +38,22 @@ internal static class WeightFileParser
         }
     }
 
-    /// <summary>Factors every G_i of L and U; a singular one becomes GLU008 naming the block.</summary>
+    /// <summary>Factors every G_i of L and U with the Runtime's rule (<see cref="DiagonalBlockFactors"/>); a rejected
+    /// one becomes GLU008 with the message the Runtime's SingularBlockException carries.</summary>
     internal static WeightFile FromContent(string path, GfmmFileContent content)
     {
-        var lowerLayout = new GfmmLayout(GfmmKind.Lower, content.M, content.P);
-        var upperLayout = new GfmmLayout(GfmmKind.Upper, content.M, content.P);
-        var problem = Factor("L", lowerLayout, content.Lower, out var lowerFactors, out var lowerPivots);
-        if (problem is not null) return new WeightFile(path, null, problem);
-        problem = Factor("U", upperLayout, content.Upper, out var upperFactors, out var upperPivots);
-        if (problem is not null) return new WeightFile(path, null, problem);
+        var lower = DiagonalBlockFactors.TryCreate(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.Lower, out var failure);
+        var upper = lower is null ? null : DiagonalBlockFactors.TryCreate(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.Upper, out failure);
+        if (lower is null || upper is null)
+            return new WeightFile(path, null, new WeightFileProblem(Diagnostics.SingularDiagonalBlock.Id, new EquatableArray<string>([failure!.Message])));
         return new WeightFile(path, new WeightContent(
             content.M, content.P, content.Scale, content.Sha256,
             new EquatableArray<float>(content.Lower), new EquatableArray<float>(content.Upper),
-            new EquatableArray<float>(lowerFactors!), new EquatableArray<float>(upperFactors!),
-            new EquatableArray<int>(lowerPivots!), new EquatableArray<int>(upperPivots!)), null);
+            Packed(lower), Packed(upper)), null);
     }
 
-    private static WeightFileProblem? Factor(string factorName, GfmmLayout layout, float[] weights, out float[]? factors, out int[]? pivots)
-    {
-        int p = layout.P, size = p * p;
-        factors = new float[layout.M * size];
-        pivots = new int[layout.M * p];
-        var block = new double[size];
-        for (int i = 0; i < layout.M; i++)
-        {
-            int start = layout.Diagonal(i) * size;
-            for (int k = 0; k < size; k++) block[k] = weights[start + k];
-            int info = SmallLu.Factor(block, 0, p, pivots, i * p);
-            string? why = SmallLu.IsUsable(block, 0, p, info) ? null
-                : info != 0 ? "an exactly zero pivot in column " + Invariant(info - 1) + " of its LU factorization with partial pivoting"
-                : "its LU factors overflow to a non-finite value";
-            for (int k = 0; k < size; k++)
-            {
-                factors[i * size + k] = (float)block[k];
-                if (why is null && float.IsInfinity(factors[i * size + k])) why = "its LU factors overflow float";
-            }
-            // The solves multiply by the float reciprocals of U's diagonal (see DataEmitter), so those must be finite too.
-            for (int k = 0; k < p && why is null; k++)
-                if (float.IsInfinity(1f / factors[i * size + k * p + k]))
-                    why = "U's diagonal entry " + Invariant(k) + " of its LU factors has no finite float reciprocal";
-            if (why is not null)
-            {
-                factors = null;
-                pivots = null;
-                return new WeightFileProblem(Diagnostics.SingularDiagonalBlock.Id, new EquatableArray<string>(
-                    [Invariant(i), factorName, factorName + "." + layout.TensorName(layout.Diagonal(i)), why]));
-            }
-        }
-        return null;
-    }
+    private static PackedDiagonal Packed(DiagonalBlockFactors factors) => new(
+        new EquatableArray<float>(factors.FactorsTransposed), new EquatableArray<float>(factors.InverseDiagonal), new EquatableArray<int>(factors.Pivots));
 
     private static WeightFile Failed(string path, DiagnosticDescriptor descriptor, string detail) =>
         new(path, null, new WeightFileProblem(descriptor.Id, new EquatableArray<string>([detail])));

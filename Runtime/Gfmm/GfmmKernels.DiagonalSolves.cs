@@ -10,8 +10,8 @@ namespace GenLu.Gfmm;
 internal static unsafe partial class GfmmKernels
 {
     /// <summary>
-    /// Solves <c>op(G) z = r</c> in place on the P x count panel <paramref name="z"/>, from the SmallLu
-    /// factors of G (unit L below the diagonal, U on and above, row swaps <paramref name="pivots"/>):
+    /// Solves <c>op(G) z = r</c> in place on the P x count panel <paramref name="z"/>, from the packed
+    /// factors of G (DiagonalBlockFactors: unit L below the diagonal, U on and above, row swaps <paramref name="pivots"/>):
     /// <c>G = Pᵀ L U</c>, so <c>G z = r</c> is swaps, then L, then U; <c>Gᵀ z = r</c> is Uᵀ, then Lᵀ,
     /// then the swaps undone in reverse order. <paramref name="luTransposed"/> holds the same factors
     /// transposed, so that a single vector can always be solved in row (dot-product) form.

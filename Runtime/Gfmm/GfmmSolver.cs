@@ -5,7 +5,7 @@ namespace GenLu.Gfmm;
 /// <summary>
 /// The structured solve <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c> of a <see cref="GfmmModel"/> in O(N P) time per
 /// right-hand side (spec: "The structured solve"). Construction factors every diagonal block <c>G_i</c> of
-/// L and U once with <see cref="SmallLu"/> in double and keeps the factors rounded to float — the same
+/// L and U once with <see cref="DiagonalBlockFactors"/> (in double, rounded to float) — the same
 /// numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
 /// model's weights: later changes to the model do not affect it. Thread-safe given one workspace per thread.
 /// </summary>
@@ -15,8 +15,8 @@ public sealed partial class GfmmSolver
     private readonly GfmmLayout upperLayout;
     private readonly float[] lowerWeights;
     private readonly float[] upperWeights;
-    private readonly FactoredDiagonal lowerDiagonal;
-    private readonly FactoredDiagonal upperDiagonal;
+    private readonly DiagonalBlockFactors lowerDiagonal;
+    private readonly DiagonalBlockFactors upperDiagonal;
 
     /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite.</exception>
     public GfmmSolver(GfmmModel model)
@@ -27,8 +27,8 @@ public sealed partial class GfmmSolver
         upperLayout = model.U.Layout;
         lowerWeights = (float[])model.L.Weights.Clone();
         upperWeights = (float[])model.U.Weights.Clone();
-        lowerDiagonal = FactoredDiagonal.Create("L", lowerLayout, lowerWeights);
-        upperDiagonal = FactoredDiagonal.Create("U", upperLayout, upperWeights);
+        lowerDiagonal = DiagonalBlockFactors.TryCreate(lowerLayout, lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
+        upperDiagonal = DiagonalBlockFactors.TryCreate(upperLayout, upperWeights, out failure) ?? throw new SingularBlockException(failure!);
     }
 
     public int M => lowerLayout.M;
@@ -38,10 +38,10 @@ public sealed partial class GfmmSolver
     /// <summary>The model's scale <c>s</c>.</summary>
     public double Scale { get; }
 
-    /// <summary>The float LU factors of <c>G_i</c> of L (M tensors of P x P, SmallLu's in-place layout).</summary>
+    /// <summary>The float LU factors of <c>G_i</c> of L (M tensors of P x P, row-major in place: unit L below the diagonal, U on and above).</summary>
     public ReadOnlySpan<float> LowerDiagonalFactors => lowerDiagonal.Factors;
 
-    /// <summary>SmallLu's row swaps for L's <c>G_i</c> (M x P, zero-based within a block).</summary>
+    /// <summary>The row swaps of L's <c>G_i</c> (M x P, zero-based within a block).</summary>
     public ReadOnlySpan<int> LowerDiagonalPivots => lowerDiagonal.Pivots;
 
     public ReadOnlySpan<float> UpperDiagonalFactors => upperDiagonal.Factors;
@@ -108,50 +108,5 @@ public sealed partial class GfmmSolver
     {
         var (layout, weights, diagonal) = lower ? (lowerLayout, lowerWeights, lowerDiagonal) : (upperLayout, upperWeights, upperDiagonal);
         GfmmPasses.Solve(layout, weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, transpose, z, count, buffers);
-    }
-
-    /// <summary>SmallLu factors of all G_i of one factor, rounded to float, also kept transposed
-    /// (the single-vector solve reads columns of L and U; see <see cref="GfmmKernels.LuSolve"/>).</summary>
-    private sealed class FactoredDiagonal
-    {
-        private FactoredDiagonal(float[] factors, int[] pivots, int p)
-        {
-            Factors = factors;
-            Pivots = pivots;
-            FactorsTransposed = new float[factors.Length];
-            for (int block = 0; block < factors.Length; block += p * p)
-                for (int r = 0; r < p; r++)
-                    for (int c = 0; c < p; c++) FactorsTransposed[block + c * p + r] = factors[block + r * p + c];
-        }
-
-        public float[] Factors { get; }
-        public float[] FactorsTransposed { get; }
-        public int[] Pivots { get; }
-
-        public static FactoredDiagonal Create(string factor, GfmmLayout layout, float[] weights)
-        {
-            int p = layout.P, size = layout.TensorSize;
-            var factors = new float[layout.M * size];
-            var pivots = new int[layout.M * p];
-            var work = new double[size];
-            for (int i = 0; i < layout.M; i++)
-            {
-                int tensor = layout.Diagonal(i);
-                for (int k = 0; k < size; k++) work[k] = weights[tensor * size + k];
-                int info = SmallLu.Factor(work, 0, p, pivots, i * p);
-                string name = layout.TensorName(tensor).Replace(".W.weight", "", StringComparison.Ordinal);
-                if (info != 0) throw new SingularBlockException(factor, i, name, info - 1);
-                if (!SmallLu.IsUsable(work, 0, p, info)) throw new SingularBlockException(factor, i, name, -1);
-                for (int k = 0; k < size; k++)
-                {
-                    float rounded = (float)work[k];
-                    if (!float.IsFinite(rounded)) throw new SingularBlockException(factor, i, name, -1);
-                    factors[i * size + k] = rounded;
-                }
-                for (int k = 0; k < p; k++)
-                    if (factors[i * size + k * p + k] == 0) throw new SingularBlockException(factor, i, name, k);
-            }
-            return new FactoredDiagonal(factors, pivots, p);
-        }
     }
 }

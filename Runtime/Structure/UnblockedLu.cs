@@ -4,20 +4,21 @@ using System;
 namespace GenLu.Structure;
 
 /// <summary>
-/// Unblocked LU with partial pivoting (LAPACK getf2 semantics) for the small dense diagonal blocks
-/// <c>G_i</c> of a GFMM factor. Double precision, row-major. The Runtime's structured solver and the
-/// generator both factor <c>G_i</c> with this one routine, so generated and run-time solves agree.
-/// Large matrices belong to the blocked <c>DenseLu</c> instead.
+/// The unblocked LU with partial pivoting (LAPACK getf2 semantics) of one small dense n x n block, in double,
+/// row-major, in place in an array at an offset: the diagonal blocks <c>G_i</c> of a GFMM factor (through
+/// <see cref="DiagonalBlockFactors"/>) and the exact construction's Schur diagonal blocks. Large matrices belong
+/// to the blocked, recursive <c>DenseLu</c>.
 /// </summary>
-public static class SmallLu
+internal static class UnblockedLu
 {
     /// <summary>
     /// Factors the row-major n x n matrix at <paramref name="a"/>[offset…] in place: unit L strictly
     /// below the diagonal, U on and above. <paramref name="pivots"/>[pivotOffset + k] receives the row
     /// (zero-based) swapped with row k at step k. Returns 0, or the 1-based index of the first exactly
     /// zero pivot (the factorization still completes, as LAPACK's does). A non-finite entry makes the
-    /// result non-finite; callers check <see cref="IsUsable"/>.
+    /// result non-finite.
     /// </summary>
+    /// <exception cref="ArgumentException">The matrix or the pivots do not fit in their arrays.</exception>
     public static int Factor(double[] a, int offset, int n, int[] pivots, int pivotOffset)
     {
         if (a is null) throw new ArgumentNullException(nameof(a));
@@ -25,7 +26,7 @@ public static class SmallLu
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "Order must be >= 0.");
         if (offset < 0 || (long)offset + (long)n * n > a.Length)
             throw new ArgumentException($"The {n} x {n} matrix at offset {offset} does not fit in an array of length {a.Length}.", nameof(a));
-        if (pivotOffset < 0 || pivotOffset + n > pivots.Length)
+        if (pivotOffset < 0 || (long)pivotOffset + n > pivots.Length)
             throw new ArgumentException($"{n} pivots at offset {pivotOffset} do not fit in an array of length {pivots.Length}.", nameof(pivots));
 
         int info = 0;
@@ -62,17 +63,5 @@ public static class SmallLu
             }
         }
         return info;
-    }
-
-    /// <summary>True when a factorization has no zero pivot and every entry is finite.</summary>
-    public static bool IsUsable(double[] lu, int offset, int n, int info)
-    {
-        if (info != 0) return false;
-        for (int i = 0; i < n * n; i++)
-        {
-            double v = lu[offset + i];
-            if (double.IsNaN(v) || double.IsInfinity(v)) return false;
-        }
-        return true;
     }
 }
