@@ -4,6 +4,7 @@ using GenLu.Sparse;
 
 namespace GenLu.Tests.IO;
 
+[Collection(AllocationMeasurement.Name)]
 public sealed class MatrixMarketSparseTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("genlu-mm-sparse-").FullName;
@@ -84,10 +85,10 @@ public sealed class MatrixMarketSparseTests : IDisposable
     {
         string path = Write("huge.mtx", "%%MatrixMarket matrix coordinate real general\n20000 20000 1000000000\n1 1 1\n");
         new FileInfo(path).Length.ShouldBeLessThan(80);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        var error = Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadSparse(path));
-        (GC.GetTotalAllocatedBytes(precise: true) - before).ShouldBeLessThan(1 << 20);
-        error.Message.ShouldContain("declares 1,000,000,000 entries");
+        MatrixFormatException? error = null;
+        AllocationMeasurement.BytesAllocatedBy(() => error = Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadSparse(path)))
+            .ShouldBeLessThan(1 << 20);
+        error!.Message.ShouldContain("declares 1,000,000,000 entries");
         error.Message.ShouldContain("line 2");
         Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadHeader(path)).Message.ShouldContain("truncated data");
     }
@@ -96,18 +97,18 @@ public sealed class MatrixMarketSparseTests : IDisposable
     public void A_tiny_text_declaring_a_billion_entries_costs_only_what_it_holds()
     {
         const string Text = "%%MatrixMarket matrix coordinate real general\n20000 20000 1000000000\n1 1 1\n";
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadSparse(new StringReader(Text))).Message.ShouldContain("expected 1000000000 entries, found 1");
-        (GC.GetTotalAllocatedBytes(precise: true) - before).ShouldBeLessThan(1 << 20);
+        AllocationMeasurement.BytesAllocatedBy(() =>
+            Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadSparse(new StringReader(Text))).Message.ShouldContain("expected 1000000000 entries, found 1"))
+            .ShouldBeLessThan(1 << 20);
     }
 
     [Fact]
     public void A_large_sparse_order_is_read_without_rows_times_columns_storage()
     {
         string path = Write("one.mtx", "%%MatrixMarket matrix coordinate real general\n20000 20000 1\n20000 1 3\n");
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        var m = MatrixMarket.ReadSparse(path);
-        (GC.GetTotalAllocatedBytes(precise: true) - before).ShouldBeLessThan(1 << 20);
+        CsrMatrix? read = null;
+        AllocationMeasurement.BytesAllocatedBy(() => read = MatrixMarket.ReadSparse(path)).ShouldBeLessThan(1 << 20);
+        var m = read!;
         (m.Rows, m.Columns, m.NonZeroCount, m[19_999, 0]).ShouldBe((20_000, 20_000, 1, 3.0));
 
         // The dense reader refuses it from the header: 4e8 entries exceed the dense limit.
@@ -120,11 +121,12 @@ public sealed class MatrixMarketSparseTests : IDisposable
     public void A_tiny_array_file_declaring_46340_squared_is_a_MatrixFormatException(string text)
     {
         string path = Write("array.mtx", text);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        Should.Throw<MatrixFormatException>(() => MatrixMarket.Read(path)).Message.ShouldContain("truncated data");
-        Should.Throw<MatrixFormatException>(() => MatrixMarket.Read(new StringReader(text))).Message.ShouldContain("truncated data");
-        Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadSparse(path)).Message.ShouldContain("truncated data");
-        (GC.GetTotalAllocatedBytes(precise: true) - before).ShouldBeLessThan(1 << 20);
+        AllocationMeasurement.BytesAllocatedBy(() =>
+        {
+            Should.Throw<MatrixFormatException>(() => MatrixMarket.Read(path)).Message.ShouldContain("truncated data");
+            Should.Throw<MatrixFormatException>(() => MatrixMarket.Read(new StringReader(text))).Message.ShouldContain("truncated data");
+            Should.Throw<MatrixFormatException>(() => MatrixMarket.ReadSparse(path)).Message.ShouldContain("truncated data");
+        }).ShouldBeLessThan(1 << 20);
     }
 
     [Fact]
@@ -182,10 +184,12 @@ public sealed class MatrixMarketSparseTests : IDisposable
         bytes.AddRange(new byte[] { 1, 0, (byte)header.Length, 0 });
         bytes.AddRange(Encoding.ASCII.GetBytes(header));
         bytes.AddRange(BitConverter.GetBytes(1.0));
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        Should.Throw<MatrixFormatException>(() => NpyFile.Read(new ForwardOnlyStream(bytes.ToArray()))).Message.ShouldContain("truncated data");
-        Should.Throw<MatrixFormatException>(() => NpyFile.Read(new MemoryStream(bytes.ToArray()))).Message.ShouldContain("only 8 bytes follow the header");
-        (GC.GetTotalAllocatedBytes(precise: true) - before).ShouldBeLessThan(1 << 20);
+        var file = bytes.ToArray();
+        AllocationMeasurement.BytesAllocatedBy(() =>
+        {
+            Should.Throw<MatrixFormatException>(() => NpyFile.Read(new ForwardOnlyStream(file))).Message.ShouldContain("truncated data");
+            Should.Throw<MatrixFormatException>(() => NpyFile.Read(new MemoryStream(file))).Message.ShouldContain("only 8 bytes follow the header");
+        }).ShouldBeLessThan(1 << 20);
     }
 
     private string Write(string name, string text)
