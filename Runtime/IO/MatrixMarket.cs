@@ -534,7 +534,12 @@ public static class MatrixMarket
                 throw Error($"the value '{text}' is not a real number");
             }
 
-            MatrixFiles.CheckFiniteValue(value, $"{source}, line {lineNumber}");
+            // The location text is built only for the error: this runs once per entry.
+            if (!double.IsFinite(value))
+            {
+                MatrixFiles.CheckFiniteValue(value, $"{source}, line {lineNumber}");
+            }
+
             return value;
         }
 
