@@ -8,7 +8,8 @@ namespace GenLu.IO;
 /// Reads and writes NumPy <c>.npy</c> files holding one 2-D little-endian float32 (<c>'&lt;f4'</c>) or float64
 /// (<c>'&lt;f8'</c>) array, in C (row-major) or Fortran (column-major) order. Format versions 1.0, 2.0 and 3.0 are read
 /// (they differ only in the width of the header length and the header's text encoding); files are written as 1.0
-/// (2.0 when the header would not fit), float64, C order. NaN and infinities are rejected.
+/// (2.0 when the header would not fit), float64, C order. NaN and infinities are rejected, read or written. The
+/// declared shape is checked against the bytes a seekable stream holds before the array is allocated.
 /// </summary>
 public static class NpyFile
 {
@@ -58,20 +59,29 @@ public static class NpyFile
         var header = NpyHeader.Parse(encoding.GetString(headerBytes), source);
 
         int count = MatrixFiles.CheckedElementCount(header.Rows, header.Cols, source);
-        var matrix = new DenseMatrix((int)header.Rows, (int)header.Cols, new double[count]);
-        ReadData(stream, header.IsFloat64, header.FortranOrder, matrix, source);
+        long dataBytes = (long)count * header.ItemSize;
+        if (stream.CanSeek && stream.Length - stream.Position is var left && left != dataBytes)
+        {
+            throw new MatrixFormatException(left < dataBytes
+                ? $"{source}: truncated data, expected {count} values of the {header.Rows} x {header.Cols} array ({dataBytes:N0} bytes) but only {left:N0} bytes follow the header."
+                : $"{source}: wrong entry count, there are {left - dataBytes:N0} bytes after the {header.Rows} x {header.Cols} array.");
+        }
+
+        var values = ReadData(stream, header, count, knownLength: stream.CanSeek, source);
         if (stream.ReadByte() != -1)
         {
             throw new MatrixFormatException($"{source}: wrong entry count, there are bytes after the {header.Rows} x {header.Cols} array.");
         }
 
-        return matrix;
+        int rows = (int)header.Rows, cols = (int)header.Cols;
+        return new DenseMatrix(rows, cols, header.FortranOrder ? MatrixFiles.ColumnMajorToRowMajor(values, rows, cols) : values);
     }
 
     /// <summary>Writes <paramref name="matrix"/> as a float64, C-order .npy file, atomically.</summary>
     public static void Write(string path, DenseMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
+        MatrixFiles.RequireFiniteForWriting(matrix, nameof(matrix));
         MatrixFiles.WriteAtomically(path, stream => Write(stream, matrix));
     }
 
@@ -83,6 +93,7 @@ public static class NpyFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(matrix);
+        MatrixFiles.RequireFiniteForWriting(matrix, nameof(matrix));
         string dict = string.Create(CultureInfo.InvariantCulture, $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({matrix.Rows}, {matrix.Cols}), }}");
 
         // The whole preamble (magic, version, length field, header ending in '\n') is padded with spaces to a multiple of 64.
@@ -119,39 +130,42 @@ public static class NpyFile
         }
     }
 
-    private static void ReadData(Stream stream, bool isFloat64, bool fortranOrder, DenseMatrix matrix, string source)
+    /// <summary>
+    /// The values in file order. With the stream's length checked, the array is allocated once; otherwise it grows with
+    /// the values actually present, so a short stream declaring a huge shape costs only what it holds.
+    /// </summary>
+    private static double[] ReadData(Stream stream, NpyHeader header, int count, bool knownLength, string source)
     {
-        int itemSize = isFloat64 ? 8 : 4;
-        var values = matrix.Values;
-        var buffer = new byte[itemSize * 4096];
-        int total = values.Length;
-        for (int offset = 0; offset < total; offset += 4096)
+        const int ChunkValues = 4096;
+        int itemSize = header.ItemSize;
+        var values = new GrowableArray<double>(knownLength ? count : Math.Min(count, MatrixFiles.UnboundedInitialCapacity), count);
+        var buffer = new byte[itemSize * ChunkValues];
+        for (int offset = 0; offset < count; offset += ChunkValues)
         {
-            int chunk = Math.Min(4096, total - offset);
+            int chunk = Math.Min(ChunkValues, count - offset);
             var bytes = buffer.AsSpan(0, chunk * itemSize);
             int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (got < bytes.Length)
             {
                 throw new MatrixFormatException(
-                    $"{source}: truncated data, expected {total} values ({(long)total * itemSize} bytes) but the file ends after {offset + (got / itemSize)}.");
+                    $"{source}: truncated data, expected {count} values ({(long)count * itemSize} bytes) but the file ends after {offset + (got / itemSize)}.");
             }
 
             for (int k = 0; k < chunk; k++)
             {
-                double value = isFloat64
+                double value = header.IsFloat64
                     ? BinaryPrimitives.ReadDoubleLittleEndian(bytes[(k * 8)..])
                     : BinaryPrimitives.ReadSingleLittleEndian(bytes[(k * 4)..]);
-                int flat = offset + k;
                 if (!double.IsFinite(value))
                 {
-                    throw new MatrixFormatException($"{source}: value number {flat} is {value}; NaN and infinities are rejected.");
+                    throw new MatrixFormatException($"{source}: value number {offset + k} is {value}; NaN and infinities are rejected.");
                 }
 
-                // Fortran order lists column by column: flat = j * rows + i.
-                int at = fortranOrder ? ((flat % matrix.Rows) * matrix.Cols) + (flat / matrix.Rows) : flat;
-                values[at] = value;
+                values.Add(value);
             }
         }
+
+        return values.ToExactArray();
     }
 
     private static void ReadExactly(Stream stream, Span<byte> destination, string source, string what)
@@ -165,6 +179,8 @@ public static class NpyFile
     /// <summary>The three keys of a .npy header, parsed from its Python dict literal.</summary>
     private sealed record NpyHeader(bool IsFloat64, bool FortranOrder, long Rows, long Cols)
     {
+        public int ItemSize => IsFloat64 ? 8 : 4;
+
         public static NpyHeader Parse(string text, string source)
         {
             var parser = new DictParser(text, source);
