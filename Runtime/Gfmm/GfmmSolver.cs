@@ -25,8 +25,8 @@ public sealed partial class GfmmSolver
         Scale = model.Scale;
         lowerLayout = model.L.Layout;
         upperLayout = model.U.Layout;
-        lowerWeights = (float[])model.L.Weights.Clone();
-        upperWeights = (float[])model.U.Weights.Clone();
+        lowerWeights = model.L.ToArray();
+        upperWeights = model.U.ToArray();
         lowerDiagonal = FactoredDiagonal.Create("L", lowerLayout, lowerWeights);
         upperDiagonal = FactoredDiagonal.Create("U", upperLayout, upperWeights);
     }
