@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics;
-using System.Text.Json.Nodes;
 using GenLu.Gfmm;
 using GenLu.Kernels;
 using GenLu.Structure;
@@ -97,11 +96,11 @@ public static class ExactFactorization
         clock.Stop();
         var provenance = new GfmmProvenance
         {
-            Training = new JsonObject
+            Construction = new ConstructionProvenance
             {
-                ["method"] = "exact",
-                ["tolerance"] = tolerance,
-                ["seconds"] = clock.Elapsed.TotalSeconds,
+                Method = ConstructionProvenance.ExactMethod,
+                Tolerance = tolerance,
+                Seconds = clock.Elapsed.TotalSeconds,
             },
         };
         return new ExactResult(new GfmmModel(lower, upper, scale, provenance), report, clock.Elapsed.TotalSeconds);

@@ -59,7 +59,7 @@ public sealed class GfmmFormatException : FormatException
 
 /// <summary>The validated contents of a weight file: shape, scale, the flat weights of L and U
 /// (in <see cref="GfmmLayout"/> order) and the raw JSON of the optional provenance sections.</summary>
-public sealed class GfmmFileContent
+internal sealed class GfmmFileContent
 {
     internal GfmmFileContent(int m, int p, double scale, float[] lower, float[] upper,
         string? operatorJson, string? trainingJson, string? metricsJson, string sha256)
@@ -89,7 +89,7 @@ public sealed class GfmmFileContent
 }
 
 /// <summary>Reads and validates the <c>genlu-gfmm</c> JSON format (documented in docs/format.md).</summary>
-public static class GfmmFile
+internal static class GfmmFile
 {
     public const string FormatName = "genlu-gfmm";
     public const int SupportedVersion = 1;

@@ -11,7 +11,7 @@ internal static class GfmmDense
 {
     private const int ColumnsPerChunk = 64;
 
-    public static double[] Widen(float[] values)
+    public static double[] Widen(ReadOnlySpan<float> values)
     {
         var wide = new double[values.Length];
         for (int i = 0; i < values.Length; i++) wide[i] = values[i];

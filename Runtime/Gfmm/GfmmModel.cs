@@ -1,7 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using GenLu.Format;
 using GenLu.Structure;
 
@@ -14,6 +14,7 @@ namespace GenLu.Gfmm;
 /// </summary>
 public sealed partial class GfmmModel
 {
+    /// <summary>A model from its two blocks (same shape), its scale and optional provenance.</summary>
     public GfmmModel(GfmmBlock lower, GfmmBlock upper, double scale, GfmmProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(lower);
@@ -30,20 +31,32 @@ public sealed partial class GfmmModel
         Provenance = provenance ?? GfmmProvenance.None;
     }
 
+    /// <summary>The lower block L.</summary>
     public GfmmBlock L { get; }
+
+    /// <summary>The upper block U.</summary>
     public GfmmBlock U { get; }
 
     /// <summary>The scale <c>s</c> of <c>A ≈ s · L · U</c>.</summary>
     public double Scale { get; }
 
+    /// <summary>Where the model came from (<see cref="GfmmProvenance.None"/> for a model built in code).</summary>
     public GfmmProvenance Provenance { get; }
 
+    /// <summary>Number of leaf blocks.</summary>
     public int M => L.M;
+
+    /// <summary>Leaf block size.</summary>
     public int P => L.P;
+
+    /// <summary>Matrix order <c>N = M · P</c>.</summary>
     public int N => L.N;
 
     /// <summary>Stored numbers of L and U together (the dense matrix has N²).</summary>
     public long ParameterCount => (long)L.Weights.Length + U.Weights.Length;
+
+    /// <summary>The same blocks and scale with other provenance (the blocks are shared, not copied).</summary>
+    public GfmmModel WithProvenance(GfmmProvenance provenance) => new(L, U, Scale, provenance);
 
     /// <summary>A model with every weight zero (for tests and constructions that fill it in).</summary>
     public static GfmmModel Zero(int m, int p, double scale = 1) =>
@@ -56,20 +69,68 @@ public sealed partial class GfmmModel
         return Parse(File.ReadAllText(path, Encoding.UTF8));
     }
 
+    /// <summary>Reads and fully validates a weight file from the current position of <paramref name="stream"/> to its
+    /// end (<see cref="GfmmFormatException"/> on any defect). The stream is left open.</summary>
+    public static GfmmModel Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        return Parse(reader.ReadToEnd());
+    }
+
+    /// <summary>
+    /// Like <see cref="Load(string)"/>, but a missing, unreadable or malformed file returns false with the
+    /// reason in <paramref name="error"/> instead of throwing. A null or empty path still throws.
+    /// </summary>
+    public static bool TryLoad(string path, [NotNullWhen(true)] out GfmmModel? model, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return TryRead(() => Load(path), out model, out error);
+    }
+
+    /// <summary>
+    /// Like <see cref="Load(Stream)"/>, but an unreadable or malformed stream returns false with the reason
+    /// in <paramref name="error"/> instead of throwing. A null stream still throws.
+    /// </summary>
+    public static bool TryLoad(Stream stream, [NotNullWhen(true)] out GfmmModel? model, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return TryRead(() => Load(stream), out model, out error);
+    }
+
     /// <summary>Parses and fully validates the JSON text of a weight file.</summary>
     public static GfmmModel Parse(string json)
     {
         var content = GfmmFile.Parse(json);
-        var provenance = new GfmmProvenance
-        {
-            Operator = ParseObject(content.OperatorJson),
-            Training = ParseObject(content.TrainingJson),
-            Metrics = ParseObject(content.MetricsJson),
-        };
+        var provenance = GfmmProvenance.Parse(content.OperatorJson, content.TrainingJson, content.MetricsJson);
         return new GfmmModel(
-            new GfmmBlock(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.Lower),
-            new GfmmBlock(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.Upper),
+            GfmmBlock.Adopt(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.Lower),
+            GfmmBlock.Adopt(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.Upper),
             content.Scale, provenance);
+    }
+
+    private static bool TryRead(Func<GfmmModel> read, [NotNullWhen(true)] out GfmmModel? model, [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            model = read();
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // GfmmFormatException is a FormatException; NotSupportedException: a stream that cannot be read.
+            model = null;
+            error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Writes the file's bytes (<see cref="ToUtf8Json"/>) to <paramref name="stream"/>, which is left open.</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToUtf8Json());
     }
 
     /// <summary>Writes the model atomically: a temporary file beside <paramref name="path"/>, then a move.</summary>
@@ -111,9 +172,7 @@ public sealed partial class GfmmModel
             w.WriteNumber("P", P);
             w.WriteString("dtype", GfmmFile.Dtype);
             w.WriteNumber("scale", Scale);
-            WriteSection(w, "operator", Provenance.Operator);
-            WriteSection(w, "training", Provenance.Training);
-            WriteSection(w, "metrics", Provenance.Metrics);
+            Provenance.WriteTo(w);
             w.WriteStartObject("tensors");
             foreach (var (name, payload) in tensors)
             {
@@ -131,13 +190,4 @@ public sealed partial class GfmmModel
         }
         return stream.ToArray();
     }
-
-    private static void WriteSection(Utf8JsonWriter writer, string name, JsonObject? section)
-    {
-        if (section is null) return;
-        writer.WritePropertyName(name);
-        section.WriteTo(writer);
-    }
-
-    private static JsonObject? ParseObject(string? json) => json is null ? null : JsonNode.Parse(json)!.AsObject();
 }

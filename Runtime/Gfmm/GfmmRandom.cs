@@ -6,7 +6,7 @@ namespace GenLu.Gfmm;
 /// Deterministic models with RANDOM weights — not trained on any operator — for benchmarks and tests
 /// that need a realistic, well-conditioned structure of a given shape.
 /// </summary>
-public static class GfmmRandom
+internal static class GfmmRandom
 {
     /// <summary>
     /// A model whose diagonal blocks are <c>G_i = I + noise</c> (entries uniform in ±0.2/P, so

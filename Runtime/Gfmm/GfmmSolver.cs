@@ -25,8 +25,8 @@ public sealed partial class GfmmSolver
         Scale = model.Scale;
         lowerLayout = model.L.Layout;
         upperLayout = model.U.Layout;
-        lowerWeights = (float[])model.L.Weights.Clone();
-        upperWeights = (float[])model.U.Weights.Clone();
+        lowerWeights = model.L.ToArray();
+        upperWeights = model.U.ToArray();
         lowerDiagonal = DiagonalBlockFactors.TryCreate(lowerLayout, lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
         upperDiagonal = DiagonalBlockFactors.TryCreate(upperLayout, upperWeights, out failure) ?? throw new SingularBlockException(failure!);
     }

@@ -39,8 +39,8 @@ public sealed class CheckpointTests : IDisposable
         resumed.TotalSteps.ShouldBe(uninterrupted.TotalSteps);
         var (expectedLower, expectedUpper) = uninterrupted.Network.ExportBlocks();
         var (actualLower, actualUpper) = resumed.Network.ExportBlocks();
-        Bits(actualLower.Weights).ShouldBe(Bits(expectedLower.Weights));
-        Bits(actualUpper.Weights).ShouldBe(Bits(expectedUpper.Weights));
+        Bits(actualLower.ToArray()).ShouldBe(Bits(expectedLower.ToArray()));
+        Bits(actualUpper.ToArray()).ShouldBe(Bits(expectedUpper.ToArray()));
         resumed.History.TrainLoss.ShouldBe(uninterrupted.History.TrainLoss);
         resumed.History.TestLoss.ShouldBe(uninterrupted.History.TestLoss);
         resumed.History.BlockStarts.ShouldBe(uninterrupted.History.BlockStarts);

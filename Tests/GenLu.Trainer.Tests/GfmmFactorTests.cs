@@ -122,10 +122,10 @@ public class GfmmFactorTests
         using var second = new LuNetwork(4, 3);
         using (var g = new Generator(11)) first.Initialize(g);
         using (var g = new Generator(11)) second.Initialize(g);
-        var weights = first.ExportBlocks().Lower.Weights;
+        var weights = first.ExportBlocks().Lower.ToArray();
         weights.ShouldAllBe(w => w >= -0.1f && w <= 0.1f);
         weights.Max().ShouldBeGreaterThan(0.05f);
         weights.Min().ShouldBeLessThan(-0.05f);
-        second.ExportBlocks().Lower.Weights.ShouldBe(weights);
+        second.ExportBlocks().Lower.ToArray().ShouldBe(weights);
     }
 }

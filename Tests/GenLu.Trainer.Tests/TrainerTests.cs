@@ -87,7 +87,7 @@ public class TrainerTests
         {
             if (progress.StepInBlock != options.MaxStepsPerBlock) return;
             var (l, u) = trainer.Network.ExportBlocks();
-            atBlockEnd.Add((l.Weights, u.Weights));
+            atBlockEnd.Add((l.ToArray(), u.ToArray()));
         });
         atBlockEnd.Count.ShouldBe(options.M);
         trainer.History.BlockStarts.ShouldBe([0L, 30L, 60L, 90L]);

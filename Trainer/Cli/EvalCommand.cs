@@ -70,7 +70,7 @@ internal static class EvalCommand
         var report = SolveMetrics.Measure(LinearOperator.FromDense(operatorMatrix, n), normA, model, new SolveMetricsOptions { Samples = samples });
         return new JsonObject
         {
-            ["operator"] = target.ToProvenance(),
+            ["operator"] = target.ToProvenance().ToJson(),
             ["error_2"] = MatrixNorms.Spectral(residual, n, n),
             ["relative_frobenius"] = MatrixNorms.RelativeFrobeniusError(product, operatorMatrix),
             ["samples"] = report.Samples,

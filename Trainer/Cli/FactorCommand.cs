@@ -39,10 +39,9 @@ internal static class FactorCommand
                 throw new CliException($"--out: directory '{Path.GetDirectoryName(outputPath)}' does not exist.");
 
             var built = Build(trainingProblem, mValue, pValue, tol);
-            var model = new GfmmModel(built.Model.L, built.Model.U, trainingProblem.Scale, new GfmmProvenance
+            var model = new GfmmModel(built.Model.L, built.Model.U, trainingProblem.Scale, built.Model.Provenance with
             {
                 Operator = trainingProblem.ToProvenance(),
-                Training = built.Model.Provenance.Training,
                 Metrics = ModelExport.Metrics(built.Model.L, built.Model.U, trainingProblem, out _),
             });
             model.Save(outputPath);

@@ -27,7 +27,7 @@ internal static class InspectCommand
             long dense = (long)loaded.N * loaded.N;
             shape.AddRow("parameters", $"{loaded.ParameterCount:N0} = {(double)loaded.ParameterCount / dense:P1} of dense N² = {dense:N0}");
             console.Out.Write(shape);
-            foreach (var (title, section) in new[] { ("operator", loaded.Provenance.Operator), ("training", loaded.Provenance.Training), ("metrics", loaded.Provenance.Metrics) })
+            foreach (var (title, section) in new[] { ("operator", loaded.Provenance.Operator?.ToJson()), ("training", loaded.Provenance.Construction?.ToJson()), ("metrics", loaded.Provenance.Metrics?.ToJson()) })
                 if (section is not null)
                     console.Out.Write(Section(title, section));
             return 0;

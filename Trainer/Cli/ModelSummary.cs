@@ -12,8 +12,11 @@ internal static class ModelSummary
         var table = new Table().AddColumn("").AddColumn("").HideHeaders();
         table.AddRow("model", Markup.Escape(path));
         table.AddRow(howLabel, how);
-        table.AddRow("‖LU − A/s‖₂", $"{model.Provenance.Metrics!["error_2"]!.GetValue<double>():0.000e+00}");
-        table.AddRow("‖LU − A/s‖_F / ‖A/s‖_F", $"{model.Provenance.Metrics!["relative_frobenius"]!.GetValue<double>():0.000e+00}");
+        var metrics = model.Provenance.Metrics;
+        table.AddRow("‖LU − A/s‖₂", Figure(metrics?.Error2));
+        table.AddRow("‖LU − A/s‖_F / ‖A/s‖_F", Figure(metrics?.RelativeFrobenius));
         return table;
     }
+
+    private static string Figure(double? value) => value is { } v ? v.ToString("0.000e+00") : "not recorded";
 }

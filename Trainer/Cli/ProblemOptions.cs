@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using GenLu.Gfmm;
 using GenLu.IO;
 using GenLu.Operators;
 using GenLu.Trainer.Training;
@@ -49,19 +49,16 @@ internal sealed class ProblemOptions
     }
 
     /// <summary>The problem a model's <c>"operator"</c> provenance names (a built-in operator or a file).</summary>
-    public static TrainingProblem FromProvenance(JsonObject? provenance)
+    public static TrainingProblem FromProvenance(OperatorProvenance? provenance)
     {
-        string? name = provenance?["name"]?.GetValue<string>();
-        if (provenance is null || name is null)
+        if (provenance?.Name is not { } name)
             throw new CliException("the model does not record its operator; give --operator or --matrix.");
-        if (provenance["parameters"]?["file"]?.GetValue<string>() is { } path)
+        if (provenance.MatrixFile is { } path)
             return FromFile(path);
-        int n = provenance["N"]?.GetValue<int>() ?? throw new CliException("the model's operator section has no N; give --operator or --matrix.");
+        int n = provenance.N ?? throw new CliException("the model's operator section has no N; give --operator or --matrix.");
         var descriptor = FindOperator(name);
-        var parameters = (provenance["parameters"] as JsonObject ?? [])
-            .ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
         int size = descriptor.IsGrid ? IntegerSquareRoot(n) ?? throw new CliException($"2D operator '{name}' with N = {n}: N is not a square.") : n;
-        return FromOperatorMatrix(TestOperators.Create(name, size, parameters));
+        return TrainingProblem.FromOperator(TestOperators.Create(name, size, provenance.Parameters));
     }
 
     private static TrainingProblem FromOperator(string name, int? n, int? grid, string[] parameterTexts, int expectedN)
@@ -75,14 +72,7 @@ internal sealed class ProblemOptions
             ? grid ?? IntegerSquareRoot(expectedN) ?? throw new CliException($"M * P = {expectedN} is not a square; give --grid for 2D operator '{descriptor.Name}'.")
             : n ?? expectedN;
         if (size < 1) throw new CliException($"{(descriptor.IsGrid ? "--grid" : "--n")} must be >= 1, not {size}.");
-        return FromOperatorMatrix(TestOperators.Create(descriptor.Name, size, ParseParameters(parameterTexts)));
-    }
-
-    private static TrainingProblem FromOperatorMatrix(OperatorMatrix op)
-    {
-        var parameters = new JsonObject();
-        foreach (var (key, value) in op.Parameters) parameters[key] = value;
-        return new TrainingProblem(op.Name, op.N, op.Matrix, op.Scale, parameters);
+        return TrainingProblem.FromOperator(TestOperators.Create(descriptor.Name, size, ParseParameters(parameterTexts)));
     }
 
     private static TrainingProblem FromFile(string path)
@@ -99,8 +89,7 @@ internal sealed class ProblemOptions
         double scale = matrix.Values.Max(Math.Abs);
         if (scale == 0) throw new CliException($"matrix file '{path}' is all zeros.");
         double[] scaled = matrix.Values.Select(v => v / scale).ToArray();
-        return new TrainingProblem(Path.GetFileNameWithoutExtension(path), matrix.Rows, scaled, scale,
-            new JsonObject { ["file"] = Path.GetFullPath(path) });
+        return new TrainingProblem(Path.GetFileNameWithoutExtension(path), matrix.Rows, scaled, scale, matrixFile: Path.GetFullPath(path));
     }
 
     private static OperatorDescriptor FindOperator(string name) =>

@@ -125,18 +125,20 @@ internal static class TrainCommand
             }
 
             var model = ModelExport.Build(trainer, polished, out double[] residual);
-            model.Provenance.Training!["init"] = exactStart ? "exact" : "random";
+            var trained = model.Provenance.Construction! with { Init = exactStart ? "exact" : "random" };
+            model = model.WithProvenance(model.Provenance with { Construction = trained });
             if (start is not null)
             {
                 // Gradient steps cannot improve factors that are already exact to float32 rounding (the
                 // banded operators): keep whichever of start and result fits A better, and say so.
                 var startMetrics = ModelExport.Metrics(start.L, start.U, trainingProblem, out double[] startResidual);
-                if (startMetrics["error_2"]!.GetValue<double>() <= model.Provenance.Metrics!["error_2"]!.GetValue<double>())
+                if (startMetrics.Error2 <= model.Provenance.Metrics!.Error2)
                 {
-                    var training = model.Provenance.Training!;
-                    training["kept"] = "exact start: training did not lower ‖LU − A/s‖₂";
-                    model = new GfmmModel(start.L, start.U, trainingProblem.Scale,
-                        new GfmmProvenance { Operator = model.Provenance.Operator, Training = training, Metrics = startMetrics });
+                    model = new GfmmModel(start.L, start.U, trainingProblem.Scale, model.Provenance with
+                    {
+                        Construction = trained with { Kept = "exact start: training did not lower ‖LU − A/s‖₂" },
+                        Metrics = startMetrics,
+                    });
                     residual = startResidual;
                     console.Out.WriteLine("Training did not improve the exact start; the exact factors are kept.");
                 }

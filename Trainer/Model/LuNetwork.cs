@@ -60,8 +60,8 @@ internal sealed class LuNetwork : nn.Module<Tensor, Tensor>
         if (model.M != M || model.P != P)
             throw new ArgumentException($"The model has M = {model.M}, P = {model.P}; this network has M = {M}, P = {P}.", nameof(model));
         using var noGrad = no_grad();
-        lower.Weights.copy_(tensor(model.L.Weights).view(lower.Weights.shape));
-        upper.Weights.copy_(tensor(model.U.Weights).view(upper.Weights.shape));
+        lower.Weights.copy_(tensor(model.L.ToArray()).view(lower.Weights.shape));
+        upper.Weights.copy_(tensor(model.U.ToArray()).view(upper.Weights.shape));
     }
 
     /// <summary>The weights as Runtime blocks (float32; the flat order is the layout's, so this is a copy).</summary>

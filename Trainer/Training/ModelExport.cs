@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using GenLu.Metrics;
 using GenLu.Gfmm;
 
@@ -21,36 +20,33 @@ internal static class ModelExport
         var problem = trainer.Problem;
         var options = trainer.Options;
 
-        var training = new JsonObject
+        var construction = new ConstructionProvenance
         {
-            ["method"] = "gradient",
-            ["optimizer"] = "adam",
-            ["steps"] = trainer.TotalSteps,
-            ["seed"] = options.Seed,
-            ["final_loss"] = trainer.FullLoss(),
-            ["seconds"] = Math.Round(trainer.ElapsedSeconds, 3),
-            ["block_wise"] = options.BlockWise,
-            ["transpose_loss"] = options.TransposeLoss,
-            ["learning_rate"] = options.LearningRate,
-            ["late_learning_rate"] = options.LateLearningRate,
-            ["late_after_steps"] = options.LateAfterSteps,
-            ["schedule"] = options.Schedule.ToString().ToLowerInvariant(),
-            ["betas"] = new JsonArray(options.Beta1, options.Beta2),
-            ["max_steps_per_block"] = options.MaxStepsPerBlock,
-            ["block_starts"] = new JsonArray(trainer.History.BlockStarts.Select(s => (JsonNode)s).ToArray()),
-        };
-        if (polish is not null)
-        {
-            training["polish"] = new JsonObject
+            Method = ConstructionProvenance.GradientMethod,
+            Optimizer = "adam",
+            Steps = trainer.TotalSteps,
+            Seed = options.Seed,
+            FinalLoss = trainer.FullLoss(),
+            Seconds = Math.Round(trainer.ElapsedSeconds, 3),
+            BlockWise = options.BlockWise,
+            TransposeLoss = options.TransposeLoss,
+            LearningRate = options.LearningRate,
+            LateLearningRate = options.LateLearningRate,
+            LateAfterSteps = options.LateAfterSteps,
+            Schedule = options.Schedule.ToString().ToLowerInvariant(),
+            Betas = [options.Beta1, options.Beta2],
+            MaxStepsPerBlock = options.MaxStepsPerBlock,
+            BlockStarts = trainer.History.BlockStarts.ToArray(),
+            Polish = polish is null ? null : new PolishProvenance
             {
-                ["method"] = "lbfgs-float64",
-                ["iterations"] = polish.Iterations,
-                ["loss"] = polish.Loss,
-                ["seconds"] = Math.Round(polish.Seconds, 3),
-            };
-        }
+                Method = "lbfgs-float64",
+                Iterations = polish.Iterations,
+                Loss = polish.Loss,
+                Seconds = Math.Round(polish.Seconds, 3),
+            },
+        };
         var metrics = Metrics(lower, upper, problem, out residual);
-        var provenance = new GfmmProvenance { Operator = problem.ToProvenance(), Training = training, Metrics = metrics };
+        var provenance = new GfmmProvenance { Operator = problem.ToProvenance(), Construction = construction, Metrics = metrics };
         return new GfmmModel(lower, upper, problem.Scale, provenance);
     }
 
@@ -58,15 +54,15 @@ internal static class ModelExport
     /// error_2 = ‖LU − A/s‖₂ and the relative Frobenius error of the stored float32 weights against the
     /// scaled operator, in float64; <paramref name="residual"/> is LU − A/s (row-major), for plots.
     /// </summary>
-    public static JsonObject Metrics(GfmmBlock lower, GfmmBlock upper, TrainingProblem problem, out double[] residual)
+    public static ModelMetrics Metrics(GfmmBlock lower, GfmmBlock upper, TrainingProblem problem, out double[] residual)
     {
         // The Runtime's dense product of the stored weights, for the scaled operator (scale 1).
         double[] product = new GfmmModel(lower, upper, 1).ToDense();
         residual = product.Zip(problem.Matrix, (approx, exact) => approx - exact).ToArray();
-        return new JsonObject
+        return new ModelMetrics
         {
-            ["error_2"] = MatrixNorms.Spectral(residual, problem.N, problem.N),
-            ["relative_frobenius"] = MatrixNorms.RelativeFrobeniusError(product, problem.Matrix),
+            Error2 = MatrixNorms.Spectral(residual, problem.N, problem.N),
+            RelativeFrobenius = MatrixNorms.RelativeFrobeniusError(product, problem.Matrix),
         };
     }
 }

@@ -1,7 +1,7 @@
 namespace GenLu.Trainer.Training;
 
 /// <summary>How the learning rate changes within a block.</summary>
-internal enum LearningRateSchedule
+public enum LearningRateSchedule
 {
     /// <summary>The reference: <c>LearningRate</c>, then <c>LateLearningRate</c> after <c>LateAfterSteps</c> steps.</summary>
     Step,
@@ -14,7 +14,7 @@ internal enum LearningRateSchedule
 /// Everything that determines a training run's result (spec "Training"; defaults are the reference's).
 /// A checkpoint records these and resuming requires the same values.
 /// </summary>
-internal sealed record TrainingOptions
+public sealed record TrainingOptions
 {
     /// <summary>Leaves M (a power of two >= 2).</summary>
     public int M { get; init; } = 8;
@@ -35,6 +35,7 @@ internal sealed record TrainingOptions
     /// <summary>Also fit <c>U^T L^T e_i ≈ A^T e_i</c>.</summary>
     public bool TransposeLoss { get; init; }
 
+    /// <summary>Adam's learning rate at the start of a block.</summary>
     public double LearningRate { get; init; } = 0.01;
 
     /// <summary>
@@ -43,6 +44,7 @@ internal sealed record TrainingOptions
     /// </summary>
     public double LateLearningRate { get; init; } = 1e-4;
 
+    /// <summary>Steps of a block before the step schedule drops to <see cref="LateLearningRate"/>.</summary>
     public int LateAfterSteps { get; init; } = 5_000;
 
     /// <summary>
@@ -56,7 +58,11 @@ internal sealed record TrainingOptions
     /// number of steps (1D Laplacian, N = 256, 15,000 steps: 0.129 against 0.334), so it is the default.
     /// </summary>
     public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Adam's second-moment decay.</summary>
     public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Adam's denominator guard.</summary>
     public double Epsilon { get; init; } = 1e-8;
 
     /// <summary>Step limit of one block (of the whole run without block-wise training).</summary>
@@ -64,7 +70,11 @@ internal sealed record TrainingOptions
 
     /// <summary>Saturation rule: window length, minimum relative improvement per window, shortfalls tolerated.</summary>
     public int CheckInterval { get; init; } = 1_000;
+
+    /// <summary>Saturation rule: the minimum relative loss improvement per <see cref="CheckInterval"/> steps.</summary>
     public double Threshold { get; init; } = 0.001;
+
+    /// <summary>Saturation rule: windows below <see cref="Threshold"/> tolerated before the block ends.</summary>
     public int Patience { get; init; } = 2;
 
     /// <summary>Steps between evaluations of the test loss (random inputs, the whole matrix).</summary>
@@ -93,7 +103,7 @@ internal sealed record TrainingOptions
     public int BlockCount => BlockWise ? M : 1;
 
     /// <summary>The learning rate at a given step of a block (steps counted from 0).</summary>
-    public double LearningRateAt(int stepInBlock) => Schedule switch
+    internal double LearningRateAt(int stepInBlock) => Schedule switch
     {
         LearningRateSchedule.Cosine =>
             LateLearningRate + (LearningRate - LateLearningRate) * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(stepInBlock, MaxStepsPerBlock) / MaxStepsPerBlock)),

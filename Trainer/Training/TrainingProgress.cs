@@ -1,7 +1,15 @@
 namespace GenLu.Trainer.Training;
 
 /// <summary>A snapshot of a running training, for progress displays.</summary>
-internal readonly record struct TrainingProgress(
+/// <param name="Block">The block row being fitted (0 without block-wise training).</param>
+/// <param name="BlockCount">Blocks the run fits one after another.</param>
+/// <param name="StepInBlock">Steps taken in the current block.</param>
+/// <param name="TotalSteps">Steps taken in the whole run.</param>
+/// <param name="Loss">The loss of the last step (before its update).</param>
+/// <param name="LearningRate">The learning rate of the last step.</param>
+/// <param name="StepsPerSecond">Speed of this session.</param>
+/// <param name="EtaSeconds">Time left if every remaining block ran to its step limit (an upper estimate).</param>
+public readonly record struct TrainingProgress(
     int Block,
     int BlockCount,
     int StepInBlock,
@@ -27,6 +35,9 @@ internal sealed class TrainingHistory
 /// <summary>How a call to <see cref="GfmmTrainer.Run"/> ended.</summary>
 internal enum TrainingStatus
 {
+    /// <summary>Every block was fitted.</summary>
     Completed,
+
+    /// <summary>The cancellation token fired between two steps.</summary>
     Cancelled,
 }

@@ -19,7 +19,7 @@ public class ExactFactorizationTests
         var result = ExactFactorization.Build(op.Matrix, 8, 32, op.Scale);
 
         result.Model.Scale.ShouldBe(op.Scale);
-        result.Model.Provenance.Training!["method"]!.GetValue<string>().ShouldBe("exact");
+        result.Model.Provenance.Construction!.Method.ShouldBe(ConstructionProvenance.ExactMethod);
         FarFieldWeightsAreZero(result.Model.L).ShouldBeTrue();
         FarFieldWeightsAreZero(result.Model.U).ShouldBeTrue();
         result.Truncation.ShouldAllBe(t => t.MaxRank == 0 && t.LargestDiscarded == 0);

@@ -16,8 +16,8 @@ public class GfmmFileTests
         model.M.ShouldBe(2);
         model.P.ShouldBe(4);
         model.Scale.ShouldBe(1.0);
-        model.Provenance.Operator!["name"]!.GetValue<string>().ShouldBe("laplacian1d");
-        model.Provenance.Training!["steps"]!.GetValue<int>().ShouldBe(50);
+        model.Provenance.Operator!.Name.ShouldBe("laplacian1d");
+        model.Provenance.Construction!.Steps.ShouldBe(50);
     }
 
     [Fact]
@@ -38,10 +38,10 @@ public class GfmmFileTests
         {
             model.Save(path);
             var again = GfmmModel.Load(path);
-            again.L.Weights.ShouldBe(model.L.Weights);
-            again.U.Weights.ShouldBe(model.U.Weights);
+            again.L.ToArray().ShouldBe(model.L.ToArray());
+            again.U.ToArray().ShouldBe(model.U.ToArray());
             again.Scale.ShouldBe(model.Scale);
-            again.Provenance.Training!.ToJsonString().ShouldBe(model.Provenance.Training!.ToJsonString());
+            again.Provenance.Construction!.ToJson().ToJsonString().ShouldBe(model.Provenance.Construction!.ToJson().ToJsonString());
             Directory.GetFiles(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "*.tmp").ShouldBeEmpty();
         }
         finally

@@ -19,7 +19,7 @@ public class DiagonalBlockFactorsTests
         var model = GfmmRandom.WellConditioned(m, p, seed);
         foreach (var block in new[] { model.L, model.U })
         {
-            var packed = DiagonalBlockFactors.TryCreate(block.Layout, block.Weights, out var failure).ShouldNotBeNull();
+            var packed = DiagonalBlockFactors.TryCreate(block.Layout, block.ToArray(), out var failure).ShouldNotBeNull();
             failure.ShouldBeNull();
             packed.Blocks.ShouldBe(m);
             for (int i = 0; i < m; i++)
@@ -81,9 +81,9 @@ public class DiagonalBlockFactorsTests
         var model = GfmmRandom.WellConditioned(4, 2, seed: 7);
         g.CopyTo(model.U.Tensor(model.U.Layout.Diagonal(2)));
 
-        DiagonalBlockFactors.TryCreate(model.L.Layout, model.L.Weights, out var lowerFailure).ShouldNotBeNull();
+        DiagonalBlockFactors.TryCreate(model.L.Layout, model.L.ToArray(), out var lowerFailure).ShouldNotBeNull();
         lowerFailure.ShouldBeNull();
-        DiagonalBlockFactors.TryCreate(model.U.Layout, model.U.Weights, out var failure).ShouldBeNull();
+        DiagonalBlockFactors.TryCreate(model.U.Layout, model.U.ToArray(), out var failure).ShouldBeNull();
         failure.ShouldNotBeNull();
 
         var e = Should.Throw<SingularBlockException>(() => new GfmmSolver(model));

@@ -57,8 +57,12 @@ internal static class LaplacianBlockLu
         }
         var random = new Random(seed);
         foreach (var block in new[] { model.L, model.U })
-            for (int k = 0; k < block.Weights.Length; k++)
-                if (block.Weights[k] != 0) block.Weights[k] *= (float)(1 + noise * (2 * random.NextDouble() - 1));
+            for (int t = 0; t < block.Layout.TensorCount; t++)
+            {
+                var tensor = block.Tensor(t);
+                for (int k = 0; k < tensor.Length; k++)
+                    if (tensor[k] != 0) tensor[k] *= (float)(1 + noise * (2 * random.NextDouble() - 1));
+            }
         return model;
     }
 

@@ -89,10 +89,11 @@ internal static class NaiveGfmm
     /// <summary>A block of any kind with every weight uniform in [-1, 1] (no structure assumed).</summary>
     public static GfmmBlock RandomBlock(GfmmKind kind, int m, int p, int seed)
     {
-        var block = GfmmBlock.Zero(kind, m, p);
+        var layout = new GfmmLayout(kind, m, p);
         var random = new Random(seed);
-        for (int k = 0; k < block.Weights.Length; k++) block.Weights[k] = (float)(2 * random.NextDouble() - 1);
-        return block;
+        var weights = new float[layout.WeightCount];
+        for (int k = 0; k < weights.Length; k++) weights[k] = (float)(2 * random.NextDouble() - 1);
+        return new GfmmBlock(layout, weights);
     }
 
     private static double[] Apply(GfmmBlock block, int tensor, double[] v, bool transpose)
