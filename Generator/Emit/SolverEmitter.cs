@@ -57,8 +57,12 @@ internal static class SolverEmitter
             new ScheduleEmitter(schedule, isLower ? "L." : "U.", isLower ? 0 : lower.TensorCount, isLower ? 0 : content.M).Emit(writer, methodName);
         }
 
-        PanelKernelEmitter.Emit(writer, content.P);
-        KernelEmitter.Emit(writer, content.P);
+        // The kernels the schedules call, then the one-vector kernels they fall back to, then the SIMD helpers.
+        PanelProductEmitter.Emit(writer, content.P);
+        DiagonalSolveEmitter.EmitPanelSolves(writer, content.P);
+        SingleVectorProductEmitter.Emit(writer, content.P);
+        DiagonalSolveEmitter.EmitSingleSolves(writer, content.P);
+        SimdHelperEmitter.Emit(writer, content.P);
         DataEmitter.Emit(writer, content);
 
         writer.Close();
