@@ -1,5 +1,10 @@
+using GenLu.Structure;
+
 namespace GenLu.Gfmm;
 
+/// <remarks>Span rules of every product (the same as the generated solvers'): <c>x</c> and <c>y</c> may be the
+/// same span (in place) but must not overlap otherwise; <c>count == 0</c> is a no-op; a batch larger than the
+/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/> runs in chunks of that many vectors.</remarks>
 public sealed partial class GfmmBlock
 {
     /// <summary><c>y = F x</c> for one vector of length N (spec: "Forward product"). Allocation-free.</summary>
@@ -31,22 +36,27 @@ public sealed partial class GfmmBlock
     public double[] ToDense()
     {
         double[] weights = GfmmDense.Widen(Weights);
-        return GfmmDense.Columns(M, P, (x, y, count, buffers) =>
-            GfmmPasses.Multiply<double>(Layout, weights, transpose: false, x, y, count, buffers));
+        var pass = Pass(transpose: false);
+        return GfmmDense.Columns(M, P, (x, y, count, buffers) => pass.Apply<double>(weights, x, y, count, buffers));
     }
+
+    private GfmmPass? forwardPass;
+    private GfmmPass? transposePass;
+
+    /// <summary>The block's product plan (or its transpose's), made ready on first use and then kept: the layout never changes.</summary>
+    internal GfmmPass Pass(bool transpose) => transpose
+        ? transposePass ??= new GfmmPass(ExecutionPlan.Create(Layout, PlanOperation.Apply, transposed: true))
+        : forwardPass ??= new GfmmPass(ExecutionPlan.Create(Layout, PlanOperation.Apply, transposed: false));
 
     private void Product(ReadOnlySpan<float> x, Span<float> y, int count, GfmmWorkspace workspace, bool transpose)
     {
         GfmmArguments.CheckBatch(N, x, y, count, workspace, M, P);
-        if (count == 1)
-        {
-            GfmmPasses.Multiply(Layout, Weights, transpose, x, y, 1, workspace.Buffers);
-            return;
-        }
-        var buffers = workspace.Buffers;
-        Span<float> input = buffers.PanelA(count), output = buffers.PanelB(count);
-        GfmmKernels.ToNodeMajor(x, input, N, count);
-        GfmmPasses.Multiply<float>(Layout, Weights, transpose, input, output, count, buffers);
-        GfmmKernels.FromNodeMajor<float>(output, y, N, count, 1f);
+        GfmmBatches.Run(new ProductOperation(Pass(transpose), weights), x, y, N, count, 1f, workspace);
+    }
+
+    /// <summary>One block's product, in place on node-major data (its plan works in place).</summary>
+    private readonly struct ProductOperation(GfmmPass pass, float[] weights) : INodeMajorOperation
+    {
+        public void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers) => pass.Apply<float>(weights, values, values, count, buffers);
     }
 }

@@ -1,5 +1,8 @@
 namespace GenLu.Gfmm;
 
+/// <remarks>Span rules of every product (the same as the generated solvers'): <c>x</c> and <c>y</c> may be the
+/// same span (in place) but must not overlap otherwise; <c>count == 0</c> is a no-op; a batch larger than the
+/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/> runs in chunks of that many vectors.</remarks>
 public sealed partial class GfmmModel
 {
     /// <summary>A workspace of this model's shape for batches of up to <paramref name="batchCapacity"/> vectors.</summary>
@@ -28,35 +31,29 @@ public sealed partial class GfmmModel
     public double[] ToDense()
     {
         double[] lower = GfmmDense.Widen(L.Weights), upper = GfmmDense.Widen(U.Weights);
+        GfmmPass lowerPass = L.Pass(transpose: false), upperPass = U.Pass(transpose: false);
         return GfmmDense.Columns(M, P, (x, y, count, buffers) =>
         {
-            Span<double> ux = buffers.PanelA(count);
-            GfmmPasses.Multiply<double>(U.Layout, upper, transpose: false, x, ux, count, buffers);
-            GfmmPasses.Multiply<double>(L.Layout, lower, transpose: false, ux, y, count, buffers);
+            upperPass.Apply<double>(upper, x, y, count, buffers);
+            lowerPass.Apply<double>(lower, y, y, count, buffers);
             GfmmKernels.Scale(y, Scale);
         });
     }
 
-    // The first factor applied is U (or Lᵀ when transposed); node-major panels A and B hold the batch,
-    // the intermediate product and the result in turn.
     private void Product(ReadOnlySpan<float> x, Span<float> y, int count, GfmmWorkspace workspace, bool transpose)
     {
         GfmmArguments.CheckBatch(N, x, y, count, workspace, M, P);
-        var (first, second) = transpose ? (L, U) : (U, L);
-        var buffers = workspace.Buffers;
-        float scale = (float)Scale;
-        if (count == 1)
+        GfmmBatches.Run(new ProductOperation(this, transpose), x, y, N, count, (float)Scale, workspace);
+    }
+
+    /// <summary><c>L U</c> (or <c>Uᵀ Lᵀ</c>) in place on node-major data: the first factor applied is U, or Lᵀ when transposed.</summary>
+    private readonly struct ProductOperation(GfmmModel model, bool transpose) : INodeMajorOperation
+    {
+        public void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers)
         {
-            Span<float> middle = buffers.PanelA(1);
-            GfmmPasses.Multiply(first.Layout, first.Weights, transpose, x, middle, 1, buffers);
-            GfmmPasses.Multiply<float>(second.Layout, second.Weights, transpose, middle, y, 1, buffers);
-            GfmmKernels.Scale(y, scale);
-            return;
+            var (first, second) = transpose ? (model.L, model.U) : (model.U, model.L);
+            first.Pass(transpose).Apply<float>(first.Weights, values, values, count, buffers);
+            second.Pass(transpose).Apply<float>(second.Weights, values, values, count, buffers);
         }
-        Span<float> panelA = buffers.PanelA(count), panelB = buffers.PanelB(count);
-        GfmmKernels.ToNodeMajor(x, panelA, N, count);
-        GfmmPasses.Multiply<float>(first.Layout, first.Weights, transpose, panelA, panelB, count, buffers);
-        GfmmPasses.Multiply<float>(second.Layout, second.Weights, transpose, panelB, panelA, count, buffers);
-        GfmmKernels.FromNodeMajor<float>(panelA, y, N, count, scale);
     }
 }

@@ -8,6 +8,9 @@ namespace GenLu.Gfmm;
 /// L and U once with <see cref="DiagonalBlockFactors"/> (in double, rounded to float) — the same
 /// numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
 /// model's weights: later changes to the model do not affect it. Thread-safe given one workspace per thread.
+/// <para>Span rules (the same as the generated solvers'): <c>b</c> and <c>x</c> may be the same span (the solve
+/// then runs in place) but must not overlap otherwise; <c>count == 0</c> is a no-op; a batch larger than the
+/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/> is solved in chunks of that many vectors.</para>
 /// </summary>
 public sealed partial class GfmmSolver
 {
@@ -17,6 +20,10 @@ public sealed partial class GfmmSolver
     private readonly float[] upperWeights;
     private readonly DiagonalBlockFactors lowerDiagonal;
     private readonly DiagonalBlockFactors upperDiagonal;
+    private readonly GfmmPass lowerSolve;
+    private readonly GfmmPass upperSolve;
+    private readonly GfmmPass lowerTransposeSolve;
+    private readonly GfmmPass upperTransposeSolve;
 
     /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite.</exception>
     public GfmmSolver(GfmmModel model)
@@ -29,6 +36,10 @@ public sealed partial class GfmmSolver
         upperWeights = model.U.ToArray();
         lowerDiagonal = DiagonalBlockFactors.TryCreate(lowerLayout, lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
         upperDiagonal = DiagonalBlockFactors.TryCreate(upperLayout, upperWeights, out failure) ?? throw new SingularBlockException(failure!);
+        lowerSolve = new GfmmPass(ExecutionPlan.Create(lowerLayout, PlanOperation.Solve, transposed: false));
+        upperSolve = new GfmmPass(ExecutionPlan.Create(upperLayout, PlanOperation.Solve, transposed: false));
+        lowerTransposeSolve = new GfmmPass(ExecutionPlan.Create(lowerLayout, PlanOperation.Solve, transposed: true));
+        upperTransposeSolve = new GfmmPass(ExecutionPlan.Create(upperLayout, PlanOperation.Solve, transposed: true));
     }
 
     public int M => lowerLayout.M;
@@ -79,34 +90,26 @@ public sealed partial class GfmmSolver
     private void Run(ReadOnlySpan<float> b, Span<float> x, int count, GfmmWorkspace workspace, Sweep sweeps, bool transpose)
     {
         GfmmArguments.CheckBatch(N, b, x, count, workspace, M, P, inputName: "b", outputName: "x");
-        var buffers = workspace.Buffers;
-        bool both = sweeps == (Sweep.Lower | Sweep.Upper);
-        float factor = both ? (float)(1 / Scale) : 1f;
-        // The sweeps work in place on node-major data: x itself for one vector, a panel for a batch.
-        Span<float> z;
-        if (count == 1)
+        float factor = sweeps == (Sweep.Lower | Sweep.Upper) ? (float)(1 / Scale) : 1f;
+        GfmmBatches.Run(new SolveOperation(this, sweeps, transpose), b, x, N, count, factor, workspace);
+    }
+
+    /// <summary>The sweeps of one solve, in place on node-major data: <c>A x = b</c> runs L then U, <c>Aᵀ x = b</c> runs Uᵀ then Lᵀ.</summary>
+    private readonly struct SolveOperation(GfmmSolver solver, Sweep sweeps, bool transpose) : INodeMajorOperation
+    {
+        public void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers)
         {
-            b.CopyTo(x);
-            z = x;
+            bool lowerFirst = !transpose;
+            if ((sweeps & (lowerFirst ? Sweep.Lower : Sweep.Upper)) != 0) solver.SweepFactor(lowerFirst, transpose, values, count, buffers);
+            if ((sweeps & (lowerFirst ? Sweep.Upper : Sweep.Lower)) != 0) solver.SweepFactor(!lowerFirst, transpose, values, count, buffers);
         }
-        else
-        {
-            z = buffers.PanelA(count);
-            GfmmKernels.ToNodeMajor(b, z, N, count);
-        }
-        // A x = b runs L then U; Aᵀ x = b runs Uᵀ then Lᵀ.
-        bool lowerFirst = !transpose;
-        if ((sweeps & (lowerFirst ? Sweep.Lower : Sweep.Upper)) != 0) SweepFactor(lowerFirst, transpose, z, count, buffers);
-        if ((sweeps & (lowerFirst ? Sweep.Upper : Sweep.Lower)) != 0) SweepFactor(!lowerFirst, transpose, z, count, buffers);
-        if (count == 1)
-            GfmmKernels.Scale(x, factor);
-        else
-            GfmmKernels.FromNodeMajor<float>(z, x, N, count, factor);
     }
 
     private void SweepFactor(bool lower, bool transpose, Span<float> z, int count, GfmmNodeBuffers<float> buffers)
     {
-        var (layout, weights, diagonal) = lower ? (lowerLayout, lowerWeights, lowerDiagonal) : (upperLayout, upperWeights, upperDiagonal);
-        GfmmPasses.Solve(layout, weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, transpose, z, count, buffers);
+        var (pass, weights, diagonal) = lower
+            ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, lowerDiagonal)
+            : (transpose ? upperTransposeSolve : upperSolve, upperWeights, upperDiagonal);
+        pass.Run<float>(weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
     }
 }

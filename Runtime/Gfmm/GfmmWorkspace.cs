@@ -4,9 +4,11 @@ namespace GenLu.Gfmm;
 
 /// <summary>
 /// Reusable scratch memory for GFMM products and structured solves of one shape (M, P), for batches of
-/// up to <see cref="BatchCapacity"/> vectors. With a workspace, <see cref="GfmmBlock"/>,
-/// <see cref="GfmmModel"/> and <see cref="GfmmSolver"/> calls allocate nothing. Holds about
-/// <c>4 N · BatchCapacity</c> floats. Not thread-safe: use one workspace per thread.
+/// up to <see cref="BatchCapacity"/> vectors at a time. With a workspace, <see cref="GfmmBlock"/>,
+/// <see cref="GfmmModel"/> and <see cref="GfmmSolver"/> calls allocate nothing; a batch larger than
+/// <see cref="BatchCapacity"/> is processed in chunks of that many vectors (the same results). Holds the execution
+/// plans' scratch slots and one node-major panel, about <c>2 N · BatchCapacity</c> floats. Not thread-safe: use
+/// one workspace per thread.
 /// </summary>
 public sealed class GfmmWorkspace
 {
@@ -29,17 +31,15 @@ public sealed class GfmmWorkspace
     public int P => Buffers.P;
     public int N => M * P;
 
-    /// <summary>Largest number of vectors one batched call may process with this workspace.</summary>
+    /// <summary>Vectors a batched call pushes through the tree together; larger batches run in chunks of this size.</summary>
     public int BatchCapacity => Buffers.Capacity;
 
     internal GfmmNodeBuffers<float> Buffers { get; }
 
-    /// <summary>Throws unless this workspace fits shape (M, P) and a batch of <paramref name="count"/> vectors.</summary>
-    internal void Check(int m, int p, int count, string parameterName)
+    /// <summary>Throws unless this workspace fits shape (M, P).</summary>
+    internal void Check(int m, int p, string parameterName)
     {
         if (M != m || P != p)
             throw new ArgumentException($"The workspace is for M = {M}, P = {P}, but the operation has M = {m}, P = {p}.", parameterName);
-        if (count > BatchCapacity)
-            throw new ArgumentException($"The workspace holds batches of up to {BatchCapacity} vectors, but {count} were given.", parameterName);
     }
 }

@@ -206,10 +206,10 @@ public class GfmmProductTests
         var x = new float[8];
         Should.Throw<ArgumentException>(() => block.Multiply(new float[7], new float[8], ws)).ParamName.ShouldBe("x");
         Should.Throw<ArgumentException>(() => block.Multiply(x, new float[9], ws)).ParamName.ShouldBe("y");
-        Should.Throw<ArgumentOutOfRangeException>(() => block.Multiply(x, new float[8], 0, ws)).ParamName.ShouldBe("count");
-        Should.Throw<ArgumentException>(() => block.Multiply(new float[24], new float[24], 3, ws)).Message.ShouldContain("up to 2 vectors");
+        Should.Throw<ArgumentOutOfRangeException>(() => block.Multiply([], [], -1, ws)).ParamName.ShouldBe("count");
         Should.Throw<ArgumentException>(() => block.Multiply(x, new float[8], new GfmmWorkspace(8, 2))).ParamName.ShouldBe("workspace");
-        Should.Throw<ArgumentException>(() => block.Multiply(x, x, ws)).Message.ShouldContain("overlap");
+        var shared = new float[9];
+        Should.Throw<ArgumentException>(() => block.Multiply(shared.AsSpan(0, 8), shared.AsSpan(1, 8), ws)).Message.ShouldContain("partially overlaps");
         Should.Throw<ArgumentNullException>(() => block.Multiply(x, new float[8], null!));
         Should.Throw<ArgumentOutOfRangeException>(() => new GfmmWorkspace(4, 2, 0)).ParamName.ShouldBe("batchCapacity");
         Should.Throw<ArgumentOutOfRangeException>(() => new GfmmWorkspace(3, 2)).ParamName.ShouldBe("m");

@@ -1,0 +1,155 @@
+using System.Globalization;
+
+namespace GenLu.Generator.Emit;
+
+/// <summary>
+/// The register-resident triangular sweeps inside the G_i solves (<see cref="DiagonalSolveEmitter"/>): the
+/// Vector256 sweeps of one or several interleaved vectors, and the Vector512 wide sweeps of eight vectors.
+/// </summary>
+internal static class RegisterSweepEmitter
+{
+    private const string Intrinsics = SimdHelperEmitter.Intrinsics;
+    private const string Unsafe = SimdHelperEmitter.Unsafe;
+
+    /// <summary>For P a multiple of 8 up to 64 the vector z lives in P/8 Vector256 registers for the whole
+    /// solve and every column step is unrolled with constant lanes and offsets: no step waits for a store of the
+    /// previous one to reach memory.</summary>
+    internal static bool UsesRegisterSweeps(int p) => p % 8 == 0 && p <= 64;
+
+    /// <summary>Right-hand sides whose register sweeps <see cref="EmitRegisterSweeps"/> interleaves in one
+    /// method: four vectors of P ≤ 32 take 16 of the 32 vector registers, leaving room for the factor columns.</summary>
+    internal static int InterleavedSweeps(int p) => UsesRegisterSweeps(p) && p <= 32 ? 4 : 1;
+
+    /// <summary>
+    /// The register sweeps of <paramref name="vectors"/> right-hand sides, read from and written back to the refs
+    /// <c>z</c> (one vector) or <c>v0 … v{vectors-1}</c>. Several vectors are interleaved step by step: each
+    /// sweep is a chain of P dependent steps (lane k is final only after step k−1), and independent chains side
+    /// by side keep the FMA units busy while one chain waits. Every vector sees exactly the operations of a lone
+    /// sweep, in the same order, so the results are bit for bit those of one vector at a time.
+    /// </summary>
+    internal static void EmitRegisterSweeps(CodeWriter writer, int p, bool transposed, int vectors = 1)
+    {
+        int chunks = p / 8;
+        string v = Intrinsics + "Vector256";
+        string D(int k) => $"{Unsafe}.Add(ref d, {I(k)})";
+        string Z(int r, int c) => vectors == 1 ? $"z{I(c)}" : $"z{I(r)}_{I(c)}";
+        string Source(int r) => vectors == 1 ? "z" : $"v{I(r)}";
+        string Lane(int r, int k) => $"{v}.GetElement({Z(r, k / 8)}, {I(k % 8)})";
+        string SetLane(int r, int k, string value) => $"{Z(r, k / 8)} = {v}.WithElement({Z(r, k / 8)}, {I(k % 8)}, {value});";
+        string Suffix(int k, int r) => vectors == 1 ? I(k) : $"{I(k)}_{I(r)}";
+        for (int r = 0; r < vectors; r++)
+            for (int c = 0; c < chunks; c++) writer.Line($"var {Z(r, c)} = {v}.LoadUnsafe(ref {Source(r)}, {I(8 * c)});");
+        if (!transposed)
+        {
+            // Unit-lower forward sweep: column k updates the rows below k.
+            for (int k = 0; k < p - 1; k++)
+            {
+                int first = (k + 1) / 8;
+                for (int c = first; c < chunks; c++) writer.Line($"var l{I(k)}_{I(c)} = {v}.LoadUnsafe(ref l, {I(k * p + 8 * c)});");
+                for (int r = 0; r < vectors; r++)
+                {
+                    writer.Line($"var f{Suffix(k, r)} = {v}.Create(-{Lane(r, k)});");
+                    for (int c = first; c < chunks; c++) writer.Line($"{Z(r, c)} = MultiplyAdd(l{I(k)}_{I(c)}, f{Suffix(k, r)}, {Z(r, c)});");
+                }
+            }
+            // Upper backward sweep: scale by the diagonal's reciprocal, then column k updates the rows above k.
+            for (int k = p - 1; k >= 0; k--)
+            {
+                int end = (k + 7) / 8;
+                for (int r = 0; r < vectors; r++)
+                {
+                    writer.Line($"float s{Suffix(k, r)} = {Lane(r, k)} * {D(k)};");
+                    writer.Line(SetLane(r, k, "s" + Suffix(k, r)));
+                }
+                if (end == 0) continue;
+                for (int c = 0; c < end; c++) writer.Line($"var u{I(k)}_{I(c)} = {v}.LoadUnsafe(ref u, {I(k * p + 8 * c)});");
+                for (int r = 0; r < vectors; r++)
+                {
+                    writer.Line($"var g{Suffix(k, r)} = {v}.Create(-s{Suffix(k, r)});");
+                    for (int c = 0; c < end; c++) writer.Line($"{Z(r, c)} = MultiplyAdd(u{I(k)}_{I(c)}, g{Suffix(k, r)}, {Z(r, c)});");
+                }
+            }
+        }
+        else
+        {
+            if (vectors != 1) throw new System.ArgumentOutOfRangeException(nameof(vectors), "Transposed sweeps are emitted for one vector.");
+            // Uᵀ forward sweep: row k of Uᵀ is column k of U, above the diagonal.
+            for (int k = 0; k < p; k++)
+            {
+                int end = (k + 7) / 8;
+                if (end == 0)
+                {
+                    writer.Line(SetLane(0, k, $"{Lane(0, k)} * {D(k)}"));
+                    continue;
+                }
+                string sum = string.Join(" + ", Enumerable(end, c => $"{v}.LoadUnsafe(ref u, {I(k * p + 8 * c)}) * {Z(0, c)}"));
+                writer.Line(SetLane(0, k, $"({Lane(0, k)} - {v}.Sum({sum})) * {D(k)}"));
+            }
+            // Lᵀ backward sweep (unit diagonal): column k of L, below the diagonal.
+            for (int k = p - 2; k >= 0; k--)
+            {
+                int first = (k + 1) / 8;
+                string sum = string.Join(" + ", Enumerable(chunks - first, c => $"{v}.LoadUnsafe(ref l, {I(k * p + 8 * (first + c))}) * {Z(0, first + c)}"));
+                writer.Line(SetLane(0, k, $"{Lane(0, k)} - {v}.Sum({sum})"));
+            }
+        }
+        for (int r = 0; r < vectors; r++)
+            for (int c = 0; c < chunks; c++) writer.Line($"{v}.StoreUnsafe({Z(r, c)}, ref {Source(r)}, {I(8 * c)});");
+    }
+
+    private static string[] Enumerable(int count, System.Func<int, string> item)
+    {
+        var items = new string[count];
+        for (int i = 0; i < count; i++) items[i] = item(i);
+        return items;
+    }
+
+    /// <summary>Vectors of one wide sweep (<see cref="EmitWideSweeps"/>): eight, when P is 16 or 32, so that their
+    /// P/16 Vector512 registers each fill half of the 32 vector registers.</summary>
+    internal static int WideSweeps(int p) => p % 16 == 0 && p <= 32 ? 8 : 1;
+
+    /// <summary>
+    /// The two sweeps for <paramref name="vectors"/> vectors held in P/16 Vector512 registers each. Step k
+    /// broadcasts lane k of every vector with one permute and adds a column of the factor times it, so the chain
+    /// from one step to the next is a permute and an FMA; the column (negated, and for U scaled by 1/u_kk) is
+    /// prepared off that chain. U's diagonal is applied at the end, to all lanes at once: lane k is final when
+    /// step k reads it, and no later step writes it, so the sweep carries the unscaled values and each update
+    /// uses (u_ik / u_kk) times the unscaled lane k. Each step is a block of its own, so the C# compiler reuses the
+    /// same few locals for every step and the JIT keeps the method fully optimized.
+    /// </summary>
+    internal static void EmitWideSweeps(CodeWriter writer, int p, int vectors)
+    {
+        int chunks = p / 16;
+        const string V = Intrinsics + "Vector512";
+        string Z(int r, int c) => $"z{I(r)}_{I(c)}";
+        for (int r = 0; r < vectors; r++)
+            for (int c = 0; c < chunks; c++) writer.Line($"var {Z(r, c)} = {V}.LoadUnsafe(ref v{I(r)}, {I(16 * c)});");
+
+        void Step(int k, int firstChunk, int endChunk, string? prelude, System.Func<int, string> column)
+        {
+            writer.OpenBlock();
+            if (prelude is not null) writer.Line(prelude);
+            writer.Line($"var index = {V}.Create({I(k % 16)});");
+            for (int c = firstChunk; c < endChunk; c++) writer.Line($"var column{I(c)} = {column(c)};");
+            for (int r = 0; r < vectors; r++)
+            {
+                writer.Line($"var lane{I(r)} = {V}.Shuffle({Z(r, k / 16)}, index);");
+                for (int c = firstChunk; c < endChunk; c++) writer.Line($"{Z(r, c)} = MultiplyAdd(column{I(c)}, lane{I(r)}, {Z(r, c)});");
+            }
+            writer.Close();
+        }
+
+        writer.Line("// Unit-lower forward sweep: column k updates the rows below k.");
+        for (int k = 0; k < p - 1; k++)
+            Step(k, (k + 1) / 16, chunks, null, c => $"-{V}.LoadUnsafe(ref l, {I(k * p + 16 * c)})");
+        writer.Line("// Upper backward sweep on unscaled values: column k, times −1/u_kk, updates the rows above k.");
+        for (int k = p - 1; k >= 1; k--)
+            Step(k, 0, (k + 15) / 16, $"var scale = {V}.Create(-{Unsafe}.Add(ref d, {I(k)}));", c => $"{V}.LoadUnsafe(ref u, {I(k * p + 16 * c)}) * scale");
+        writer.Line("// U's diagonal, for every lane at once.");
+        for (int c = 0; c < chunks; c++) writer.Line($"var inverse{I(c)} = {V}.LoadUnsafe(ref d, {I(16 * c)});");
+        for (int r = 0; r < vectors; r++)
+            for (int c = 0; c < chunks; c++) writer.Line($"{V}.StoreUnsafe({Z(r, c)} * inverse{I(c)}, ref v{I(r)}, {I(16 * c)});");
+    }
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,45 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace GenLu.Gfmm;
+
+/// <summary>An operation that works in place on node-major data (see <see cref="GfmmKernels"/>).</summary>
+internal interface INodeMajorOperation
+{
+    /// <summary>Overwrites the <paramref name="count"/> node-major vectors of <paramref name="values"/> with the result.</summary>
+    void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers);
+}
+
+/// <summary>
+/// Runs an in-place node-major operation over a batch of vectors stored one after another, in chunks of the
+/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/>: a chunk of one vector is already node-major and runs on
+/// the output itself; a larger chunk goes through the workspace's node-major panel. The input is copied to the
+/// output first unless it is the same span, so in-place calls work.
+/// </summary>
+internal static class GfmmBatches
+{
+    public static void Run<TOperation>(in TOperation operation, ReadOnlySpan<float> x, Span<float> y, int n, int count, float factor, GfmmWorkspace workspace)
+        where TOperation : struct, INodeMajorOperation
+    {
+        var buffers = workspace.Buffers;
+        for (int first = 0; first < count; first += buffers.Capacity)
+        {
+            int chunk = Math.Min(buffers.Capacity, count - first);
+            ReadOnlySpan<float> source = x.Slice(first * n, chunk * n);
+            Span<float> target = y.Slice(first * n, chunk * n);
+            if (chunk == 1)
+            {
+                if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(target))) source.CopyTo(target);
+                operation.Run(target, 1, buffers);
+                GfmmKernels.Scale(target, factor);
+            }
+            else
+            {
+                Span<float> panel = buffers.Panel(chunk);
+                GfmmKernels.ToNodeMajor(source, panel, n, chunk);
+                operation.Run(panel, chunk, buffers);
+                GfmmKernels.FromNodeMajor<float>(panel, target, n, chunk, factor);
+            }
+        }
+    }
+}
