@@ -41,12 +41,18 @@ public sealed class GfmmSolverGenerator : IIncrementalGenerator
             .Select(static (input, _) => SolverResolver.Resolve(input.Left.Left, input.Left.Right, input.Right))
             .WithTrackingName(TrackingNames.Results);
 
+        // A bool, so editing the consumer's code re-runs only this lookup: the plans stay cached.
+        var referencesRuntime = context.CompilationProvider
+            .Select(static (compilation, _) => PreconditionerEmitter.IsAvailable(compilation))
+            .WithTrackingName(TrackingNames.ReferencesRuntime);
+
         var plans = results
             .Select(static (result, _) => result.Plan)
             .WithTrackingName(TrackingNames.Plans);
-        context.RegisterSourceOutput(plans, static (output, plan) =>
+        context.RegisterSourceOutput(plans.Combine(referencesRuntime), static (output, input) =>
         {
-            if (plan is not null) output.AddSource(plan.Target.HintName, SolverEmitter.Emit(plan));
+            var (plan, withPreconditioner) = input;
+            if (plan is not null) output.AddSource(plan.Target.HintName, SolverEmitter.Emit(plan, withPreconditioner));
         });
 
         var diagnostics = results
@@ -68,5 +74,6 @@ public static class TrackingNames
     public const string ProjectDirectory = nameof(ProjectDirectory);
     public const string Results = nameof(Results);
     public const string Plans = nameof(Plans);
+    public const string ReferencesRuntime = nameof(ReferencesRuntime);
     public const string Diagnostics = nameof(Diagnostics);
 }

@@ -23,7 +23,9 @@ internal static class SolverEmitter
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Span = "global::System.Span<float>";
 
-    public static string Emit(SolverPlan plan)
+    /// <param name="plan">The target and the weights.</param>
+    /// <param name="withPreconditioner">Whether the consumer references GenLu.Runtime (see <see cref="PreconditionerEmitter"/>).</param>
+    public static string Emit(SolverPlan plan, bool withPreconditioner)
     {
         var target = plan.Target;
         var content = plan.Content;
@@ -43,6 +45,7 @@ internal static class SolverEmitter
         writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{GeneratorVersion}\")]");
         writer.Open("static partial class " + target.TypeName);
         EmitConstants(writer, content, target, scratchLength);
+        if (withPreconditioner) PreconditionerEmitter.Emit(writer);
         bool stackScratch = scratchLength <= MaxStackScratch;
         EmitOperation(writer, "Solve", "b", "x", "the solution <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c>", stackScratch);
         EmitOperation(writer, "SolveTranspose", "b", "x", "the solution <c>x ≈ A⁻ᵀ b = L⁻ᵀ U⁻ᵀ b / s</c>", stackScratch);

@@ -79,13 +79,13 @@ public static class SolveMetrics
     /// <param name="spectralNormA">‖A‖₂ of that operator (e.g. <c>MatrixNorms.Spectral</c>).</param>
     /// <param name="model">The learned model; its solver is built here (may throw <see cref="SingularBlockException"/>).</param>
     /// <param name="options">Sampling and refinement settings; defaults follow the spec.</param>
-    public static SolveMetricsReport Measure(LinearOperator a, double spectralNormA, GfmmModel model, SolveMetricsOptions? options = null)
+    public static SolveMetricsReport Measure(ILinearOperator a, double spectralNormA, GfmmModel model, SolveMetricsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(model);
         options ??= new SolveMetricsOptions();
-        if (a.Size != model.N)
-            throw new ArgumentException($"The operator has size {a.Size} but the model has N = {model.N}.", nameof(model));
+        if (a.Order != model.N)
+            throw new ArgumentException($"The operator has order {a.Order} but the model has N = {model.N}.", nameof(model));
         if (!(spectralNormA > 0) || double.IsInfinity(spectralNormA))
             throw new ArgumentOutOfRangeException(nameof(spectralNormA), spectralNormA, "‖A‖₂ must be finite and > 0.");
         if (options.Samples < 1)
@@ -160,9 +160,9 @@ public static class SolveMetrics
     private static double Squared(double value) => value * value;
 
     /// <summary>Sums for e_x and the backward errors of a sequence of solutions.</summary>
-    private sealed class ErrorAccumulator(LinearOperator a, double normA)
+    private sealed class ErrorAccumulator(ILinearOperator a, double normA)
     {
-        private readonly double[] product = new double[a.Size];
+        private readonly double[] product = new double[a.Order];
         private double errorSquared, solutionSquared, backwardSum, backwardMax;
         private int count;
 

@@ -1,20 +1,20 @@
-using GenLu.Gfmm;
+using GenLu.Kernels;
 
 namespace GenLu.Solvers;
 
 /// <summary>
-/// Restarted GMRES(m) for <c>A x = b</c>, right-preconditioned by the learned structured solve M⁻¹
-/// (float, through <see cref="LearnedPreconditioner"/>): it minimises ‖b − A x‖₂ over
-/// <c>x ∈ x₀ + span{M⁻¹ v₁, …, M⁻¹ v_k}</c>. The preconditioned vectors <c>z_j = M⁻¹ v_j</c> are kept
-/// (the "flexible" variant), so the float rounding inside M⁻¹ cannot make the residual estimate disagree
-/// with the true residual: <c>A Z = V H</c> holds exactly in double. Arnoldi by modified Gram–Schmidt,
+/// Restarted GMRES(m) for <c>A x = b</c>, right-preconditioned by an approximate inverse M⁻¹ (for instance a
+/// <see cref="Gfmm.GfmmSolver"/> or a generated class's <c>Preconditioner</c>, both float solves): it minimises
+/// ‖b − A x‖₂ over <c>x ∈ x₀ + span{M⁻¹ v₁, …, M⁻¹ v_k}</c>. The preconditioned vectors <c>z_j = M⁻¹ v_j</c> are
+/// kept (the "flexible" variant), so rounding inside M⁻¹ (or an M⁻¹ that is not exactly linear) cannot make the
+/// residual estimate disagree with the true residual: <c>A Z = V H</c> holds exactly in double. Arnoldi by modified Gram–Schmidt,
 /// the small least-squares problem by Givens rotations. Buffers (about <c>2 m n</c> doubles) are
 /// allocated once per instance; an instance is not thread-safe.
 /// </summary>
 public sealed class Gmres
 {
-    private readonly LinearOperator a;
-    private readonly LearnedPreconditioner preconditioner;
+    private readonly ILinearOperator a;
+    private readonly IPreconditioner preconditioner;
     private readonly int restart;
     private readonly double[][] basis;         // v_0 … v_m
     private readonly double[][] preconditioned; // z_0 … z_{m-1}
@@ -25,19 +25,17 @@ public sealed class Gmres
     private readonly double[] residual;
 
     /// <param name="a">The true operator A.</param>
-    /// <param name="solver">The learned structured solve used as right preconditioner.</param>
+    /// <param name="preconditioner">The approximate inverse M⁻¹ of A used as right preconditioner, of the same order.</param>
     /// <param name="restart">Krylov vectors kept before a restart (m).</param>
-    public Gmres(LinearOperator a, GfmmSolver solver, int restart = 50)
+    /// <exception cref="ArgumentException">The orders differ.</exception>
+    public Gmres(ILinearOperator a, IPreconditioner preconditioner, int restart = 50)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(solver);
-        if (a.Size != solver.N)
-            throw new ArgumentException($"The operator has size {a.Size} but the learned solver has N = {solver.N}.", nameof(solver));
+        Krylov.CheckPair(a, preconditioner);
         if (restart < 1) throw new ArgumentOutOfRangeException(nameof(restart), restart, "The restart length must be >= 1.");
         this.a = a;
         this.restart = restart;
-        preconditioner = new LearnedPreconditioner(solver);
-        int n = a.Size;
+        this.preconditioner = preconditioner;
+        int n = a.Order;
         basis = Enumerable.Range(0, restart + 1).Select(_ => new double[n]).ToArray();
         preconditioned = Enumerable.Range(0, restart).Select(_ => new double[n]).ToArray();
         hessenberg = new double[restart + 1, restart];
@@ -53,7 +51,7 @@ public sealed class Gmres
     /// <summary>Solves <c>A x = b</c> from x = 0; <paramref name="x"/> is overwritten.</summary>
     public IterativeSolveResult Solve(ReadOnlySpan<double> b, Span<double> x, IterativeSolveOptions? options = null)
     {
-        options = Krylov.Begin(options, a.Size, b, x, residual, out double normB, out var history);
+        options = Krylov.Begin(options, a.Order, b, x, residual, out double normB, out var history);
         if (normB == 0) return new IterativeSolveResult(0, 0, true, history);
 
         double beta = normB, relative = 1;
@@ -72,8 +70,8 @@ public sealed class Gmres
     // One Arnoldi cycle from the current residual (norm beta); returns the number of steps taken.
     private int Cycle(double beta, double normB, IterativeSolveOptions options, ref int iterations, List<double> history)
     {
-        int n = a.Size;
-        for (int i = 0; i < n; i++) basis[0][i] = residual[i] / beta;
+        residual.CopyTo(basis[0]);
+        Level1.Scale(1 / beta, basis[0].AsSpan());
         Array.Clear(rhs);
         rhs[0] = beta;
         int j = 0;
@@ -84,14 +82,13 @@ public sealed class Gmres
             a.Apply(preconditioned[j], w);
             for (int i = 0; i <= j; i++)
             {
-                double h = Krylov.Dot(w, basis[i]);
+                double h = Level1.Dot<double>(w, basis[i]);
                 hessenberg[i, j] = h;
-                for (int k = 0; k < n; k++) w[k] -= h * basis[i][k];
+                Level1.Axpy(-h, basis[i], w);
             }
-            double next = Krylov.Norm(w);
+            double next = Level1.Norm2<double>(w);
             hessenberg[j + 1, j] = next;
-            if (next > 0)
-                for (int k = 0; k < n; k++) w[k] /= next;
+            if (next > 0) Level1.Scale(1 / next, w.AsSpan());
 
             for (int i = 0; i < j; i++) Rotate(i, ref hessenberg[i, j], ref hessenberg[i + 1, j]);
             (cosines[j], sines[j]) = Givens(hessenberg[j, j], hessenberg[j + 1, j]);
@@ -118,11 +115,7 @@ public sealed class Gmres
             for (int k = i + 1; k < steps; k++) sum -= hessenberg[i, k] * y[k];
             y[i] = hessenberg[i, i] == 0 ? 0 : sum / hessenberg[i, i];
         }
-        for (int i = 0; i < steps; i++)
-        {
-            double[] z = preconditioned[i];
-            for (int k = 0; k < x.Length; k++) x[k] += y[i] * z[k];
-        }
+        for (int i = 0; i < steps; i++) Level1.Axpy(y[i], preconditioned[i], x);
     }
 
     private void Rotate(int i, ref double top, ref double bottom)

@@ -1,12 +1,25 @@
+using GenLu.Kernels;
+
 namespace GenLu.Solvers;
 
-/// <summary>Vector helpers shared by the iterative solvers.</summary>
+/// <summary>The checks and the residual shared by the iterative solvers.</summary>
 internal static class Krylov
 {
-    public static void CheckSystem(int size, ReadOnlySpan<double> b, Span<double> x)
+    /// <summary>Throws unless the preconditioner approximates an operator of the same order.</summary>
+    public static void CheckPair(ILinearOperator a, IPreconditioner preconditioner)
     {
-        if (b.Length != size) throw new ArgumentException($"The operator has size {size}, but b has length {b.Length}.", nameof(b));
-        if (x.Length != size) throw new ArgumentException($"The operator has size {size}, but x has length {x.Length}.", nameof(x));
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(preconditioner);
+        if (a.Order < 1)
+            throw new ArgumentException($"The operator has order {a.Order}; it must be >= 1.", nameof(a));
+        if (a.Order != preconditioner.Order)
+            throw new ArgumentException($"The operator has order {a.Order} but the preconditioner has order {preconditioner.Order}.", nameof(preconditioner));
+    }
+
+    public static void CheckSystem(int order, ReadOnlySpan<double> b, Span<double> x)
+    {
+        if (b.Length != order) throw new ArgumentException($"The operator has order {order}, but b has length {b.Length}.", nameof(b));
+        if (x.Length != order) throw new ArgumentException($"The operator has order {order}, but x has length {x.Length}.", nameof(x));
         if (b.Overlaps(x)) throw new ArgumentException("x must not overlap b.", nameof(x));
     }
 
@@ -14,33 +27,25 @@ internal static class Krylov
     /// The common start of every solver here: validated options, a checked system, <c>x = 0</c>, the
     /// residual <c>r = b</c>, <c>‖b‖</c> and a history starting at relative residual 1 (0 when b = 0).
     /// </summary>
-    public static IterativeSolveOptions Begin(IterativeSolveOptions? options, int size, ReadOnlySpan<double> b, Span<double> x,
+    public static IterativeSolveOptions Begin(IterativeSolveOptions? options, int order, ReadOnlySpan<double> b, Span<double> x,
         Span<double> residual, out double normB, out List<double> history)
     {
         options ??= new IterativeSolveOptions();
         options.Validate();
-        CheckSystem(size, b, x);
+        CheckSystem(order, b, x);
         x.Clear();
         b.CopyTo(residual);
-        normB = Norm(b);
+        normB = Level1.Norm2(b);
         history = [normB == 0 ? 0 : 1];
         return options;
     }
 
-    public static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(Dot(v, v));
-
-    public static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
-    {
-        double sum = 0;
-        for (int i = 0; i < u.Length; i++) sum += u[i] * v[i];
-        return sum;
-    }
-
     /// <summary><c>r = b − A x</c>; returns ‖r‖₂.</summary>
-    public static double Residual(LinearOperator a, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> r)
+    public static double Residual(ILinearOperator a, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> r)
     {
         a.Apply(x, r);
-        for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
-        return Norm(r);
+        Level1.Subtract(b, r);  // r = A x − b
+        Level1.Scale(-1.0, r);
+        return Level1.Norm2<double>(r);
     }
 }

@@ -1,87 +1,106 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using GenLu.Kernels;
 
 namespace GenLu.Solvers;
 
-/// <summary>A matrix-vector product <c>y = A x</c> supplied by the caller.</summary>
-public delegate void MatVec(ReadOnlySpan<double> x, Span<double> y);
-
 /// <summary>
-/// The true operator A of a square system, in double precision, as the iterative solvers see it: only
-/// <c>y = A x</c> is needed. Build one from a dense row-major matrix or from a delegate.
+/// The <see cref="ILinearOperator"/> the iterative solvers most often need, built from a dense row-major matrix
+/// (<see cref="FromDense"/>) or from caller-supplied products (<see cref="FromDelegate"/>). <see cref="Apply"/> and
+/// <see cref="ApplyTranspose"/> check the lengths and the overlap of their arguments before the product.
 /// </summary>
-public abstract class LinearOperator
+public abstract class LinearOperator : ILinearOperator
 {
-    protected LinearOperator(int size)
+    private protected LinearOperator(int order)
     {
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "The operator's size must be >= 1.");
-        Size = size;
+        CheckOrder(order);
+        Order = order;
     }
 
-    /// <summary>The order n of the n x n operator.</summary>
-    public int Size { get; }
+    /// <inheritdoc/>
+    public int Order { get; }
 
-    /// <summary><c>y = A x</c>; x and y have length <see cref="Size"/> and must not overlap.</summary>
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">A length is not <see cref="Order"/>, or y overlaps x.</exception>
     public void Apply(ReadOnlySpan<double> x, Span<double> y)
     {
-        if (x.Length != Size) throw new ArgumentException($"The operator has size {Size}, but x has length {x.Length}.", nameof(x));
-        if (y.Length != Size) throw new ArgumentException($"The operator has size {Size}, but y has length {y.Length}.", nameof(y));
-        if (x.Overlaps(y)) throw new ArgumentException("y must not overlap x.", nameof(y));
+        CheckVectors(x, y);
         ApplyCore(x, y);
     }
 
-    /// <summary>The product after <see cref="Apply"/> has validated the lengths.</summary>
-    protected abstract void ApplyCore(ReadOnlySpan<double> x, Span<double> y);
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">A length is not <see cref="Order"/>, or y overlaps x.</exception>
+    public void ApplyTranspose(ReadOnlySpan<double> x, Span<double> y)
+    {
+        CheckVectors(x, y);
+        ApplyTransposeCore(x, y);
+    }
 
-    /// <summary>The n x n row-major matrix <paramref name="matrix"/> (entry (i, j) at <c>i * n + j</c>); not copied.</summary>
-    public static LinearOperator FromDense(double[] matrix, int size)
+    private protected abstract void ApplyCore(ReadOnlySpan<double> x, Span<double> y);
+
+    private protected abstract void ApplyTransposeCore(ReadOnlySpan<double> x, Span<double> y);
+
+    /// <summary>The n x n row-major matrix <paramref name="matrix"/> (entry (i, j) at <c>i * n + j</c>); not copied,
+    /// so later changes to the array change the operator.</summary>
+    /// <exception cref="ArgumentException">The array does not hold n² entries.</exception>
+    public static LinearOperator FromDense(double[] matrix, int order)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "The operator's size must be >= 1.");
-        if (matrix.Length != (long)size * size)
-            throw new ArgumentException($"A {size} x {size} matrix has {(long)size * size} entries, but {matrix.Length} were given.", nameof(matrix));
-        return new DenseOperator(matrix, size);
+        CheckOrder(order);
+        if (matrix.Length != (long)order * order)
+            throw new ArgumentException($"A {order} x {order} matrix has {(long)order * order} entries, but {matrix.Length} were given.", nameof(matrix));
+        return new DenseOperator(matrix, order);
     }
 
-    /// <summary>An operator whose product is computed by <paramref name="matVec"/>.</summary>
-    public static LinearOperator FromDelegate(int size, MatVec matVec)
+    /// <summary>
+    /// An operator known through its products: <paramref name="apply"/> computes <c>y = A x</c> and the optional
+    /// <paramref name="applyTranspose"/> computes <c>y = Aᵀ x</c>. Both receive spans of length <paramref name="order"/>
+    /// that do not overlap, and must overwrite all of y.
+    /// </summary>
+    public static LinearOperator FromDelegate(int order, Action<ReadOnlySpan<double>, Span<double>> apply,
+        Action<ReadOnlySpan<double>, Span<double>>? applyTranspose = null)
     {
-        ArgumentNullException.ThrowIfNull(matVec);
-        return new DelegateOperator(size, matVec);
+        ArgumentNullException.ThrowIfNull(apply);
+        return new DelegateOperator(order, apply, applyTranspose);
     }
 
-    private sealed class DenseOperator(double[] matrix, int size) : LinearOperator(size)
+    private static void CheckOrder(int order)
     {
-        protected override void ApplyCore(ReadOnlySpan<double> x, Span<double> y)
+        if (order < 1) throw new ArgumentOutOfRangeException(nameof(order), order, "The operator's order must be >= 1.");
+    }
+
+    private void CheckVectors(ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != Order) throw new ArgumentException($"The operator has order {Order}, but x has length {x.Length}.", nameof(x));
+        if (y.Length != Order) throw new ArgumentException($"The operator has order {Order}, but y has length {y.Length}.", nameof(y));
+        if (x.Overlaps(y)) throw new ArgumentException("y must not overlap x.", nameof(y));
+    }
+
+    private sealed class DenseOperator(double[] matrix, int order) : LinearOperator(order)
+    {
+        private protected override void ApplyCore(ReadOnlySpan<double> x, Span<double> y)
         {
-            int n = Size;
-            for (int i = 0; i < n; i++)
-            {
-                ReadOnlySpan<double> row = matrix.AsSpan(i * n, n);
-                y[i] = Dot(row, x);
-            }
+            for (int i = 0; i < Order; i++) y[i] = Level1.Dot(Row(i), x);
         }
 
-        private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+        // Aᵀ x = Σ_i x_i (row i of A): reads A row by row, as the product does.
+        private protected override void ApplyTransposeCore(ReadOnlySpan<double> x, Span<double> y)
         {
-            int i = 0;
-            double sum = 0;
-            if (Vector.IsHardwareAccelerated && a.Length >= Vector<double>.Count)
-            {
-                var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-                var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-                var acc = Vector<double>.Zero;
-                for (int k = 0; k < va.Length; k++) acc += va[k] * vb[k];
-                sum = Vector.Sum(acc);
-                i = va.Length * Vector<double>.Count;
-            }
-            for (; i < a.Length; i++) sum += a[i] * b[i];
-            return sum;
+            y.Clear();
+            for (int i = 0; i < Order; i++) Level1.Axpy(x[i], Row(i), y);
         }
+
+        private ReadOnlySpan<double> Row(int i) => matrix.AsSpan(i * Order, Order);
     }
 
-    private sealed class DelegateOperator(int size, MatVec matVec) : LinearOperator(size)
+    private sealed class DelegateOperator(int order, Action<ReadOnlySpan<double>, Span<double>> apply,
+        Action<ReadOnlySpan<double>, Span<double>>? applyTranspose) : LinearOperator(order)
     {
-        protected override void ApplyCore(ReadOnlySpan<double> x, Span<double> y) => matVec(x, y);
+        private protected override void ApplyCore(ReadOnlySpan<double> x, Span<double> y) => apply(x, y);
+
+        private protected override void ApplyTransposeCore(ReadOnlySpan<double> x, Span<double> y)
+        {
+            if (applyTranspose is null)
+                throw new NotSupportedException("This operator was built by LinearOperator.FromDelegate without a transpose product; pass applyTranspose to use Aᵀ x.");
+            applyTranspose(x, y);
+        }
     }
 }

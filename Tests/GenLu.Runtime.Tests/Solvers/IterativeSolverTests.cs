@@ -95,7 +95,7 @@ public class IterativeSolverTests
         Should.Throw<ArgumentException>(() => refinement.Solve(b, new double[N + 1])).ParamName.ShouldBe("x");
         Should.Throw<ArgumentOutOfRangeException>(() => refinement.Solve(b, x, new IterativeSolveOptions { MaxIterations = 0 })).ParamName.ShouldBe("MaxIterations");
         Should.Throw<ArgumentOutOfRangeException>(() => refinement.Solve(b, x, new IterativeSolveOptions { Tolerance = double.NaN })).ParamName.ShouldBe("Tolerance");
-        Should.Throw<ArgumentException>(() => new Gmres(LinearOperator.FromDense(new double[4], 2), solver)).ParamName.ShouldBe("solver");
+        Should.Throw<ArgumentException>(() => new Gmres(LinearOperator.FromDense(new double[4], 2), solver)).ParamName.ShouldBe("preconditioner");
         Should.Throw<ArgumentOutOfRangeException>(() => new Gmres(op, solver, 0)).ParamName.ShouldBe("restart");
         Should.Throw<ArgumentException>(() => LinearOperator.FromDense(new double[5], 2)).ParamName.ShouldBe("matrix");
         Should.Throw<ArgumentException>(() => op.Apply(new double[N], new double[2])).ParamName.ShouldBe("y");
