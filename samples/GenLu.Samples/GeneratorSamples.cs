@@ -1,3 +1,6 @@
+using GenLu.Operators;
+using GenLu.Solvers;
+
 namespace GenLu.Samples;
 
 /// <summary>The generated solver of <see cref="Laplacian1D"/> (declared in Laplacian1D.cs).</summary>
@@ -19,5 +22,17 @@ internal static class GeneratorSamples
         // END README
 
         Console.WriteLine($"generated solve: x[0] = {x[0]:0.0000}, batched xs[0] = {xs[0]:0.0000}");
+
+        var laplacian = TestOperators.Laplacian1d(n);
+        double[] a = laplacian.Matrix.Select(v => v * laplacian.Scale).ToArray();   // the operator itself, row-major
+        double[] bDouble = b.Select(v => (double)v).ToArray();
+        var xDouble = new double[n];
+
+        // README: generated-preconditioner
+        // With GenLu.Runtime referenced too, the generated class is an IPreconditioner for the Krylov solvers.
+        var gmres = new Gmres(LinearOperator.FromDense(a, n), Laplacian1D.Preconditioner);
+        var result = gmres.Solve(bDouble, xDouble);
+        Console.WriteLine($"{result.Iterations} iterations, {result.RelativeResidual:E2}");
+        // END README
     }
 }

@@ -43,7 +43,8 @@ internal static class RuntimeSamples
         var xDouble = new double[n];
 
         // README: gmres
-        // In double: exact answers from the approximate factors, GMRES preconditioned by the structured solve.
+        // In double: exact answers from the approximate factors, GMRES preconditioned by the structured solve
+        // (any ILinearOperator: dense, GenLu.Sparse.CsrMatrix, a delegate; any IPreconditioner: a GfmmSolver here).
         var gmres = new Gmres(LinearOperator.FromDense(a, n), solver);
         var result = gmres.Solve(bDouble, xDouble);
         Console.WriteLine($"GMRES: {result.Iterations} iterations, relative residual {result.RelativeResidual:E2}");
