@@ -70,6 +70,14 @@ public static unsafe partial class DenseLu
         }
     }
 
+    /// <summary>The solves overwrite b while they still read the factors, so storage shared by both would
+    /// turn the answer into garbage without any error.</summary>
+    private static void ThrowIfOverlapping<T>(ReadOnlySpan<T> lu, Span<T> b)
+    {
+        if (lu.Overlaps(b))
+            throw new ArgumentException("b overlaps lu: the solve overwrites b while it still reads the factors, so b must not share storage with them.", nameof(b));
+    }
+
     private static void ThrowIfNonFinite<T>(StridedMatrix<T> matrix, int rows, int cols, MatrixLayout layout, string matrixName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -132,6 +132,7 @@ public static unsafe partial class DenseLu
     {
         ValidateSquareFactors(lu.Length, n, leadingDimension, layout);
         ValidateRightHandSides(b.Length, n, nrhs);
+        ThrowIfOverlapping(lu, b);
         fixed (T* factors = lu)
         fixed (T* rhs = b)
         {
@@ -220,6 +221,7 @@ public static unsafe partial class DenseLu
     {
         ValidateSquareFactors(lu.Length, n, leadingDimension, layout);
         ValidateRightHandSides(b.Length, n, nrhs);
+        ThrowIfOverlapping(lu, b);
         ThrowIfNotPermutation(perm, n);
         if (n == 0)
             return;

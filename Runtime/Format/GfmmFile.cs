@@ -148,13 +148,16 @@ internal static class GfmmFile
         string? metricsJson = OptionalObject(root, "metrics");
 
         var tensors = Required(root, "tensors", JsonKind.Object);
-        var lower = new float[lowerLayout.WeightCount];
-        var upper = new float[upperLayout.WeightCount];
+        // The header's M and P are only claims: before anything proportional to them is allocated (the
+        // name maps, the weight arrays), the file must hold a member per required tensor, and each
+        // member's payload its P² floats.
+        if (tensors.Members!.Count < (long)lowerLayout.TensorCount + upperLayout.TensorCount)
+            ThrowFirstMissing(tensors, lowerLayout, upperLayout);
         var lowerIndex = lowerLayout.TensorIndexByName();
         var upperIndex = upperLayout.TensorIndexByName();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var payloads = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var member in tensors.Members!)
+        var placed = new List<(string Field, bool IsLower, int Index, byte[] Payload)>(tensors.Members.Count);
+        foreach (var member in tensors.Members)
         {
             string name = member.Key;
             string field = "tensors[\"" + name + "\"]";
@@ -180,11 +183,16 @@ internal static class GfmmFile
                         throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
                 continue;
             }
-            seen.Add(name);
-            CopyFloats(payload, isLower ? lower : upper, index * p * p, field, p);
+            placed.Add((field, isLower, index, payload));
         }
-        CheckAllPresent("L.", lowerLayout, seen);
-        CheckAllPresent("U.", upperLayout, seen);
+        var present = new HashSet<string>(payloads.Keys, StringComparer.Ordinal);
+        CheckAllPresent("L.", lowerLayout, present);
+        CheckAllPresent("U.", upperLayout, present);
+
+        var lower = new float[lowerLayout.WeightCount];
+        var upper = new float[upperLayout.WeightCount];
+        foreach (var (field, isLower, index, payload) in placed)
+            CopyFloats(payload, isLower ? lower : upper, index * p * p, field, p);
 
         string expected = RequiredString(root, "sha256");
         string actual = Sha256Hex(payloads.Values);
@@ -209,6 +217,11 @@ internal static class GfmmFile
     /// <summary>Little-endian float32 bytes of a P x P tensor (the format's payload encoding).</summary>
     public static byte[] ToPayload(float[] weights, int offset, int count)
     {
+        if (weights is null) throw new ArgumentNullException(nameof(weights));
+        if (offset < 0 || offset > weights.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"offset must be in [0, {weights.Length}].");
+        if (count < 0 || count > weights.Length - offset)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be in [0, {weights.Length - offset}] (weights has {weights.Length} floats from offset {offset}).");
         var bytes = new byte[count * 4];
         for (int i = 0; i < count; i++)
         {
@@ -259,6 +272,17 @@ internal static class GfmmFile
                     $"weight [{i / p}, {i % p}] is {value.ToString(CultureInfo.InvariantCulture)}.");
             destination[offset + i] = value;
         }
+    }
+
+    /// <summary>Names the first required tensor that is absent; called when there are fewer members than
+    /// required tensors, so it stops within (member count + 1) names, whatever M the header claims.</summary>
+    private static void ThrowFirstMissing(JsonNodeLite tensors, GfmmLayout lowerLayout, GfmmLayout upperLayout)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in tensors.Members!) present.Add(member.Key);
+        CheckAllPresent("L.", lowerLayout, present);
+        CheckAllPresent("U.", upperLayout, present);
+        throw new InvalidOperationException("Unreachable: fewer distinct members than required tensors leaves one absent.");
     }
 
     private static void CheckAllPresent(string prefix, GfmmLayout layout, HashSet<string> seen)

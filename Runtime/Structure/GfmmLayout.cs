@@ -30,6 +30,9 @@ public sealed class GfmmLayout : IEquatable<GfmmLayout>
     /// <summary>Largest supported number of weights in one block (2^28 floats = 1 GiB).</summary>
     public const long MaxWeightCount = 1L << 28;
 
+    /// <summary>Largest supported leaf block size: <c>MaxBlockSize²</c> = <see cref="MaxWeightCount"/>.</summary>
+    public const int MaxBlockSize = 1 << 14;
+
     private readonly int[] encoderStart;
     private readonly int[] decoderStart;
     private readonly int diagonalStart;
@@ -45,35 +48,50 @@ public sealed class GfmmLayout : IEquatable<GfmmLayout>
         if (p < 1)
             throw new ArgumentOutOfRangeException(nameof(p), p, "P (the block size) must be >= 1.");
 
+        if (p > MaxBlockSize)
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"P (the block size) must be <= {MaxBlockSize}: one P x P tensor holds at most {MaxWeightCount} weights.");
+
+        // Counted in 64 bits before any array or int offset depends on it: M up to 2^30 and P up to
+        // MaxBlockSize give at most 5 * 2^30 tensors and 2^61 weights, far from long overflow.
+        int levels = Log2(m);
+        long treeNodes = 2L * m - 2;
+        long bridgesPerSide = treeNodes - levels;
+        long tensorCount = 2 * treeNodes + m
+            + (kind != GfmmKind.Upper ? bridgesPerSide : 0)
+            + (kind != GfmmKind.Lower ? bridgesPerSide : 0)
+            + (kind == GfmmKind.General ? 1 : 0);
+        long weightCount = checked(tensorCount * p * (long)p);
+        if (weightCount > MaxWeightCount)
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"A GFMM block with M = {m}, P = {p} has {weightCount} weights; at most {MaxWeightCount} are supported.");
+
         Kind = kind;
         M = m;
         P = p;
-        Levels = Log2(m);
+        // N = M * P <= TensorCount * P^2 <= MaxWeightCount, so it fits in an int.
+        N = m * p;
+        Levels = levels;
         encoderStart = new int[Levels];
         decoderStart = new int[Levels];
         lowerStart = new int[Levels];
         upperStart = new int[Levels];
 
-        long next = 0;
-        for (int level = 0; level < Levels; level++) { encoderStart[level] = (int)next; next += NodeCount(level); }
-        for (int level = 0; level < Levels; level++) { decoderStart[level] = (int)next; next += NodeCount(level); }
-        diagonalStart = (int)next;
+        int next = 0;
+        for (int level = 0; level < Levels; level++) { encoderStart[level] = next; next += NodeCount(level); }
+        for (int level = 0; level < Levels; level++) { decoderStart[level] = next; next += NodeCount(level); }
+        diagonalStart = next;
         next += m;
         for (int level = 0; level < Levels; level++)
         {
-            lowerStart[level] = HasLowerBridges ? (int)next : -1;
+            lowerStart[level] = HasLowerBridges ? next : -1;
             if (HasLowerBridges) next += NodeCount(level) - 1;
         }
         for (int level = 0; level < Levels; level++)
         {
-            upperStart[level] = HasUpperBridges ? (int)next : -1;
+            upperStart[level] = HasUpperBridges ? next : -1;
             if (HasUpperBridges) next += NodeCount(level) - 1;
         }
-        Root = kind == GfmmKind.General ? (int)next++ : -1;
-
-        if (next * p * (long)p > MaxWeightCount)
-            throw new ArgumentOutOfRangeException(nameof(p), p, $"A GFMM block with M = {m}, P = {p} has {next * p * (long)p} weights; at most {MaxWeightCount} are supported.");
-        TensorCount = (int)next;
+        Root = kind == GfmmKind.General ? next++ : -1;
+        TensorCount = next;
     }
 
     public GfmmKind Kind { get; }
@@ -84,8 +102,8 @@ public sealed class GfmmLayout : IEquatable<GfmmLayout>
     /// <summary>Leaf block size.</summary>
     public int P { get; }
 
-    /// <summary>Matrix order, <c>M * P</c>.</summary>
-    public int N => M * P;
+    /// <summary>Matrix order, <c>M * P</c> (at most <see cref="MaxWeightCount"/>).</summary>
+    public int N { get; }
 
     /// <summary><c>log2(M)</c>: levels 0 … Levels-1 carry weights.</summary>
     public int Levels { get; }

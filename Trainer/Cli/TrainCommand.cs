@@ -82,8 +82,8 @@ internal static class TrainCommand
 
             var trainingProblem = problem.Resolve(result, options.M * options.P);
             string outputPath = result.GetValue(output)?.FullName ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
-            RequireDirectory(Path.GetDirectoryName(outputPath)!, "--out");
-            if (checkpointPath is not null) RequireDirectory(Path.GetDirectoryName(checkpointPath)!, "--checkpoint");
+            RequireFileTarget(outputPath, "--out");
+            if (checkpointPath is not null) RequireFileTarget(checkpointPath, "--checkpoint");
             string? plotDirectory = result.GetValue(plots)?.FullName;
             if (plotDirectory is not null) Directory.CreateDirectory(plotDirectory);
 
@@ -155,8 +155,12 @@ internal static class TrainCommand
         return command;
     }
 
-    private static void RequireDirectory(string directory, string option)
+    /// <summary>An output file is checked before training, so a bad path cannot waste the run: its directory
+    /// must exist and the path itself must not be a directory.</summary>
+    private static void RequireFileTarget(string path, string option)
     {
+        if (Directory.Exists(path)) throw new CliException($"{option}: '{path}' is a directory; give the path of a file.");
+        string directory = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory)) throw new CliException($"{option}: directory '{directory}' does not exist.");
     }
 

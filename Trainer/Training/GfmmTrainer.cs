@@ -89,6 +89,7 @@ internal sealed class GfmmTrainer : IDisposable
     {
         if (checkpointInterval < 1) throw new ArgumentOutOfRangeException(nameof(checkpointInterval), checkpointInterval, "Must be >= 1.");
         if (progressInterval < 1) throw new ArgumentOutOfRangeException(nameof(progressInterval), progressInterval, "Must be >= 1.");
+        if (checkpointPath is not null) TrainingCheckpoint.RemoveStaleTemporaries(checkpointPath);
         var clock = Stopwatch.StartNew();
         double startSeconds = ElapsedSeconds;
         long startSteps = TotalSteps;

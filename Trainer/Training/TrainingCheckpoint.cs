@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using GenLu.Format;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -13,12 +15,16 @@ internal sealed class CheckpointException(string message, Exception? inner = nul
 /// Saves and restores the complete state of a <see cref="GfmmTrainer"/>: weights, Adam moments and step
 /// count, block and step counters, the saturation detector and the loss history, plus the options and
 /// the matrix fingerprint it belongs to. Numbers are stored exactly (IEEE bytes, base64), so a resumed run
-/// continues bit for bit. Written atomically (temporary file, then a move).
+/// continues bit for bit. Written atomically (temporary file, then a move). A SHA-256 of the payload (the
+/// model format's checksum over the numbers and counters) makes an edited or damaged checkpoint fail to
+/// load instead of silently changing the model.
 /// </summary>
-internal static class TrainingCheckpoint
+internal static partial class TrainingCheckpoint
 {
     public const string FormatName = "genlu-training-checkpoint";
-    public const int Version = 1;
+
+    /// <summary>Version 2 added <c>Sha256</c>; version 1 checkpoints (without it) are refused.</summary>
+    public const int Version = 2;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -49,6 +55,7 @@ internal static class TrainingCheckpoint
         public long[] TestSteps { get; set; } = [];
         public string TestLoss { get; set; } = "";
         public long[] BlockStarts { get; set; } = [];
+        public string Sha256 { get; set; } = "";
     }
 
     public static void Save(GfmmTrainer trainer, string path)
@@ -77,9 +84,10 @@ internal static class TrainingCheckpoint
             TestLoss = Encode(trainer.History.TestLoss.Select(t => t.Loss).ToArray()),
             BlockStarts = [.. trainer.History.BlockStarts],
         };
+        data.Sha256 = Checksum(data);
 
         string full = Path.GetFullPath(path);
-        string temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        string temporary = full + "." + Guid.NewGuid().ToString("N") + TemporarySuffix;
         try
         {
             File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(data, Json));
@@ -107,6 +115,18 @@ internal static class TrainingCheckpoint
 
         if (data.Format != FormatName || data.Version != Version)
             throw new CheckpointException($"'{path}' is not a version {Version} {FormatName} file.");
+        ValidateCounters(data, path);
+        string actual;
+        try
+        {
+            actual = Checksum(data);
+        }
+        catch (FormatException e)
+        {
+            throw new CheckpointException($"Checkpoint '{path}' is damaged: {e.Message}", e);
+        }
+        if (!string.Equals(data.Sha256, actual, StringComparison.Ordinal))
+            throw new CheckpointException($"Checkpoint '{path}' says Sha256 = {data.Sha256} but its contents hash to {actual}: it was changed or damaged.");
         if (data.Problem != trainer.Problem.Name || data.N != trainer.Problem.N || data.Fingerprint != trainer.Problem.Fingerprint)
             throw new CheckpointException($"Checkpoint '{path}' was written for matrix '{data.Problem}' (N = {data.N}), not for this '{trainer.Problem.Name}' (N = {trainer.Problem.N}) or its entries differ.");
         if (DifferentOption(data.Options, trainer.Options) is { } option)
@@ -139,6 +159,65 @@ internal static class TrainingCheckpoint
         {
             throw new CheckpointException($"Checkpoint '{path}' is damaged: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files a killed <see cref="Save"/> of this target left behind
+    /// (<c>&lt;target&gt;.&lt;32 hex digits&gt;.tmp</c>); other files in the directory are untouched.
+    /// </summary>
+    public static void RemoveStaleTemporaries(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string? directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory)) return;
+        string target = Path.GetFileName(full);
+        foreach (string candidate in Directory.EnumerateFiles(directory, target + ".*" + TemporarySuffix))
+        {
+            string name = Path.GetFileName(candidate);
+            if (name.Length == target.Length + 1 + 32 + TemporarySuffix.Length
+                && name.StartsWith(target + ".", StringComparison.Ordinal)
+                && TemporaryGuid().IsMatch(name.AsSpan(target.Length + 1, 32)))
+                File.Delete(candidate);
+        }
+    }
+
+    private const string TemporarySuffix = ".tmp";
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial Regex TemporaryGuid();
+
+    /// <summary>Counters a resumed run trusts: each must be in range, or the checkpoint names it.</summary>
+    private static void ValidateCounters(Data data, string path)
+    {
+        int blockCount = data.Options.BlockCount;
+        Require(data.Block >= 0 && data.Block < blockCount, nameof(Data.Block), data.Block, $"in [0, {blockCount})");
+        Require(data.StepInBlock >= 0, nameof(Data.StepInBlock), data.StepInBlock, ">= 0");
+        Require(data.TotalSteps >= data.StepInBlock, nameof(Data.TotalSteps), data.TotalSteps, $">= StepInBlock ({data.StepInBlock})");
+        Require(data.AdamSteps >= 0, nameof(Data.AdamSteps), data.AdamSteps, ">= 0");
+        Require(double.IsFinite(data.ElapsedSeconds) && data.ElapsedSeconds >= 0, nameof(Data.ElapsedSeconds), data.ElapsedSeconds, "finite and >= 0");
+        foreach (long step in data.TestSteps)
+            Require(step >= 0 && step <= data.TotalSteps, nameof(Data.TestSteps), step, $"in [0, TotalSteps = {data.TotalSteps}]");
+        foreach (long start in data.BlockStarts)
+            Require(start >= 0 && start <= data.TotalSteps, nameof(Data.BlockStarts), start, $"in [0, TotalSteps = {data.TotalSteps}]");
+
+        void Require(bool valid, string field, object value, string rule)
+        {
+            if (!valid) throw new CheckpointException($"Checkpoint '{path}' has {field} = {value}; it must be {rule}.");
+        }
+    }
+
+    /// <summary>SHA-256 of every number and counter a resume restores, in a fixed order.</summary>
+    private static string Checksum(Data data) => GfmmFile.Sha256Hex(ChecksummedParts(data));
+
+    private static IEnumerable<byte[]> ChecksummedParts(Data data)
+    {
+        foreach (string encoded in data.Weights.Concat(data.FirstMoments).Concat(data.SecondMoments).Append(data.TrainLoss).Append(data.TestLoss))
+            yield return Convert.FromBase64String(encoded);
+        yield return MemoryMarshal.AsBytes(data.TestSteps.AsSpan()).ToArray();
+        yield return MemoryMarshal.AsBytes(data.BlockStarts.AsSpan()).ToArray();
+        long[] counters = [data.Block, data.StepInBlock, data.TotalSteps, data.AdamSteps, BitConverter.DoubleToInt64Bits(data.ElapsedSeconds), data.Finished ? 1 : 0];
+        yield return MemoryMarshal.AsBytes(counters.AsSpan()).ToArray();
+        yield return JsonSerializer.SerializeToUtf8Bytes(data.Detector, Json);
     }
 
     /// <summary>The name of the first option that differs, or null.</summary>
