@@ -14,8 +14,12 @@ namespace GenLu.Gfmm;
 /// </summary>
 public sealed partial class GfmmModel
 {
-    /// <summary>A model from its two blocks (same shape), its scale and optional provenance.</summary>
-    public GfmmModel(GfmmBlock lower, GfmmBlock upper, double scale, GfmmProvenance? provenance = null)
+    /// <summary>
+    /// A model from its two blocks (same shape), its scale, optional provenance and the operator's order
+    /// <paramref name="n"/> (default <c>M · P</c>). With <c>n &lt; M · P</c> the blocks factor the padded operator
+    /// <c>A ⊕ I</c>: every public vector of the model and its solvers has length <c>n</c>.
+    /// </summary>
+    public GfmmModel(GfmmBlock lower, GfmmBlock upper, double scale, GfmmProvenance? provenance = null, int? n = null)
     {
         ArgumentNullException.ThrowIfNull(lower);
         ArgumentNullException.ThrowIfNull(upper);
@@ -25,8 +29,12 @@ public sealed partial class GfmmModel
             throw new ArgumentException($"L (M = {lower.M}, P = {lower.P}) and U (M = {upper.M}, P = {upper.P}) differ in shape.", nameof(upper));
         if (!double.IsFinite(scale) || scale <= 0)
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and > 0.");
+        int order = n ?? lower.N;
+        if (order < 1 || order > lower.N)
+            throw new ArgumentOutOfRangeException(nameof(n), order, $"The order N must be in [1, M · P = {lower.N}].");
         L = lower;
         U = upper;
+        N = order;
         Scale = scale;
         Provenance = provenance ?? GfmmProvenance.None;
     }
@@ -49,14 +57,17 @@ public sealed partial class GfmmModel
     /// <summary>Leaf block size.</summary>
     public int P => L.P;
 
-    /// <summary>Matrix order <c>N = M · P</c>.</summary>
-    public int N => L.N;
+    /// <summary>The operator's order <c>N ≤ M · P</c>: the length of every vector the model takes or returns.</summary>
+    public int N { get; }
+
+    /// <summary>The blocks' order <c>M · P</c> (at least <see cref="N"/>; the rows beyond N are the padding's identity).</summary>
+    public int PaddedN => L.N;
 
     /// <summary>Stored numbers of L and U together (the dense matrix has N²).</summary>
     public long ParameterCount => (long)L.Weights.Length + U.Weights.Length;
 
     /// <summary>The same blocks and scale with other provenance (the blocks are shared, not copied).</summary>
-    public GfmmModel WithProvenance(GfmmProvenance provenance) => new(L, U, Scale, provenance);
+    public GfmmModel WithProvenance(GfmmProvenance provenance) => new(L, U, Scale, provenance, N);
 
     /// <summary>A model with every weight zero (for tests and constructions that fill it in).</summary>
     public static GfmmModel Zero(int m, int p, double scale = 1) =>
