@@ -28,7 +28,7 @@ internal static class DataEmitter
         writer.Line($"private static global::System.ReadOnlySpan<float> InverseDiagonals => {Cast}(InverseDiagonalBits);");
         writer.Line();
 
-        writer.Line("/// <summary>L's tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>");
+        writer.Line("/// <summary>L's stored (non-zero) tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>");
         var words = Begin(writer, "uint", "WeightBits");
         AppendTransposed(words, content.Lower, p);
         AppendTransposed(words, content.Upper, p);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using GenLu.Structure;
@@ -8,33 +9,34 @@ namespace GenLu.Generator.Emit;
 /// Prints one triangular factor's <see cref="ExecutionPlan"/> (product or solve) as straight-line code for a fixed
 /// (M, P): every step becomes one call of a panel kernel with constant offsets. The schedule itself — leaf order,
 /// pruned terms, scratch slots — is the plan's; this class only spells it.
-/// <para>Every method runs a panel of <c>count</c> vectors through the tree together (vector r's blocks N floats
-/// after vector r−1's, its scratch ScratchLength floats after), so each step is one kernel call for the whole
+/// <para>Every method runs a panel of <c>count</c> vectors through the tree together (vector r's blocks PaddedN floats
+/// after vector r−1's, its scratch slots SlotsLength floats after), so each step is one kernel call for the whole
 /// panel (see <see cref="PanelProductEmitter"/>); one vector is the panel of one.</para>
 /// </summary>
 internal sealed class ScheduleEmitter
 {
     private readonly ExecutionPlan plan;
     private readonly string prefix;
-    private readonly int tensorBase;
+    private readonly Func<int, int> tensorOffset;
     private readonly int blockBase;
     private readonly int p;
 
     /// <param name="plan">A Lower (L) or Upper (U) factor's plan.</param>
     /// <param name="prefix">"L." or "U.", for the tensor names written as comments.</param>
-    /// <param name="tensorBase">Index of the factor's first tensor in the embedded weights.</param>
+    /// <param name="tensorOffset">Where a tensor of this factor starts in the embedded weights (only stored tensors
+    /// are embedded, and the plan multiplies by no other).</param>
     /// <param name="blockBase">Index of the factor's first G_i among the embedded LU factors.</param>
-    public ScheduleEmitter(ExecutionPlan plan, string prefix, int tensorBase, int blockBase)
+    public ScheduleEmitter(ExecutionPlan plan, string prefix, Func<int, int> tensorOffset, int blockBase)
     {
         this.plan = plan;
         this.prefix = prefix;
-        this.tensorBase = tensorBase;
+        this.tensorOffset = tensorOffset;
         this.blockBase = blockBase;
         p = plan.Layout.P;
     }
 
-    /// <summary>Floats of scratch one vector needs to run every plan of <paramref name="plans"/>.</summary>
-    public static int ScratchLength(IEnumerable<ExecutionPlan> plans)
+    /// <summary>Floats of scratch slots one vector needs to run every plan of <paramref name="plans"/>.</summary>
+    public static int SlotsLength(IEnumerable<ExecutionPlan> plans)
     {
         int slots = 0, blockSize = 0;
         foreach (var plan in plans)
@@ -86,7 +88,7 @@ internal sealed class ScheduleEmitter
                 string value = step.Level < 0 ? "" : $" // {(step.IsDecoderValue ? "y" : "s")}[{I(step.Level)}][{I(step.Node)}]";
                 return $"ClearBlocks({Operand(step.Target, solve)}, count);{value}";
             case PlanStepKind.Product:
-                return $"{(step.Transposed ? "AddTransposedProduct" : "AddProduct")}(w.Slice({I((tensorBase + step.Tensor) * p * p)}, TensorSize), " +
+                return $"{(step.Transposed ? "AddTransposedProduct" : "AddProduct")}(w.Slice({I(tensorOffset(step.Tensor))}, TensorSize), " +
                     $"{Operand(step.Source, solve)}, {Operand(step.Target, solve)}, count, {(step.Negative ? "-1f" : "1f")}); // {prefix}{plan.Layout.TensorName(step.Tensor)}";
             case PlanStepKind.DiagonalSolve:
                 int block = blockBase + step.Block;
@@ -98,14 +100,14 @@ internal sealed class ScheduleEmitter
     }
 
     /// <summary>An operand as a panel argument: the span from its first vector's block, and the stride between
-    /// vectors (N for the caller's vectors, ScratchLength for scratch slots). Solves work in place on x.</summary>
+    /// vectors (PaddedN for the vectors, SlotsLength for scratch slots). Solves work in place on x.</summary>
     private string Operand(PlanOperand operand, bool solve)
     {
         switch (operand.Kind)
         {
-            case OperandKind.Scratch: return $"work.Slice({I(operand.Index * p)}), ScratchLength";
-            case OperandKind.Input: return $"x.Slice({I(operand.Index * p)}), N";
-            default: return $"{(solve ? "x" : "y")}.Slice({I(operand.Index * p)}), N";
+            case OperandKind.Scratch: return $"work.Slice({I(operand.Index * p)}), SlotsLength";
+            case OperandKind.Input: return $"x.Slice({I(operand.Index * p)}), PaddedN";
+            default: return $"{(solve ? "x" : "y")}.Slice({I(operand.Index * p)}), PaddedN";
         }
     }
 

@@ -25,21 +25,31 @@ internal sealed record SolverTarget(
 
 /// <summary>The validated weights of one <c>*.gfmm.json</c>, with the factored diagonal blocks <c>G_i</c> of L and U
 /// packed at generation time by <see cref="DiagonalBlockFactors"/>, the Runtime's structured solver's own routine.</summary>
-/// <param name="Lower">L's weights in <see cref="GfmmLayout"/> order, each tensor row-major <c>W[out, in]</c>.</param>
+/// <param name="N">The operator's order (≤ M · P): the length of every vector of the generated class.</param>
+/// <param name="Lower">L's stored (non-zero) tensors one after another, each row-major <c>W[out, in]</c>.</param>
+/// <param name="LowerStored">The <see cref="GfmmLayout"/> indices of those tensors, ascending; the others are zero and get no code.</param>
 /// <param name="LowerDiagonal">The packed factors of L's <c>G_0 … G_{M-1}</c>.</param>
+/// <param name="DeterminantSign">Sign of <c>det(s L U)</c> (see the Runtime's <c>GfmmSolver.LogDeterminant</c>).</param>
+/// <param name="LogAbsDeterminant"><c>ln |det(s L U)| = N ln s + Σ ln |det G_i|</c>.</param>
 internal sealed record WeightContent(
     int M,
     int P,
+    int N,
     double Scale,
     string Sha256,
     EquatableArray<float> Lower,
+    EquatableArray<int> LowerStored,
     EquatableArray<float> Upper,
+    EquatableArray<int> UpperStored,
     PackedDiagonal LowerDiagonal,
-    PackedDiagonal UpperDiagonal)
+    PackedDiagonal UpperDiagonal,
+    int DeterminantSign,
+    double LogAbsDeterminant)
 {
-    public int N => M * P;
+    /// <summary>The blocks' order <c>M · P</c>: the generated code pads vectors of order N below it with zeros.</summary>
+    public int PaddedN => M * P;
 
-    /// <summary>Bytes of static data the generated class embeds: the weights, each G_i's factors as two padded
+    /// <summary>Bytes of static data the generated class embeds: the stored weights, each G_i's factors as two padded
     /// P x P triangles, the reciprocals of its diagonal and the pivots.</summary>
     public long EmbeddedBytes => 4L * (Lower.Count + Upper.Count + LowerDiagonal.EmbeddedWords + UpperDiagonal.EmbeddedWords);
 }

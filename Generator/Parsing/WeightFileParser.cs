@@ -42,14 +42,25 @@ internal static class WeightFileParser
     /// one becomes GLU008 with the message the Runtime's SingularBlockException carries.</summary>
     internal static WeightFile FromContent(string path, GfmmFileContent content)
     {
-        var lower = DiagonalBlockFactors.TryCreate(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.Lower, out var failure);
-        var upper = lower is null ? null : DiagonalBlockFactors.TryCreate(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.Upper, out failure);
+        var lower = DiagonalBlockFactors.TryCreate(content.Lower, out var failure);
+        var upper = lower is null ? null : DiagonalBlockFactors.TryCreate(content.Upper, out failure);
         if (lower is null || upper is null)
             return new WeightFile(path, null, new WeightFileProblem(Diagnostics.SingularDiagonalBlock.Id, new EquatableArray<string>([failure!.Message])));
+        var (sign, logAbs) = DiagonalBlockFactors.LogDeterminant(lower, upper, content.N, content.Scale);
         return new WeightFile(path, new WeightContent(
-            content.M, content.P, content.Scale, content.Sha256,
-            new EquatableArray<float>(content.Lower), new EquatableArray<float>(content.Upper),
-            Packed(lower), Packed(upper)), null);
+            content.M, content.P, content.N, content.Scale, content.Sha256,
+            new EquatableArray<float>(content.Lower.Values), Stored(content.Lower),
+            new EquatableArray<float>(content.Upper.Values), Stored(content.Upper),
+            Packed(lower), Packed(upper),
+            sign, logAbs), null);
+    }
+
+    private static EquatableArray<int> Stored(GfmmTensorStore store)
+    {
+        var stored = new int[store.StoredTensorCount];
+        for (int t = 0, k = 0; t < store.Layout.TensorCount; t++)
+            if (store.IsStored(t)) stored[k++] = t;
+        return new EquatableArray<int>(stored);
     }
 
     private static PackedDiagonal Packed(DiagonalBlockFactors factors) => new(

@@ -25,7 +25,7 @@ public enum GfmmFormatError
     Dtype,
     /// <summary>M, P or a tensor shape is invalid or inconsistent.</summary>
     Shape,
-    /// <summary><c>"scale"</c> is not finite and positive.</summary>
+    /// <summary><c>"scale"</c> is not a number in [<see cref="GfmmFile.MinScale"/>, <see cref="GfmmFile.MaxScale"/>].</summary>
     Scale,
     /// <summary>A tensor the layout needs is absent.</summary>
     MissingTensor,
@@ -33,7 +33,7 @@ public enum GfmmFormatError
     UnexpectedTensor,
     /// <summary>A tensor's data is not valid base64 or has the wrong byte count.</summary>
     Base64,
-    /// <summary>A weight is NaN or infinite.</summary>
+    /// <summary>A weight is NaN or infinite, or larger in magnitude than <see cref="GfmmFile.MaxWeightMagnitude"/>.</summary>
     NonFinite,
     /// <summary>A root tensor of L or U is present and not all zeros.</summary>
     RootNotZero,
@@ -57,15 +57,17 @@ public sealed class GfmmFormatException : FormatException
     public string Field { get; }
 }
 
-/// <summary>The validated contents of a weight file: shape, scale, the flat weights of L and U
-/// (in <see cref="GfmmLayout"/> order) and the raw JSON of the optional provenance sections.</summary>
+/// <summary>The validated contents of a weight file: shape, order, scale, the stored tensors of L and U (all-zero
+/// tensors, omitted or not, are left out) and the raw JSON of the optional provenance sections.</summary>
 internal sealed class GfmmFileContent
 {
-    internal GfmmFileContent(int m, int p, double scale, float[] lower, float[] upper,
+    internal GfmmFileContent(int version, int m, int p, int n, double scale, GfmmTensorStore lower, GfmmTensorStore upper,
         string? operatorJson, string? trainingJson, string? metricsJson, string sha256)
     {
+        Version = version;
         M = m;
         P = p;
+        N = n;
         Scale = scale;
         Lower = lower;
         Upper = upper;
@@ -75,11 +77,18 @@ internal sealed class GfmmFileContent
         Sha256 = sha256;
     }
 
+    /// <summary>The file's format version (1 or 2).</summary>
+    public int Version { get; }
+
     public int M { get; }
     public int P { get; }
+
+    /// <summary>The operator's order (version 1 files: M · P).</summary>
+    public int N { get; }
+
     public double Scale { get; }
-    public float[] Lower { get; }
-    public float[] Upper { get; }
+    public GfmmTensorStore Lower { get; }
+    public GfmmTensorStore Upper { get; }
     public string? OperatorJson { get; }
     public string? TrainingJson { get; }
     public string? MetricsJson { get; }
@@ -92,8 +101,25 @@ internal sealed class GfmmFileContent
 internal static class GfmmFile
 {
     public const string FormatName = "genlu-gfmm";
-    public const int SupportedVersion = 1;
+
+    /// <summary>The version writers produce: it records N and leaves out all-zero tensors.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version readers accept (N = M · P, every tensor present; the reference's exports).</summary>
+    public const int OldestVersion = 1;
+
     public const string Dtype = "float32";
+
+    /// <summary>Smallest accepted scale: solves multiply by the float <c>1/s</c> and products by <c>s</c>, which must be
+    /// finite, normal floats with room to spare.</summary>
+    public const double MinScale = 1e-30;
+
+    /// <summary>Largest accepted scale (see <see cref="MinScale"/>).</summary>
+    public const double MaxScale = 1e30;
+
+    /// <summary>Largest accepted |weight|. A product chains up to 2·log2(M) + 1 tensors; weights beyond this bound
+    /// overflow float on ordinary inputs, so a file holding one is refused rather than loaded into all-Inf solves.</summary>
+    public const double MaxWeightMagnitude = 1e15;
 
     /// <summary>Parses and validates a whole file; every failure is a <see cref="GfmmFormatException"/>.</summary>
     public static GfmmFileContent Parse(string json)
@@ -115,8 +141,8 @@ internal static class GfmmFile
         if (format != FormatName)
             throw new GfmmFormatException(GfmmFormatError.Format, "format", $"expected \"{FormatName}\", found \"{format}\".");
         var versionNode = Required(root, "version", JsonKind.Number);
-        if (versionNode.Text != SupportedVersion.ToString(CultureInfo.InvariantCulture))
-            throw new GfmmFormatException(GfmmFormatError.Version, "version", $"version {versionNode.Text} is not supported; this reader supports version {SupportedVersion}.");
+        if (!int.TryParse(versionNode.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version < OldestVersion || version > CurrentVersion)
+            throw new GfmmFormatException(GfmmFormatError.Version, "version", $"version {versionNode.Text} is not supported; this reader supports versions {OldestVersion} and {CurrentVersion}.");
         string dtype = RequiredString(root, "dtype");
         if (dtype != Dtype)
             throw new GfmmFormatException(GfmmFormatError.Dtype, "dtype", $"expected \"{Dtype}\", found \"{dtype}\".");
@@ -137,26 +163,37 @@ internal static class GfmmFile
         {
             throw new GfmmFormatException(GfmmFormatError.Shape, "P", e.Message);
         }
+        int n = lowerLayout.N;
+        if (version >= 2)
+        {
+            n = RequiredInt(root, "N");
+            if (n < 1 || n > lowerLayout.N)
+                throw new GfmmFormatException(GfmmFormatError.Shape, "N", $"N = {n} must be in [1, M * P = {lowerLayout.N}].");
+        }
 
         var scaleNode = Required(root, "scale", JsonKind.Number);
         double scale = double.Parse(scaleNode.Text!, NumberStyles.Float, CultureInfo.InvariantCulture);
-        if (!(scale > 0) || double.IsInfinity(scale))
-            throw new GfmmFormatException(GfmmFormatError.Scale, "scale", $"the scale must be finite and > 0, found {scaleNode.Text}.");
+        if (!(scale >= MinScale && scale <= MaxScale))
+            throw new GfmmFormatException(GfmmFormatError.Scale, "scale",
+                $"the scale must be in [{MinScale.ToString("R", CultureInfo.InvariantCulture)}, {MaxScale.ToString("R", CultureInfo.InvariantCulture)}], found {scaleNode.Text}.");
 
         string? operatorJson = OptionalObject(root, "operator");
         string? trainingJson = OptionalObject(root, "training");
         string? metricsJson = OptionalObject(root, "metrics");
 
         var tensors = Required(root, "tensors", JsonKind.Object);
-        // The header's M and P are only claims: before anything proportional to them is allocated (the
-        // name maps, the weight arrays), the file must hold a member per required tensor, and each
-        // member's payload its P² floats.
-        if (tensors.Members!.Count < (long)lowerLayout.TensorCount + upperLayout.TensorCount)
-            ThrowFirstMissing(tensors, lowerLayout, upperLayout);
+        // The header's M and P are only claims: before anything proportional to them is allocated (the name maps,
+        // the weight arrays), the file must hold a member per required tensor — every tensor in version 1, the 2M
+        // diagonal blocks (never omitted: a zero G_i makes its factor singular) in version 2 — and each member's
+        // payload its P² floats.
+        long required = version == 1 ? (long)lowerLayout.TensorCount + upperLayout.TensorCount : 2L * m;
+        if (tensors.Members!.Count < required)
+            ThrowFirstMissing(tensors, lowerLayout, upperLayout, version);
         var lowerIndex = lowerLayout.TensorIndexByName();
         var upperIndex = upperLayout.TensorIndexByName();
         var payloads = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        var placed = new List<(string Field, bool IsLower, int Index, byte[] Payload)>(tensors.Members.Count);
+        var lowerTensors = new SortedDictionary<int, float[]>();
+        var upperTensors = new SortedDictionary<int, float[]>();
         foreach (var member in tensors.Members)
         {
             string name = member.Key;
@@ -174,32 +211,38 @@ internal static class GfmmFile
 
             byte[] payload = ReadTensorPayload(member.Value, field, p);
             payloads.Add(name, payload);
+            var weights = ToFloats(payload, field, p);
             if (isRoot)
             {
-                var rootWeights = new float[p * p];
-                CopyFloats(payload, rootWeights, 0, field, p);
-                foreach (float w in rootWeights)
+                foreach (float w in weights)
                     if (w != 0) // +0.0f and -0.0f are both zero
                         throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
                 continue;
             }
-            placed.Add((field, isLower, index, payload));
+            (isLower ? lowerTensors : upperTensors).Add(index, weights);
         }
         var present = new HashSet<string>(payloads.Keys, StringComparer.Ordinal);
-        CheckAllPresent("L.", lowerLayout, present);
-        CheckAllPresent("U.", upperLayout, present);
-
-        var lower = new float[lowerLayout.WeightCount];
-        var upper = new float[upperLayout.WeightCount];
-        foreach (var (field, isLower, index, payload) in placed)
-            CopyFloats(payload, isLower ? lower : upper, index * p * p, field, p);
+        CheckAllPresent("L.", lowerLayout, present, version);
+        CheckAllPresent("U.", upperLayout, present, version);
 
         string expected = RequiredString(root, "sha256");
         string actual = Sha256Hex(payloads.Values);
         if (!string.Equals(expected, actual, StringComparison.Ordinal))
             throw new GfmmFormatException(GfmmFormatError.Checksum, "sha256", $"the file says {expected} but the tensor payload hashes to {actual}: the weights were changed or damaged.");
 
-        return new GfmmFileContent(m, p, scale, lower, upper, operatorJson, trainingJson, metricsJson, actual);
+        return new GfmmFileContent(version, m, p, n, scale, NonZeroStore(lowerLayout, lowerTensors), NonZeroStore(upperLayout, upperTensors),
+            operatorJson, trainingJson, metricsJson, actual);
+    }
+
+    /// <summary>The tensors read, without the all-zero ones (what memory, plans and generated code leave out).</summary>
+    private static GfmmTensorStore NonZeroStore(GfmmLayout layout, SortedDictionary<int, float[]> tensors)
+    {
+        var stored = new List<int>(tensors.Count);
+        foreach (var tensor in tensors)
+            if (Array.Exists(tensor.Value, w => w != 0)) stored.Add(tensor.Key);
+        var values = new float[(long)stored.Count * layout.TensorSize];
+        for (int k = 0; k < stored.Count; k++) Array.Copy(tensors[stored[k]], 0, values, (long)k * layout.TensorSize, layout.TensorSize);
+        return GfmmTensorStore.Sparse(layout, stored, values);
     }
 
     /// <summary>Lowercase hex SHA-256 of the payloads concatenated in the given order
@@ -259,39 +302,44 @@ internal static class GfmmFile
     private static bool IsInteger(JsonNodeLite node, int value) =>
         node.Kind == JsonKind.Number && node.Text == value.ToString(CultureInfo.InvariantCulture);
 
-    private static void CopyFloats(byte[] payload, float[] destination, int offset, string field, int p)
+    private static float[] ToFloats(byte[] payload, string field, int p)
     {
+        var weights = new float[payload.Length / 4];
         byte[] one = new byte[4];
-        for (int i = 0; i < payload.Length / 4; i++)
+        for (int i = 0; i < weights.Length; i++)
         {
             Buffer.BlockCopy(payload, i * 4, one, 0, 4);
             if (!BitConverter.IsLittleEndian) Array.Reverse(one);
             float value = BitConverter.ToSingle(one, 0);
-            if (float.IsNaN(value) || float.IsInfinity(value))
+            if (float.IsNaN(value) || float.IsInfinity(value) || Math.Abs(value) > MaxWeightMagnitude)
                 throw new GfmmFormatException(GfmmFormatError.NonFinite, field + ".data",
-                    $"weight [{i / p}, {i % p}] is {value.ToString(CultureInfo.InvariantCulture)}.");
-            destination[offset + i] = value;
+                    $"weight [{i / p}, {i % p}] is {value.ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and at most {MaxWeightMagnitude.ToString("G2", CultureInfo.InvariantCulture)} in magnitude.");
+            weights[i] = value;
         }
+        return weights;
     }
 
     /// <summary>Names the first required tensor that is absent; called when there are fewer members than
     /// required tensors, so it stops within (member count + 1) names, whatever M the header claims.</summary>
-    private static void ThrowFirstMissing(JsonNodeLite tensors, GfmmLayout lowerLayout, GfmmLayout upperLayout)
+    private static void ThrowFirstMissing(JsonNodeLite tensors, GfmmLayout lowerLayout, GfmmLayout upperLayout, int version)
     {
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in tensors.Members!) present.Add(member.Key);
-        CheckAllPresent("L.", lowerLayout, present);
-        CheckAllPresent("U.", upperLayout, present);
+        CheckAllPresent("L.", lowerLayout, present, version);
+        CheckAllPresent("U.", upperLayout, present, version);
         throw new InvalidOperationException("Unreachable: fewer distinct members than required tensors leaves one absent.");
     }
 
-    private static void CheckAllPresent(string prefix, GfmmLayout layout, HashSet<string> seen)
+    /// <summary>Version 1 needs every tensor; version 2 only the diagonal blocks (an absent tensor is zero).</summary>
+    private static void CheckAllPresent(string prefix, GfmmLayout layout, HashSet<string> seen, int version)
     {
         for (int t = 0; t < layout.TensorCount; t++)
         {
+            if (version >= 2 && !layout.IsDiagonal(t)) continue;
             string name = prefix + layout.TensorName(t);
             if (!seen.Contains(name))
-                throw new GfmmFormatException(GfmmFormatError.MissingTensor, "tensors[\"" + name + "\"]", $"required for M = {layout.M}, P = {layout.P} but absent.");
+                throw new GfmmFormatException(GfmmFormatError.MissingTensor, "tensors[\"" + name + "\"]",
+                    version >= 2 ? "a diagonal block is never omitted (a zero G_i makes its factor singular)." : $"required for M = {layout.M}, P = {layout.P} but absent.");
         }
     }
 

@@ -12,13 +12,15 @@ internal interface INodeMajorOperation
 
 /// <summary>
 /// Runs an in-place node-major operation over a batch of vectors stored one after another, in chunks of the
-/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/>: a chunk of one vector is already node-major and runs on
-/// the output itself; a larger chunk goes through the workspace's node-major panel. The input is copied to the
-/// output first unless it is the same span, so in-place calls work.
+/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/>: a chunk of one unpadded vector is already node-major and
+/// runs on the output itself; otherwise the chunk goes through the workspace's node-major panel. The input is
+/// copied to the output first unless it is the same span, so in-place calls work. A model of order
+/// <c>n &lt; M · P</c> factors <c>A ⊕ I</c>: its vectors are padded with zeros to <c>M · P</c> in the panel and
+/// only their first <c>n</c> entries come back.
 /// </summary>
 internal static class GfmmBatches
 {
-    public static void Run<TOperation>(in TOperation operation, ReadOnlySpan<float> x, Span<float> y, int n, int count, float factor, GfmmWorkspace workspace)
+    public static void Run<TOperation>(in TOperation operation, ReadOnlySpan<float> x, Span<float> y, int n, int paddedN, int count, float factor, GfmmWorkspace workspace)
         where TOperation : struct, INodeMajorOperation
     {
         var buffers = workspace.Buffers;
@@ -27,7 +29,7 @@ internal static class GfmmBatches
             int chunk = Math.Min(buffers.Capacity, count - first);
             ReadOnlySpan<float> source = x.Slice(first * n, chunk * n);
             Span<float> target = y.Slice(first * n, chunk * n);
-            if (chunk == 1)
+            if (chunk == 1 && n == paddedN)
             {
                 if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(target))) source.CopyTo(target);
                 operation.Run(target, 1, buffers);
@@ -36,7 +38,7 @@ internal static class GfmmBatches
             else
             {
                 Span<float> panel = buffers.Panel(chunk);
-                GfmmKernels.ToNodeMajor(source, panel, n, chunk);
+                GfmmKernels.ToNodeMajor(source, panel, n, paddedN, chunk);
                 operation.Run(panel, chunk, buffers);
                 GfmmKernels.FromNodeMajor<float>(panel, target, n, chunk, factor);
             }

@@ -35,7 +35,7 @@ public sealed partial class GfmmBlock
     /// </summary>
     public double[] ToDense()
     {
-        double[] weights = GfmmDense.Widen(Weights);
+        double[] weights = GfmmDense.Widen(store.Values);
         var pass = Pass(transpose: false);
         return GfmmDense.Columns(M, P, (x, y, count, buffers) => pass.Apply<double>(weights, x, y, count, buffers));
     }
@@ -45,13 +45,17 @@ public sealed partial class GfmmBlock
 
     /// <summary>The block's product plan (or its transpose's), made ready on first use and then kept: the layout never changes.</summary>
     internal GfmmPass Pass(bool transpose) => transpose
-        ? transposePass ??= new GfmmPass(ExecutionPlan.Create(Layout, PlanOperation.Apply, transposed: true))
-        : forwardPass ??= new GfmmPass(ExecutionPlan.Create(Layout, PlanOperation.Apply, transposed: false));
+        ? transposePass ??= CreatePass(PlanOperation.Apply, transposed: true)
+        : forwardPass ??= CreatePass(PlanOperation.Apply, transposed: false);
+
+    /// <summary>A plan of this block made ready for its store: the tensors it does not hold are left out.</summary>
+    internal GfmmPass CreatePass(PlanOperation operation, bool transposed) =>
+        new(ExecutionPlan.Create(Layout, operation, transposed, store.IsDense ? null : store.IsStored), store);
 
     private void Product(ReadOnlySpan<float> x, Span<float> y, int count, GfmmWorkspace workspace, bool transpose)
     {
         GfmmArguments.CheckBatch(N, x, y, count, workspace, M, P);
-        GfmmBatches.Run(new ProductOperation(Pass(transpose), weights), x, y, N, count, 1f, workspace);
+        GfmmBatches.Run(new ProductOperation(Pass(transpose), store.Values), x, y, N, N, count, 1f, workspace);
     }
 
     /// <summary>One block's product, in place on node-major data (its plan works in place).</summary>

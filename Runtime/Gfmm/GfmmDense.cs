@@ -18,21 +18,22 @@ internal static class GfmmDense
         return wide;
     }
 
-    /// <summary>The N x N row-major matrix of <paramref name="product"/>. A node-major batch of columns
-    /// j0 … j0+c-1 is the N x c slice of the identity, and the product's node-major output is exactly
-    /// those columns of the matrix.</summary>
-    public static double[] Columns(int m, int p, NodeMajorProduct<double> product)
+    /// <summary>The leading <paramref name="order"/> x <paramref name="order"/> block (row-major) of the M·P x M·P
+    /// matrix of <paramref name="product"/> (all of it when <paramref name="order"/> is null). A node-major batch of
+    /// columns j0 … j0+c-1 is the M·P x c slice of the identity, and the product's node-major output is exactly those
+    /// columns of the matrix.</summary>
+    public static double[] Columns(int m, int p, NodeMajorProduct<double> product, int? order = null)
     {
-        int n = m * p;
+        int padded = m * p, n = order ?? padded;
         int chunk = Math.Min(n, ColumnsPerChunk);
         var buffers = new GfmmNodeBuffers<double>(m, p, chunk);
-        var identityColumns = new double[n * chunk];
-        var matrixColumns = new double[n * chunk];
+        var identityColumns = new double[padded * chunk];
+        var matrixColumns = new double[padded * chunk];
         var dense = new double[(long)n * n];
         for (int first = 0; first < n; first += chunk)
         {
             int count = Math.Min(chunk, n - first);
-            Span<double> x = identityColumns.AsSpan(0, n * count), y = matrixColumns.AsSpan(0, n * count);
+            Span<double> x = identityColumns.AsSpan(0, padded * count), y = matrixColumns.AsSpan(0, padded * count);
             x.Clear();
             for (int v = 0; v < count; v++) x[(first + v) * count + v] = 1;
             product(x, y, count, buffers);

@@ -27,23 +27,24 @@ public sealed partial class GfmmModel
     public void ApplyTranspose(ReadOnlySpan<float> x, Span<float> y) => ApplyTranspose(x, y, CreateWorkspace());
 
     /// <summary><c>s · L · U</c> as a dense N x N row-major matrix in double precision (O(N²) memory,
-    /// O(N² P) time): a test oracle and a tool for small N.</summary>
+    /// O(N² P) time): a test oracle and a tool for small N. For an order N below M · P it is the leading N x N
+    /// block, the model's approximation of A itself.</summary>
     public double[] ToDense()
     {
-        double[] lower = GfmmDense.Widen(L.Weights), upper = GfmmDense.Widen(U.Weights);
+        double[] lower = GfmmDense.Widen(L.Store.Values), upper = GfmmDense.Widen(U.Store.Values);
         GfmmPass lowerPass = L.Pass(transpose: false), upperPass = U.Pass(transpose: false);
         return GfmmDense.Columns(M, P, (x, y, count, buffers) =>
         {
             upperPass.Apply<double>(upper, x, y, count, buffers);
             lowerPass.Apply<double>(lower, y, y, count, buffers);
             GfmmKernels.Scale(y, Scale);
-        });
+        }, N);
     }
 
     private void Product(ReadOnlySpan<float> x, Span<float> y, int count, GfmmWorkspace workspace, bool transpose)
     {
         GfmmArguments.CheckBatch(N, x, y, count, workspace, M, P);
-        GfmmBatches.Run(new ProductOperation(this, transpose), x, y, N, count, (float)Scale, workspace);
+        GfmmBatches.Run(new ProductOperation(this, transpose), x, y, N, PaddedN, count, (float)Scale, workspace);
     }
 
     /// <summary><c>L U</c> (or <c>Uᵀ Lᵀ</c>) in place on node-major data: the first factor applied is U, or Lᵀ when transposed.</summary>
@@ -52,8 +53,8 @@ public sealed partial class GfmmModel
         public void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers)
         {
             var (first, second) = transpose ? (model.L, model.U) : (model.U, model.L);
-            first.Pass(transpose).Apply<float>(first.Weights, values, values, count, buffers);
-            second.Pass(transpose).Apply<float>(second.Weights, values, values, count, buffers);
+            first.Pass(transpose).Apply<float>(first.Store.Values, values, values, count, buffers);
+            second.Pass(transpose).Apply<float>(second.Store.Values, values, values, count, buffers);
         }
     }
 }

@@ -27,8 +27,8 @@ public sealed partial class GfmmModel
         if (upper.Kind != GfmmKind.Upper) throw new ArgumentException($"U must be an Upper block, not {upper.Kind}.", nameof(upper));
         if (lower.M != upper.M || lower.P != upper.P)
             throw new ArgumentException($"L (M = {lower.M}, P = {lower.P}) and U (M = {upper.M}, P = {upper.P}) differ in shape.", nameof(upper));
-        if (!double.IsFinite(scale) || scale <= 0)
-            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and > 0.");
+        if (!(scale >= GfmmFile.MinScale && scale <= GfmmFile.MaxScale))
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, $"The scale must be in [{GfmmFile.MinScale:R}, {GfmmFile.MaxScale:R}] (docs/format.md, \"Limits\").");
         int order = n ?? lower.N;
         if (order < 1 || order > lower.N)
             throw new ArgumentOutOfRangeException(nameof(n), order, $"The order N must be in [1, M · P = {lower.N}].");
@@ -63,8 +63,8 @@ public sealed partial class GfmmModel
     /// <summary>The blocks' order <c>M · P</c> (at least <see cref="N"/>; the rows beyond N are the padding's identity).</summary>
     public int PaddedN => L.N;
 
-    /// <summary>Stored numbers of L and U together (the dense matrix has N²).</summary>
-    public long ParameterCount => (long)L.Weights.Length + U.Weights.Length;
+    /// <summary>Stored numbers of L and U together (tensors that are zero are not stored; the dense matrix has N²).</summary>
+    public long ParameterCount => L.StoredWeightCount + U.StoredWeightCount;
 
     /// <summary>The same blocks and scale with other provenance (the blocks are shared, not copied).</summary>
     public GfmmModel WithProvenance(GfmmProvenance provenance) => new(L, U, Scale, provenance, N);
@@ -114,10 +114,7 @@ public sealed partial class GfmmModel
     {
         var content = GfmmFile.Parse(json);
         var provenance = GfmmProvenance.Parse(content.OperatorJson, content.TrainingJson, content.MetricsJson);
-        return new GfmmModel(
-            GfmmBlock.Adopt(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.Lower),
-            GfmmBlock.Adopt(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.Upper),
-            content.Scale, provenance);
+        return new GfmmModel(GfmmBlock.Adopt(content.Lower), GfmmBlock.Adopt(content.Upper), content.Scale, provenance, content.N);
     }
 
     private static bool TryRead(Func<GfmmModel> read, [NotNullWhen(true)] out GfmmModel? model, [NotNullWhen(false)] out string? error)
@@ -161,26 +158,33 @@ public sealed partial class GfmmModel
         }
     }
 
-    /// <summary>The file's bytes: UTF-8 JSON, tensors in ordinal order of their names.</summary>
+    /// <summary>The file's bytes: UTF-8 JSON of the current format version, tensors in ordinal order of their names;
+    /// the tensors that are all zeros are left out (a reader takes an absent tensor as zero).</summary>
+    /// <exception cref="InvalidOperationException">A weight is not finite or exceeds the format's magnitude limit (the reader would refuse the file).</exception>
     public byte[] ToUtf8Json()
     {
-        foreach (var block in new[] { L, U })
-            foreach (float w in block.Weights)
-                if (!float.IsFinite(w)) throw new InvalidOperationException($"The {block.Kind} block holds a non-finite weight; it cannot be saved.");
-
         var tensors = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (prefix, block) in new[] { ("L.", L), ("U.", U) })
+        foreach (var (prefix, block) in new[] { ("L.", L.WithoutZeroTensors()), ("U.", U.WithoutZeroTensors()) })
             for (int t = 0; t < block.Layout.TensorCount; t++)
-                tensors.Add(prefix + block.Layout.TensorName(t), MemoryMarshal.AsBytes(block.Tensor(t)).ToArray());
+            {
+                // Diagonal blocks are always written: the format never omits them (a zero G_i is singular).
+                if (!block.IsStored(t) && !block.Layout.IsDiagonal(t)) continue;
+                float[] weights = block.IsStored(t) ? block.Tensor(t).ToArray() : new float[block.Layout.TensorSize];
+                foreach (float w in weights)
+                    if (!(Math.Abs(w) <= GfmmFile.MaxWeightMagnitude))
+                        throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {w:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
+                tensors.Add(prefix + block.Layout.TensorName(t), MemoryMarshal.AsBytes(weights.AsSpan()).ToArray());
+            }
 
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
         {
             w.WriteStartObject();
             w.WriteString("format", GfmmFile.FormatName);
-            w.WriteNumber("version", GfmmFile.SupportedVersion);
+            w.WriteNumber("version", GfmmFile.CurrentVersion);
             w.WriteNumber("M", M);
             w.WriteNumber("P", P);
+            w.WriteNumber("N", N);
             w.WriteString("dtype", GfmmFile.Dtype);
             w.WriteNumber("scale", Scale);
             Provenance.WriteTo(w);

@@ -20,7 +20,7 @@ internal sealed class GfmmPass
     private readonly struct Instruction(Op op, int tensor, PlanOperand source, PlanOperand target)
     {
         public readonly Op Op = op;
-        public readonly int Tensor = tensor; // the tensor of a product, the G_i of a diagonal solve
+        public readonly int Tensor = tensor; // where a product's tensor starts in the weights; the G_i of a diagonal solve
         public readonly OperandKind SourceKind = source.Kind;
         public readonly int SourceIndex = source.Index;
         public readonly OperandKind TargetKind = target.Kind;
@@ -32,13 +32,20 @@ internal sealed class GfmmPass
     private readonly int tensorSize;
     private readonly bool transposed;
 
-    public GfmmPass(ExecutionPlan plan)
+    /// <param name="plan">The schedule.</param>
+    /// <param name="store">Where each tensor starts in the weights the pass will be run with (null: every tensor
+    /// is stored, tensor t at t · P²); the plan must leave out the tensors the store does not hold.</param>
+    public GfmmPass(ExecutionPlan plan, GfmmTensorStore? store = null)
     {
         Plan = plan;
         p = plan.Layout.P;
         tensorSize = plan.Layout.TensorSize;
         transposed = plan.Transposed;
-        program = Compile(plan.StepArray);
+        program = Compile(plan.StepArray, tensor =>
+        {
+            int offset = store is null ? tensor * tensorSize : store.Offset(tensor);
+            return offset >= 0 ? offset : throw new ArgumentException($"The plan multiplies by tensor {tensor}, which the store does not hold.", nameof(plan));
+        });
     }
 
     public ExecutionPlan Plan { get; }
@@ -95,7 +102,7 @@ internal sealed class GfmmPass
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(weights, default, default, default, input, output, count, buffers);
 
-    private static Instruction[] Compile(PlanStep[] steps)
+    private static Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf)
     {
         var program = new List<Instruction>(steps.Length);
         for (int i = 0; i < steps.Length; i++)
@@ -105,19 +112,19 @@ internal sealed class GfmmPass
             {
                 case PlanStepKind.Clear when i + 1 < steps.Length && IsAddedProductInto(steps[i + 1], step.Target):
                     var product = steps[++i];
-                    program.Add(new Instruction(Op.Multiply, product.Tensor, product.Source, product.Target));
+                    program.Add(new Instruction(Op.Multiply, offsetOf(product.Tensor), product.Source, product.Target));
                     break;
                 case PlanStepKind.Clear:
                     program.Add(new Instruction(Op.Clear, -1, default, step.Target));
                     break;
                 case PlanStepKind.Product when step.Negative:
                     bool continues = i > 0 && IsSubtractedProductInto(steps[i - 1], step.Target);
-                    program.Add(new Instruction(continues ? Op.GatherAdd : Op.GatherFirst, step.Tensor, step.Source, step.Target));
+                    program.Add(new Instruction(continues ? Op.GatherAdd : Op.GatherFirst, offsetOf(step.Tensor), step.Source, step.Target));
                     if (i + 1 == steps.Length || !IsSubtractedProductInto(steps[i + 1], step.Target))
                         program.Add(new Instruction(Op.SubtractGather, -1, default, step.Target));
                     break;
                 case PlanStepKind.Product:
-                    program.Add(new Instruction(Op.MultiplyAdd, step.Tensor, step.Source, step.Target));
+                    program.Add(new Instruction(Op.MultiplyAdd, offsetOf(step.Tensor), step.Source, step.Target));
                     break;
                 case PlanStepKind.DiagonalSolve:
                     program.Add(new Instruction(Op.DiagonalSolve, step.Block, default, step.Target));
@@ -136,7 +143,7 @@ internal sealed class GfmmPass
     private static bool IsSubtractedProductInto(PlanStep step, PlanOperand target) =>
         step.Kind == PlanStepKind.Product && step.Negative && step.Target.Equals(target);
 
-    private ReadOnlySpan<T> Tensor<T>(ReadOnlySpan<T> weights, int tensor) => weights.Slice(tensor * tensorSize, tensorSize);
+    private ReadOnlySpan<T> Tensor<T>(ReadOnlySpan<T> weights, int offset) => weights.Slice(offset, tensorSize);
 
     private static ReadOnlySpan<T> Source<T>(in Instruction step, ReadOnlySpan<T> input, Span<T> output, Span<T> slots, int panel) => step.SourceKind switch
     {

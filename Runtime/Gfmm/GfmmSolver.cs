@@ -16,8 +16,8 @@ public sealed partial class GfmmSolver
 {
     private readonly GfmmLayout lowerLayout;
     private readonly GfmmLayout upperLayout;
-    private readonly float[] lowerWeights;
-    private readonly float[] upperWeights;
+    private readonly GfmmTensorStore lowerWeights;
+    private readonly GfmmTensorStore upperWeights;
     private readonly DiagonalBlockFactors lowerDiagonal;
     private readonly DiagonalBlockFactors upperDiagonal;
     private readonly GfmmPass lowerSolve;
@@ -30,24 +30,49 @@ public sealed partial class GfmmSolver
     {
         ArgumentNullException.ThrowIfNull(model);
         Scale = model.Scale;
+        N = model.N;
         lowerLayout = model.L.Layout;
         upperLayout = model.U.Layout;
-        lowerWeights = model.L.ToArray();
-        upperWeights = model.U.ToArray();
-        lowerDiagonal = DiagonalBlockFactors.TryCreate(lowerLayout, lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
-        upperDiagonal = DiagonalBlockFactors.TryCreate(upperLayout, upperWeights, out failure) ?? throw new SingularBlockException(failure!);
-        lowerSolve = new GfmmPass(ExecutionPlan.Create(lowerLayout, PlanOperation.Solve, transposed: false));
-        upperSolve = new GfmmPass(ExecutionPlan.Create(upperLayout, PlanOperation.Solve, transposed: false));
-        lowerTransposeSolve = new GfmmPass(ExecutionPlan.Create(lowerLayout, PlanOperation.Solve, transposed: true));
-        upperTransposeSolve = new GfmmPass(ExecutionPlan.Create(upperLayout, PlanOperation.Solve, transposed: true));
+        // The solver's own copy, without the tensors that are zero: their products are left out of the plans.
+        lowerWeights = OwnCompactCopy(model.L);
+        upperWeights = OwnCompactCopy(model.U);
+        lowerDiagonal = DiagonalBlockFactors.TryCreate(lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
+        upperDiagonal = DiagonalBlockFactors.TryCreate(upperWeights, out failure) ?? throw new SingularBlockException(failure!);
+        lowerSolve = SolvePass(lowerWeights, transposed: false);
+        upperSolve = SolvePass(upperWeights, transposed: false);
+        lowerTransposeSolve = SolvePass(lowerWeights, transposed: true);
+        upperTransposeSolve = SolvePass(upperWeights, transposed: true);
+        var (sign, logAbs) = DiagonalBlockFactors.LogDeterminant(lowerDiagonal, upperDiagonal, N, Scale);
+        LogDeterminant = new LogDeterminant(sign, logAbs);
     }
+
+    private static GfmmTensorStore OwnCompactCopy(GfmmBlock block)
+    {
+        var compact = block.Store.WithoutZeroTensors();
+        return ReferenceEquals(compact, block.Store) ? compact.Clone() : compact;
+    }
+
+    private static GfmmPass SolvePass(GfmmTensorStore weights, bool transposed) =>
+        new(ExecutionPlan.Create(weights.Layout, PlanOperation.Solve, transposed, weights.IsDense ? null : weights.IsStored), weights);
 
     public int M => lowerLayout.M;
     public int P => lowerLayout.P;
-    public int N => lowerLayout.N;
+
+    /// <summary>The operator's order: the length of every vector a solve takes and returns (<see cref="GfmmModel.N"/>).</summary>
+    public int N { get; }
+
+    /// <summary>The blocks' order <c>M · P</c> (≥ <see cref="N"/>).</summary>
+    public int PaddedN => lowerLayout.N;
 
     /// <summary>The model's scale <c>s</c>.</summary>
     public double Scale { get; }
+
+    /// <summary>
+    /// The sign and <c>log |det|</c> of the model's approximation of A: <c>det(s L U) = s^N · Π det G_i(L) · Π det G_i(U)</c>,
+    /// since L and U are block triangular with the <c>G_i</c> on their diagonals (the padding of an order
+    /// <c>N &lt; M · P</c> contributes nothing). Computed once, in double, from the float factors the solves use.
+    /// </summary>
+    public LogDeterminant LogDeterminant { get; }
 
     /// <summary>The float LU factors of <c>G_i</c> of L (M tensors of P x P, row-major in place: unit L below the diagonal, U on and above).</summary>
     public ReadOnlySpan<float> LowerDiagonalFactors => lowerDiagonal.Factors;
@@ -91,7 +116,7 @@ public sealed partial class GfmmSolver
     {
         GfmmArguments.CheckBatch(N, b, x, count, workspace, M, P, inputName: "b", outputName: "x");
         float factor = sweeps == (Sweep.Lower | Sweep.Upper) ? (float)(1 / Scale) : 1f;
-        GfmmBatches.Run(new SolveOperation(this, sweeps, transpose), b, x, N, count, factor, workspace);
+        GfmmBatches.Run(new SolveOperation(this, sweeps, transpose), b, x, N, PaddedN, count, factor, workspace);
     }
 
     /// <summary>The sweeps of one solve, in place on node-major data: <c>A x = b</c> runs L then U, <c>Aᵀ x = b</c> runs Uᵀ then Lᵀ.</summary>
@@ -110,6 +135,6 @@ public sealed partial class GfmmSolver
         var (pass, weights, diagonal) = lower
             ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, lowerDiagonal)
             : (transpose ? upperTransposeSolve : upperSolve, upperWeights, upperDiagonal);
-        pass.Run<float>(weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
+        pass.Run<float>(weights.Values, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
     }
 }

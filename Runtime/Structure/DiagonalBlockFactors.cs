@@ -107,21 +107,19 @@ internal sealed class DiagonalBlockFactors
     public float[] InverseDiagonal { get; }
 
     /// <summary>Factors every <c>G_i</c> of a lower or upper block; returns null and the first failure if one is rejected.</summary>
-    /// <param name="layout">The layout of L (<see cref="GfmmKind.Lower"/>) or U (<see cref="GfmmKind.Upper"/>).</param>
-    /// <param name="weights">The block's weights in <paramref name="layout"/>'s order.</param>
+    /// <param name="weights">The block's weights (layout L: <see cref="GfmmKind.Lower"/>, or U: <see cref="GfmmKind.Upper"/>);
+    /// a diagonal block it does not store is zero, hence rejected.</param>
     /// <param name="failure">The first rejected block, or null when all are accepted.</param>
-    public static DiagonalBlockFactors? TryCreate(GfmmLayout layout, float[] weights, out SingularBlockFailure? failure)
+    public static DiagonalBlockFactors? TryCreate(GfmmTensorStore weights, out SingularBlockFailure? failure)
     {
-        if (layout is null) throw new ArgumentNullException(nameof(layout));
         if (weights is null) throw new ArgumentNullException(nameof(weights));
+        var layout = weights.Layout;
         string factor = layout.Kind switch
         {
             GfmmKind.Lower => "L",
             GfmmKind.Upper => "U",
-            _ => throw new ArgumentException($"Only the diagonal blocks of L and U are factored, not those of a {layout.Kind} block.", nameof(layout)),
+            _ => throw new ArgumentException($"Only the diagonal blocks of L and U are factored, not those of a {layout.Kind} block.", nameof(weights)),
         };
-        if (weights.Length != layout.WeightCount)
-            throw new ArgumentException($"A {layout} has {layout.WeightCount} weights, not {weights.Length}.", nameof(weights));
 
         int m = layout.M, p = layout.P, size = layout.TensorSize;
         var factors = new float[(long)m * size];
@@ -131,8 +129,8 @@ internal sealed class DiagonalBlockFactors
         var work = new double[size];
         for (int i = 0; i < m; i++)
         {
-            int tensor = layout.Diagonal(i), start = i * size;
-            for (int k = 0; k < size; k++) work[k] = weights[(long)tensor * size + k];
+            int tensor = layout.Diagonal(i), start = i * size, offset = weights.Offset(tensor);
+            for (int k = 0; k < size; k++) work[k] = offset < 0 ? 0 : weights.Values[offset + k];
             var defect = FactorBlock(work, p, pivots, i * p, factors, start, inverseDiagonal, out int row, out int column);
             if (defect is { } found)
             {
@@ -144,6 +142,30 @@ internal sealed class DiagonalBlockFactors
         }
         failure = null;
         return new DiagonalBlockFactors(m, p, factors, transposed, pivots, inverseDiagonal);
+    }
+
+    /// <summary>
+    /// The sign and <c>ln |det|</c> of a model's approximation of its operator of order <paramref name="n"/>:
+    /// <c>det(s L U) = s^n · Π det G_i(L) · Π det G_i(U)</c>, L and U being block triangular with the <c>G_i</c> on their
+    /// diagonals. A padded model factors <c>A/s ⊕ I</c>, so its padding adds nothing. In double from the float factors
+    /// the solves use, as a sum of logarithms, so no product of pivots can overflow; <c>det G_i = (−1)^(row swaps) · Π U_kk</c>.
+    /// </summary>
+    public static (int Sign, double LogAbsDeterminant) LogDeterminant(DiagonalBlockFactors lower, DiagonalBlockFactors upper, int n, double scale)
+    {
+        if (lower is null) throw new ArgumentNullException(nameof(lower));
+        if (upper is null) throw new ArgumentNullException(nameof(upper));
+        int sign = 1;
+        double logAbs = n * Math.Log(scale);
+        foreach (var factors in new[] { lower, upper })
+            for (int i = 0; i < factors.Blocks; i++)
+                for (int k = 0; k < factors.P; k++)
+                {
+                    double pivot = factors.Factors[(long)i * factors.P * factors.P + k * factors.P + k];
+                    if (pivot < 0) sign = -sign;
+                    if (factors.Pivots[i * factors.P + k] != k) sign = -sign;
+                    logAbs += Math.Log(Math.Abs(pivot));
+                }
+        return (sign, logAbs);
     }
 
     /// <summary>The rule: factors one block in double, rounds it into <paramref name="factors"/> and its reciprocals

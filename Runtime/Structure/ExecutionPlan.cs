@@ -81,9 +81,21 @@ public sealed class ExecutionPlan
     internal PlanStep[] StepArray => steps;
 
     /// <summary>The plan of <paramref name="operation"/> with <paramref name="layout"/>'s block (or its transpose).</summary>
+    /// <param name="layout">The block's shape.</param>
+    /// <param name="operation">Solve or Apply.</param>
+    /// <param name="transposed">Run the block's transpose.</param>
+    /// <param name="isStored">Which tensors the block stores (null: all). A tensor that is not stored is zero: its
+    /// products are left out, and so is every product, clear and copy whose value can then only be zero or is never
+    /// read (see <see cref="WithoutZeroTerms"/>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="layout"/> is null.</exception>
     /// <exception cref="ArgumentException">A solve of a general block (it is not triangular).</exception>
-    public static ExecutionPlan Create(GfmmLayout layout, PlanOperation operation, bool transposed)
+    public static ExecutionPlan Create(GfmmLayout layout, PlanOperation operation, bool transposed, Func<int, bool>? isStored = null)
+    {
+        var plan = CreateFull(layout, operation, transposed);
+        return isStored is null ? plan : new ExecutionPlan(layout, operation, transposed, plan.Ascending, WithoutZeroTerms(plan.steps, isStored));
+    }
+
+    private static ExecutionPlan CreateFull(GfmmLayout layout, PlanOperation operation, bool transposed)
     {
         if (layout is null) throw new ArgumentNullException(nameof(layout));
         if (operation != PlanOperation.Solve && operation != PlanOperation.Apply)
@@ -104,6 +116,61 @@ public sealed class ExecutionPlan
     {
         var layout = new GfmmLayout(GfmmKind.General, m, 1);
         return Math.Max(GeneralBuilder.SlotCount(layout), TriangularBuilder.SlotCount(layout));
+    }
+
+    /// <summary>
+    /// Drops the terms a block's absent (zero) tensors make vanish, in two sweeps over the steps. Forward: a product
+    /// with an absent tensor, or from a scratch slot that can only hold zero (cleared and not written since), adds
+    /// nothing. Backward: a product, clear or copy into a scratch slot that no remaining step reads before the slot is
+    /// next cleared or overwritten is dead. Steps that write the caller's vectors always stay, so every output block is
+    /// still written; with every tensor stored nothing is dropped (the builders already leave out what is known zero).
+    /// </summary>
+    private static List<PlanStep> WithoutZeroTerms(PlanStep[] steps, Func<int, bool> isStored)
+    {
+        int slots = 0;
+        foreach (var step in steps)
+        {
+            if (step.Target.Kind == OperandKind.Scratch) slots = Math.Max(slots, step.Target.Index + 1);
+            if (step.Source.Kind == OperandKind.Scratch) slots = Math.Max(slots, step.Source.Index + 1);
+        }
+
+        var zero = new bool[slots];
+        for (int s = 0; s < slots; s++) zero[s] = true;
+        var forward = new List<PlanStep>(steps.Length);
+        foreach (var step in steps)
+        {
+            bool fromZeroSlot = step.Source.Kind == OperandKind.Scratch && zero[step.Source.Index];
+            switch (step.Kind)
+            {
+                case PlanStepKind.Product when !isStored(step.Tensor) || fromZeroSlot:
+                    continue;
+                case PlanStepKind.Product:
+                    if (step.Target.Kind == OperandKind.Scratch) zero[step.Target.Index] = false;
+                    break;
+                case PlanStepKind.Clear:
+                    if (step.Target.Kind == OperandKind.Scratch) zero[step.Target.Index] = true;
+                    break;
+                case PlanStepKind.Copy:
+                    if (step.Target.Kind == OperandKind.Scratch) zero[step.Target.Index] = fromZeroSlot;
+                    break;
+            }
+            forward.Add(step);
+        }
+
+        var live = new bool[slots];
+        var kept = new List<PlanStep>(forward.Count);
+        for (int i = forward.Count - 1; i >= 0; i--)
+        {
+            var step = forward[i];
+            bool intoScratch = step.Target.Kind == OperandKind.Scratch;
+            if (intoScratch && !live[step.Target.Index] && step.Kind != PlanStepKind.DiagonalSolve) continue;
+            // A clear or a copy overwrites its target: what it held before is not read by this step.
+            if (intoScratch && (step.Kind == PlanStepKind.Clear || step.Kind == PlanStepKind.Copy)) live[step.Target.Index] = false;
+            if (step.Source.Kind == OperandKind.Scratch && (step.Kind == PlanStepKind.Product || step.Kind == PlanStepKind.Copy)) live[step.Source.Index] = true;
+            kept.Add(step);
+        }
+        kept.Reverse();
+        return kept;
     }
 
     // The edges of the effective operator (the block, or its transpose run backwards through the graph).

@@ -136,6 +136,9 @@ public sealed class GfmmLayout : IEquatable<GfmmLayout>
     /// <summary>Level-0 diagonal block <c>G_node</c>.</summary>
     public int Diagonal(int node) => diagonalStart + CheckNode(0, node, M);
 
+    /// <summary>Whether tensor <paramref name="tensor"/> is one of the level-0 diagonal blocks <c>G_i</c>.</summary>
+    public bool IsDiagonal(int tensor) => tensor >= diagonalStart && tensor < diagonalStart + M;
+
     /// <summary>Bridge block <c>Lo_node</c> of a level, coupling node <c>node</c> into node <c>node + 1</c>.</summary>
     public int LowerBridge(int level, int node)
     {

@@ -24,7 +24,7 @@ public class DiagnosticTests
     public void GLU002_malformed_json()
     {
         string json = WeightFiles.Valid();
-        Check(Single(Source, WeightFiles.File(json.Replace("\"version\":1", "\"version\" 1"))), "GLU002", DiagnosticSeverity.Error);
+        Check(Single(Source, WeightFiles.File(json.Replace("\"version\":2", "\"version\" 2"))), "GLU002", DiagnosticSeverity.Error);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public class DiagnosticTests
     [Fact]
     public void GLU003_unsupported_version()
     {
-        string json = WeightFiles.Edit(root => root["version"] = 2);
+        string json = WeightFiles.Edit(root => root["version"] = 3);
         Check(Single(Source, WeightFiles.File(json)), "GLU003", DiagnosticSeverity.Error);
     }
 
@@ -63,9 +63,22 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void GLU005_missing_tensor()
+    public void GLU005_missing_diagonal_block()
     {
-        string json = WeightFiles.Edit(root => root["tensors"]!.AsObject().Remove("U.decoder.0.1.W.weight"));
+        // Version 2 may leave out zero tensors, never a diagonal block (a zero G_i is singular).
+        string json = WeightFiles.Edit(root => root["tensors"]!.AsObject().Remove("U.bridges.0.diag_blocks.1.W.weight"));
+        Check(Single(Source, WeightFiles.File(json)), "GLU005", DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void GLU005_missing_tensor_of_a_version_1_file()
+    {
+        string json = WeightFiles.Edit(root =>
+        {
+            root["version"] = 1;
+            root.AsObject().Remove("N");
+            root["tensors"]!.AsObject().Remove("U.decoder.0.1.W.weight");
+        });
         Check(Single(Source, WeightFiles.File(json)), "GLU005", DiagnosticSeverity.Error);
     }
 

@@ -16,8 +16,23 @@ public class DiagonalBlockAgreementTests
     {
         { "an exactly zero pivot", [1, 2, 0, 2, 4, 0, 0, 0, 1] },
         { "a pivot of 1e-45 whose float reciprocal overflows", [1e-45f, 0, 0, 0, 1, 0, 0, 0, 1] },
-        { "3e38 entries whose float LU overflows", [3e38f, 3e38f, 0, -3e38f, 3e38f, 0, 0, 0, 1] },
     };
+
+    [Fact]
+    public void Weights_beyond_the_format_limit_are_refused_by_both_readers_with_the_same_message()
+    {
+        // 3e38 in G_1: its float LU would overflow, and products by such weights overflow float on ordinary inputs.
+        var model = TestModels.WellConditioned(4, 3, seed: 5);
+        string json = WeightFiles.Edit(root => root["tensors"]!["L.bridges.0.diag_blocks.1.W.weight"]!["data"] =
+            WeightFiles.Base64Floats(3e38f, 3e38f, 0, -3e38f, 3e38f, 0, 0, 0, 1), TestModels.Json(model));
+
+        var e = Should.Throw<GenLu.Format.GfmmFormatException>(() => GfmmModel.Parse(json));
+        e.Error.ShouldBe(GenLu.Format.GfmmFormatError.NonFinite);
+        var (_, result) = Run(Source, WeightFiles.File(json));
+        var diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("GLU006");
+        diagnostic.GetMessage(CultureInfo.InvariantCulture).ShouldContain(e.Message.Substring("Invalid GFMM weight file: ".Length));
+    }
 
     [Theory]
     [MemberData(nameof(RejectedBlocks))]

@@ -74,7 +74,7 @@ public class GeneratedSourceTests(ITestOutputHelper output)
         double warm = clock.Elapsed.TotalMilliseconds;
 
         string text = SolverText(result);
-        long embeddedBytes = 4L * (2 * model.L.Weights.Length + 4 * m * p * p + 4 * m * p); // weights, padded triangles, diagonals, pivots
+        long embeddedBytes = 4L * (model.ParameterCount + 4 * m * p * p + 4 * m * p); // weights, padded triangles, diagonals, pivots
         output.WriteLine($"M = {m}, P = {p}: {model.ParameterCount:N0} weights, {embeddedBytes:N0} embedded bytes, " +
                          $"generated {text.Length:N0} characters ({text.Count(c => c == '\n'):N0} lines) in {cold:F0} ms (first run), {warm:F0} ms (warm)");
         if (m <= 8)

@@ -19,7 +19,7 @@ public class DiagonalBlockFactorsTests
         var model = GfmmRandom.WellConditioned(m, p, seed);
         foreach (var block in new[] { model.L, model.U })
         {
-            var packed = DiagonalBlockFactors.TryCreate(block.Layout, block.ToArray(), out var failure).ShouldNotBeNull();
+            var packed = DiagonalBlockFactors.TryCreate(block.Store, out var failure).ShouldNotBeNull();
             failure.ShouldBeNull();
             packed.Blocks.ShouldBe(m);
             for (int i = 0; i < m; i++)
@@ -81,9 +81,9 @@ public class DiagonalBlockFactorsTests
         var model = GfmmRandom.WellConditioned(4, 2, seed: 7);
         g.CopyTo(model.U.Tensor(model.U.Layout.Diagonal(2)));
 
-        DiagonalBlockFactors.TryCreate(model.L.Layout, model.L.ToArray(), out var lowerFailure).ShouldNotBeNull();
+        DiagonalBlockFactors.TryCreate(model.L.Store, out var lowerFailure).ShouldNotBeNull();
         lowerFailure.ShouldBeNull();
-        DiagonalBlockFactors.TryCreate(model.U.Layout, model.U.ToArray(), out var failure).ShouldBeNull();
+        DiagonalBlockFactors.TryCreate(model.U.Store, out var failure).ShouldBeNull();
         failure.ShouldNotBeNull();
 
         var e = Should.Throw<SingularBlockException>(() => new GfmmSolver(model));
@@ -107,9 +107,21 @@ public class DiagonalBlockFactorsTests
     [Fact]
     public void Only_L_and_U_with_their_own_weight_count_are_accepted()
     {
-        Should.Throw<ArgumentException>(() => DiagonalBlockFactors.TryCreate(new GfmmLayout(GfmmKind.General, 4, 2), new float[new GfmmLayout(GfmmKind.General, 4, 2).WeightCount], out _));
+        var general = new GfmmLayout(GfmmKind.General, 4, 2);
+        Should.Throw<ArgumentException>(() => DiagonalBlockFactors.TryCreate(GfmmTensorStore.Dense(general, new float[general.WeightCount]), out _));
         var layout = new GfmmLayout(GfmmKind.Lower, 4, 2);
-        Should.Throw<ArgumentException>(() => DiagonalBlockFactors.TryCreate(layout, new float[layout.WeightCount - 1], out _));
+        Should.Throw<ArgumentException>(() => GfmmTensorStore.Dense(layout, new float[layout.WeightCount - 1]));
+    }
+
+    [Fact]
+    public void A_diagonal_block_that_is_not_stored_is_a_zero_pivot()
+    {
+        var layout = new GfmmLayout(GfmmKind.Lower, 4, 2);
+        int[] stored = [layout.Diagonal(0), layout.Diagonal(1), layout.Diagonal(3)];
+        var values = new float[stored.Length * layout.TensorSize];
+        for (int k = 0; k < stored.Length; k++) { values[k * 4] = 1; values[k * 4 + 3] = 1; } // identity blocks
+        DiagonalBlockFactors.TryCreate(GfmmTensorStore.Sparse(layout, stored, values), out var failure).ShouldBeNull();
+        (failure!.Block, failure.Defect, failure.Column).ShouldBe((2, SingularBlockDefect.ZeroPivot, 0));
     }
 
     [Fact]

@@ -99,8 +99,9 @@ internal static class NaiveGfmm
     private static double[] Apply(GfmmBlock block, int tensor, double[] v, bool transpose)
     {
         int p = block.P;
-        var w = block.Tensor(tensor);
         var result = new double[p];
+        if (!block.IsStored(tensor)) return result; // a tensor that is not stored is zero
+        var w = block.Tensor(tensor);
         for (int o = 0; o < p; o++)
             for (int k = 0; k < p; k++)
                 result[o] += (transpose ? w[k * p + o] : w[o * p + k]) * v[k];

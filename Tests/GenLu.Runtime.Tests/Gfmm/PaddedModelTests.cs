@@ -1,0 +1,140 @@
+using GenLu.Dense;
+using GenLu.Exact;
+using GenLu.Gfmm;
+using GenLu.Operators;
+
+namespace GenLu.Tests.Gfmm;
+
+/// <summary>
+/// A model of order N below M · P factors <c>A/s ⊕ I</c>; the user sees only order N. Built here from the exact
+/// factorization of the padded matrix, and checked against dense double computations on A itself.
+/// </summary>
+public class PaddedModelTests
+{
+    private const int M = 8, P = 8;
+
+    /// <summary>Exact factors of <c>A/s ⊕ I</c> for an operator of order n &lt; M·P, recorded with order n.</summary>
+    private static (GfmmModel Model, double[] A) PaddedExactModel(OperatorMatrix op) => PaddedExactModel(op, out _);
+
+    /// <param name="truncation">The largest singular value the far-field compression discarded (relative to max |A_ij|).</param>
+    private static (GfmmModel Model, double[] A) PaddedExactModel(OperatorMatrix op, out double truncation)
+    {
+        int n = op.N, padded = M * P;
+        var matrix = new double[padded * padded];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) matrix[i * padded + j] = op.Matrix[i * n + j];
+        for (int i = n; i < padded; i++) matrix[i * padded + i] = 1;
+        var result = ExactFactorization.Build(matrix, M, P, scale: op.Scale);
+        var built = result.Model;
+        truncation = result.Truncation.Select(level => level.LargestDiscarded).DefaultIfEmpty(0).Max();
+        var a = op.Matrix.Select(v => v * op.Scale).ToArray();
+        return (new GfmmModel(built.L, built.U, op.Scale, n: n), a);
+    }
+
+    public static TheoryData<string, int> Operators() => new()
+    {
+        { "rbf", 37 },
+        { "rbf", 57 },
+        { "laplacian1d", 50 },
+        { "convdiff1d", 61 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Solutions_products_and_dense_form_equal_the_unpadded_operators(string name, int n)
+    {
+        var (model, a) = PaddedExactModel(TestOperators.Create(name, n), out double truncation);
+        // Rank ≤ P far fields cut the RBF kernel at about `truncation`; the banded operators are exact to float rounding.
+        double representation = 1e-5 + 10 * truncation;
+        model.N.ShouldBe(n);
+        model.PaddedN.ShouldBe(M * P);
+        var solver = new GfmmSolver(model);
+        solver.N.ShouldBe(n);
+
+        var b = Enumerable.Range(0, n).Select(i => (float)Math.Cos(0.3 * i + 0.1)).ToArray();
+        var x = new float[n];
+        solver.Solve(b, x);
+        var exact = new LuFactorization<double>(a, n, MatrixLayout.RowMajor);
+        var reference = new double[n];
+        exact.Solve(b.Select(v => (double)v).ToArray(), reference);
+        RelativeError(x, reference).ShouldBeLessThan(Tolerance(a, n), "solve");
+
+        // In place and batched (the padded panel path) give the same solutions.
+        var batch = b.Concat(b.Select(v => -2 * v)).ToArray();
+        solver.Solve(batch, batch, 2, solver.CreateWorkspace(2));
+        RelativeError(batch.AsSpan(0, n).ToArray(), reference).ShouldBeLessThan(Tolerance(a, n), "batched");
+        RelativeError(batch.AsSpan(n, n).ToArray(), reference.Select(v => -2 * v).ToArray()).ShouldBeLessThan(Tolerance(a, n), "batched, second");
+
+        var y = new float[n];
+        model.Apply(b, y);
+        var product = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Sum(j => a[i * n + j] * b[j])).ToArray();
+        RelativeError(y, product).ShouldBeLessThan(representation, "apply");
+
+        var dense = model.ToDense();
+        dense.Length.ShouldBe(n * n);
+        double worst = dense.Zip(a, (u, v) => Math.Abs(u - v)).Max() / a.Max(Math.Abs);
+        worst.ShouldBeLessThan(representation, "ToDense is the N x N approximation of A");
+    }
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void The_log_determinant_is_that_of_the_unpadded_operator(string name, int n)
+    {
+        var (model, a) = PaddedExactModel(TestOperators.Create(name, n));
+        var (sign, logAbs) = new LuFactorization<double>(a, n, MatrixLayout.RowMajor).LogDeterminant();
+        var determinant = new GfmmSolver(model).LogDeterminant;
+        determinant.Sign.ShouldBe(sign);
+        // Float factors: each of the N pivots carries a relative error of about 1e-7.
+        determinant.LogAbsoluteValue.ShouldBe(logAbs, 1e-5 * n + 1e-6 * Math.Abs(logAbs));
+    }
+
+    [Fact]
+    public void A_padded_model_round_trips_through_its_file_with_its_order()
+    {
+        var (model, _) = PaddedExactModel(TestOperators.Create("rbf", 45));
+        var loaded = GfmmModel.Parse(System.Text.Encoding.UTF8.GetString(model.ToUtf8Json()));
+        loaded.N.ShouldBe(45);
+        loaded.L.ToArray().ShouldBe(model.L.ToArray());
+        loaded.U.ToArray().ShouldBe(model.U.ToArray());
+    }
+
+    [Fact]
+    public void Spans_of_the_padded_length_are_refused()
+    {
+        var (model, _) = PaddedExactModel(TestOperators.Create("laplacian1d", 40));
+        var solver = new GfmmSolver(model);
+        Should.Throw<ArgumentException>(() => solver.Solve(new float[M * P], new float[M * P]));
+        Should.Throw<ArgumentException>(() => model.Apply(new float[M * P], new float[M * P]));
+        Should.Throw<ArgumentOutOfRangeException>(() => new GfmmModel(model.L, model.U, 1, n: M * P + 1));
+        Should.Throw<ArgumentOutOfRangeException>(() => new GfmmModel(model.L, model.U, 1, n: 0));
+    }
+
+    /// <summary>Float32 solves: about 1e-7 times the condition number, with room.</summary>
+    private static double Tolerance(double[] a, int n)
+    {
+        var lu = new LuFactorization<double>(a, n, MatrixLayout.RowMajor);
+        double inverseNorm = 0;
+        var column = new double[n];
+        var e = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            Array.Clear(e);
+            e[j] = 1;
+            lu.Solve(e, column);
+            inverseNorm = Math.Max(inverseNorm, column.Sum(Math.Abs));
+        }
+        double norm = Enumerable.Range(0, n).Max(j => Enumerable.Range(0, n).Sum(i => Math.Abs(a[i * n + j])));
+        return Math.Max(1e-5, 1e-6 * norm * inverseNorm);
+    }
+
+    private static double RelativeError(float[] actual, double[] expected)
+    {
+        double difference = 0, size = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            difference += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            size += expected[i] * expected[i];
+        }
+        return Math.Sqrt(difference / size);
+    }
+}
