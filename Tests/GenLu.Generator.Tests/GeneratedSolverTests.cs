@@ -39,6 +39,64 @@ public class GeneratedSolverTests
         DenseReference.RelativeError(output, DenseReference.Solve(at, input64)).ShouldBeLessThan(1e-4);
     }
 
+    [Theory]
+    [InlineData(4, 3, 9, 2.0)]
+    [InlineData(8, 4, 29, 0.5)]
+    [InlineData(2, 64, 100, 1.0)]
+    public void A_padded_model_takes_spans_of_its_order_and_solves_the_zero_padded_system(int m, int p, int n, double scale)
+    {
+        var full = TestModels.WellConditioned(m, p, seed: (ulong)(m * 7 + n), scale);
+        var model = new GenLu.Gfmm.GfmmModel(full.L, full.U, scale, n: n);
+        var solver = GeneratedSolver.Build(model);
+        solver.Constant<int>("N").ShouldBe(n);
+        solver.Constant<int>("PaddedN").ShouldBe(m * p);
+        var a = DenseReference.Operator(model);
+        var input = RandomVector(n, seed: 5);
+        var padded = Array.ConvertAll(input, v => (double)v).Concat(new double[m * p - n]).ToArray();
+        var output = new float[n];
+
+        solver.Operation("Solve")(input, output);
+        DenseReference.RelativeError(output, DenseReference.Solve(a, padded)[..n]).ShouldBeLessThan(1e-4);
+        solver.Operation("SolveTranspose")(input, output);
+        DenseReference.RelativeError(output, DenseReference.Solve(DenseReference.Transpose(a), padded)[..n]).ShouldBeLessThan(1e-4);
+        solver.Operation("Apply")(input, output);
+        DenseReference.RelativeError(output, DenseReference.Multiply(a, padded)[..n]).ShouldBeLessThan(1e-5);
+
+        // Batched, in place, through narrow panels: the same vectors.
+        var batch = input.Concat(input).Concat(input).ToArray();
+        solver.BatchWithScratch("Solve")(batch, batch, 3, new float[2 * solver.Constant<int>("ScratchLength")]);
+        solver.Operation("Solve")(input, output);
+        for (int k = 0; k < 3; k++) batch.AsSpan(k * n, n).ToArray().ShouldBe(output);
+
+        // The Runtime's solver of the same model agrees.
+        var runtime = new GenLu.Gfmm.GfmmSolver(model);
+        var expected = new float[n];
+        runtime.Solve(input, expected);
+        DenseReference.RelativeError(output, Array.ConvertAll(expected, v => (double)v)).ShouldBeLessThan(1e-6);
+        Should.Throw<ArgumentException>(() => solver.Operation("Solve")(new float[m * p], new float[m * p]));
+    }
+
+    [Theory]
+    [InlineData(4, 3, 12, 2.0)]
+    [InlineData(8, 2, 13, 0.75)]
+    public void The_log_determinant_constants_are_those_of_the_model(int m, int p, int n, double scale)
+    {
+        var full = TestModels.WellConditioned(m, p, seed: (ulong)(m + 3 * n), scale);
+        var model = new GenLu.Gfmm.GfmmModel(full.L, full.U, scale, n: n);
+        var solver = GeneratedSolver.Build(model);
+        // Independent: a dense double LU of L·U (order M·P) plus N ln s, since the padding is s⁻¹-scaled identity.
+        var lu = DenseReference.Operator(new GenLu.Gfmm.GfmmModel(full.L, full.U, 1));
+        int order = m * p;
+        var rowMajor = new double[order * order];
+        for (int i = 0; i < order; i++)
+            for (int j = 0; j < order; j++) rowMajor[i * order + j] = lu[i, j];
+        var (sign, logAbs) = new GenLu.Dense.LuFactorization<double>(rowMajor, order, GenLu.Dense.MatrixLayout.RowMajor).LogDeterminant();
+        solver.Constant<int>("DeterminantSign").ShouldBe(sign);
+        solver.Constant<double>("LogAbsDeterminant").ShouldBe(logAbs + n * Math.Log(scale), 1e-4 * order);
+        var runtime = new GenLu.Gfmm.GfmmSolver(model).LogDeterminant;
+        (runtime.Sign, runtime.LogAbsoluteValue).ShouldBe((solver.Constant<int>("DeterminantSign"), solver.Constant<double>("LogAbsDeterminant")));
+    }
+
     [Fact]
     public void Constants_describe_the_model()
     {
@@ -48,6 +106,7 @@ public class GeneratedSolverTests
         solver.Constant<int>("P").ShouldBe(3);
         solver.Constant<int>("N").ShouldBe(24);
         solver.Constant<double>("Scale").ShouldBe(2.5);
+        solver.Constant<int>("PaddedN").ShouldBe(24);
         solver.Constant<int>("ScratchLength").ShouldBe(2 * 3 * 3); // 2 · log2(M) · P
         solver.Constant<int>("PanelWidth").ShouldBe(16);
         solver.Constant<int>("BatchScratchLength").ShouldBe(16 * 18);

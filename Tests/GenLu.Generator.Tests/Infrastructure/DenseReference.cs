@@ -10,12 +10,12 @@ namespace GenLu.Tests.Infrastructure;
 /// </summary>
 internal static class DenseReference
 {
-    /// <summary><c>A = s · L U</c> densely.</summary>
+    /// <summary><c>s · L U</c> densely, of the blocks' order <c>M · P</c> (a padded model's operator is its leading N x N block).</summary>
     public static double[,] Operator(GfmmModel model)
     {
         var l = NaiveGfmm.Dense(model.L);
         var u = NaiveGfmm.Dense(model.U);
-        int n = model.N;
+        int n = model.PaddedN;
         var a = new double[n, n];
         for (int i = 0; i < n; i++)
             for (int k = 0; k < n; k++)
