@@ -169,12 +169,12 @@ public static class SafeTensors
         if (offsets[1] > bufferLength)
             throw new MatrixFormatException($"{where}: data_offsets [{offsets[0]}, {offsets[1]}] run past the buffer's {bufferLength:N0} bytes.");
 
-        // Multiplied only while it stays within the span, so the product cannot overflow.
+        // Multiplied only while the product fits in a long.
         long span = offsets[1] - offsets[0], bytes = NdArray.ItemSize(type);
         bool tooLarge = false;
         foreach (int extent in shape)
         {
-            if (bytes > span / extent)
+            if (bytes > long.MaxValue / extent)
             {
                 tooLarge = true;
                 break;

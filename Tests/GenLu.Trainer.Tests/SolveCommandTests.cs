@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GenLu.IO;
+using GenLu.Tests.Support;
 using GenLu.Trainer.Cli;
 using Xunit.Abstractions;
 
@@ -118,18 +119,7 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
         return PathOf(name + ".gfmm.json");
     }
 
-    /// <summary>A .npy file built by hand (version 1.0, float64), independent of the writer under test.</summary>
-    private static byte[] HandMadeNpy(string shape, bool fortranOrder, params double[] values)
-    {
-        string dict = $"{{'descr': '<f8', 'fortran_order': {(fortranOrder ? "True" : "False")}, 'shape': {shape}, }}";
-        int padded = (10 + dict.Length + 1 + 63) / 64 * 64;
-        string header = dict.PadRight(padded - 10 - 1) + "\n";
-        var bytes = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 };
-        bytes.AddRange(BitConverter.GetBytes((ushort)header.Length));
-        bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(header));
-        foreach (double v in values) bytes.AddRange(BitConverter.GetBytes(v));
-        return bytes.ToArray();
-    }
+    private static byte[] HandMadeNpy(string shape, bool fortranOrder, params double[] values) => HandMadeArrays.Float64Npy(shape, fortranOrder, values);
 
     private static double[] Laplacian(int n)
     {
