@@ -1,6 +1,6 @@
 namespace GenLu.IO;
 
-/// <summary>A matrix file (Matrix Market or .npy) is malformed or uses a feature this reader does not support.</summary>
+/// <summary>A matrix or array file (Matrix Market, .npy, .npz, safetensors) is malformed or uses a feature its reader does not support.</summary>
 public sealed class MatrixFormatException : FormatException
 {
     public MatrixFormatException(string message)

@@ -16,6 +16,9 @@ internal static class GenluCommandLine
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(FactorCommand.Create(console));
         root.Subcommands.Add(EvalCommand.Create(console));
+        root.Subcommands.Add(SolveCommand.Create(console));
+        root.Subcommands.Add(ExportCommand.Create(console));
+        root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(OperatorsCommand.Create(console));
         // Without a command, show the commands instead of an error.

@@ -114,4 +114,48 @@ internal sealed class ProblemOptions
         int root = (int)Math.Round(Math.Sqrt(n));
         return root * root == n ? root : null;
     }
+
+    /// <summary>
+    /// The unscaled operator A the options name, of order <paramref name="expectedN"/>, for refining a solve; null when
+    /// none is named. A coordinate Matrix Market file is read sparse (CSR, never densified; its size is checked from the
+    /// header first); an array <c>.mtx</c>, a <c>.npy</c> or a built-in operator is dense. A file's entries are used as
+    /// they are (not divided by max |A_ij| as <see cref="Resolve"/> does); a built-in operator is <c>Scale · Matrix</c>.
+    /// </summary>
+    public GenLu.Solvers.ILinearOperator? ResolveOperator(ParseResult result, int expectedN)
+    {
+        if (!IsGiven(result)) return null;
+        FileInfo? file = result.GetValue(Matrix);
+        if (file is null)
+        {
+            var op = FromOperator(result.GetValue(Operator)!, result.GetValue(Size), result.GetValue(Grid), result.GetValue(Parameters) ?? [], expectedN);
+            if (op.N != expectedN) throw new CliException($"operator '{op.Name}' has order {op.N}, but the model has N = {expectedN}.");
+            return GenLu.Solvers.LinearOperator.FromDense(op.Matrix.Select(v => v * op.Scale).ToArray(), op.N);
+        }
+
+        if (result.GetValue(Operator) is not null) throw new CliException("give either --operator or --matrix, not both.");
+        if (result.GetValue(Size) is not null || result.GetValue(Grid) is not null || (result.GetValue(Parameters) ?? []).Length > 0)
+            throw new CliException("--n, --grid and --param describe a built-in operator; they cannot be used with --matrix.");
+        string path = file.FullName;
+        if (!File.Exists(path)) throw new CliException($"matrix file '{path}' does not exist.");
+        void CheckSize(long rows, long columns)
+        {
+            if (rows != columns) throw new CliException($"matrix file '{path}' is {rows} x {columns}; a square matrix is needed.");
+            if (rows != expectedN) throw new CliException($"matrix file '{path}' is {rows} x {columns}, but the model has N = {expectedN}.");
+        }
+
+        switch (Path.GetExtension(path).ToLowerInvariant())
+        {
+            case ".mtx":
+                var header = MatrixMarket.ReadHeader(path);
+                CheckSize(header.Rows, header.Columns);
+                if (header.Format == MatrixMarketFormat.Coordinate) return MatrixMarket.ReadSparse(path);
+                return GenLu.Solvers.LinearOperator.FromDense(MatrixMarket.Read(path).Values, expectedN);
+            case ".npy":
+                var dense = NpyFile.Read(path);
+                CheckSize(dense.Rows, dense.Cols);
+                return GenLu.Solvers.LinearOperator.FromDense(dense.Values, expectedN);
+            case var other:
+                throw new CliException($"matrix file '{path}': unknown extension '{other}'; use .mtx (Matrix Market) or .npy.");
+        }
+    }
 }
