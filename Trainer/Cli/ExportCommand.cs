@@ -59,7 +59,9 @@ internal static class ExportCommand
         foreach (var (prefix, block) in new[] { ("L.", model.L), ("U.", model.U) })
         {
             for (int t = 0; t < block.Layout.TensorCount; t++)
-                arrays.Add(prefix + block.Layout.TensorName(t), NdArray.FromSingles(block.Tensor(t), shape));
+                // A tensor the model does not store is zero; the export holds every tensor a state dict has.
+                arrays.Add(prefix + block.Layout.TensorName(t),
+                    NdArray.FromSingles(block.IsStored(t) ? block.Tensor(t) : new float[block.Layout.TensorSize], shape));
             arrays.Add(prefix + RootName, NdArray.FromSingles(new float[block.Layout.TensorSize], shape));
         }
 
