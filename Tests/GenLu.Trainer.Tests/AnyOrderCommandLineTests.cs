@@ -150,6 +150,7 @@ public sealed class AnyOrderCommandLineTests : IDisposable
         outcome.Error.ShouldBeEmpty();
         outcome.ExitCode.ShouldBe(0);
 
+        outcome.Output.ShouldContain("4 random x");
         var metrics = GfmmModel.Load(PathOf("lap.gfmm.json")).Provenance.Metrics!;
         metrics.Error2.ShouldBeNull();
         double sampled = metrics.AdditionalFields[ModelExport.SampledResidualField]!.GetValue<double>();

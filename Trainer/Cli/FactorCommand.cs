@@ -88,6 +88,9 @@ internal static class FactorCommand
     private static Table Summary(ExactResult built, GfmmModel model, string path)
     {
         var table = ModelSummary.Table(model, path, "built in", $"{built.Seconds:0.000} s");
+        // Above the dense metrics order only the sampled residual is recorded (ModelExport.Metrics).
+        if (model.Provenance.Metrics?.AdditionalFields[ModelExport.SampledResidualField] is { } sampled)
+            table.AddRow($"max ‖LU x − (A/s) x‖ / ‖(A/s) x‖, {ModelExport.ResidualSamples} random x", $"{sampled.GetValue<double>():0.000e+00}");
         foreach (var level in built.Truncation)
             table.AddRow($"{level.Factor} {level.Side.ToString().ToLowerInvariant()} basis, level {level.Level}",
                 $"rank ≤ {level.MaxRank}, largest discarded σ {level.LargestDiscarded:0.0e+00}");
