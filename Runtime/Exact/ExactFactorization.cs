@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Numerics;
 using GenLu.Gfmm;
 using GenLu.Kernels;
+using GenLu.Sparse;
 using GenLu.Structure;
 
 namespace GenLu.Exact;
 
 /// <summary>
-/// Builds GFMM factors L and U algebraically from the exact block LU of a dense operator (GitHub issue 7), instead of
+/// Builds GFMM factors L and U algebraically from the exact block LU of an operator (dense or sparse) (GitHub issue 7), instead of
 /// training them. A = L U exactly with L block-lower and U block-upper; the GFMM structure holds each factor as
 /// <list type="bullet">
 /// <item>near field (level-0 bridge): the diagonal blocks G_i and the neighbour blocks (i, i-1) of L (and (i, i+1) of U),
@@ -31,8 +32,9 @@ namespace GenLu.Exact;
 /// cap or the tolerance cuts is reported in <see cref="ExactResult.Truncation"/>.
 /// </para>
 /// <para>
-/// Cost: the block LU skips zero blocks (O(N P²) for a matrix of bandwidth at most P, (2/3) N³ when dense); the far field
-/// costs a Householder QR of each node's 2P-row block (O(N² P) per level in the dense case) and a 2P x 2P Jacobi SVD per node.
+/// Cost: the block LU skips zero blocks and runs in the block band of the matrix (O(N P²) for a matrix of bandwidth at most
+/// P, (2/3) N³ when dense); the far field costs a Householder QR of each node's 2P-row block, as wide as the band reaches
+/// (O(N² P) per level in the dense case, O(N · band · P) for a band), and a 2P x 2P Jacobi SVD per node.
 /// </para>
 /// </remarks>
 public static class ExactFactorization
@@ -41,10 +43,12 @@ public static class ExactFactorization
     public const double DefaultTolerance = 1e-12;
 
     /// <summary>
-    /// Builds L and U for the dense row-major N x N matrix <paramref name="a"/> (N = M P), the operator as trained
-    /// (already divided by <paramref name="scale"/>, which is recorded in the model).
+    /// Builds L and U for the dense row-major n x n matrix <paramref name="a"/>, the operator as trained (already divided by
+    /// <paramref name="scale"/>, which is recorded in the model). With n &lt; M P the blocks factor the padded operator
+    /// <c>A ⊕ I</c> (identity on the padded rows and columns) and the model records the order n.
     /// </summary>
-    /// <param name="a">The matrix, row-major, N*N finite numbers.</param>
+    /// <param name="a">The matrix, row-major, n*n finite numbers.</param>
+    /// <param name="n">The matrix order, 1 .. M P.</param>
     /// <param name="m">Number of leaf blocks, a power of two &gt;= 2.</param>
     /// <param name="p">Block size.</param>
     /// <param name="scale">The scale s of A ≈ s L U stored in the model.</param>
@@ -55,6 +59,7 @@ public static class ExactFactorization
     /// <exception cref="OperationCanceledException">Cancellation was requested; nothing is returned.</exception>
     public static ExactResult Build(
         ReadOnlySpan<double> a,
+        int n,
         int m,
         int p,
         double scale = 1,
@@ -63,32 +68,85 @@ public static class ExactFactorization
         CancellationToken cancellationToken = default)
     {
         var layout = new GfmmLayout(GfmmKind.Lower, m, p);
-        int n = layout.N;
+        CheckOrder(n, layout, nameof(n));
         if (a.Length != (long)n * n)
         {
-            throw new ArgumentException($"M = {m}, P = {p} needs an N x N matrix with N = {n}, i.e. {(long)n * n} numbers; got {a.Length}.", nameof(a));
+            throw new ArgumentException($"An n x n matrix with n = {n} has {(long)n * n} numbers; got {a.Length}.", nameof(a));
         }
 
-        if (!double.IsFinite(scale) || scale <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and > 0.");
-        }
-
-        if (!double.IsFinite(tolerance) || tolerance < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must be finite and >= 0.");
-        }
-
+        CheckSettings(scale, tolerance);
         if (!Level1.AllFinite(a))
         {
             int i = a.IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
             throw new ArgumentException($"Entry ({i / n}, {i % n}) of the matrix is {a[i]}; it must be finite.", nameof(a));
         }
 
-        double maxAbs = Level1.MaxMagnitude(a);
+        var work = BlockBandMatrix.Create(m, p, m - 1, m - 1);
+        for (int i = 0; i < n; i++)
+        {
+            a.Slice(i * n, n).CopyTo(work.RowSpan(i, 0, n));
+        }
+
+        PadWithIdentity(work, n);
+        return Build(work, n, Level1.MaxMagnitude(a), scale, tolerance, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds L and U for the square sparse matrix <paramref name="a"/> (order at most M P, padded with the identity like the
+    /// dense overload) without forming it densely where its structure allows: the block LU runs on the band of P x P blocks
+    /// that holds its entries (block bandwidths ⌈lower bandwidth / P⌉ and ⌈upper bandwidth / P⌉; fill stays inside), and the
+    /// far field is read from that band only. Memory is O(N · band width) and time O(N · (band width)²) for the block LU; a
+    /// matrix of bandwidth at most P is block tridiagonal (O(N P²), no far field at all). A band covering every block is a
+    /// dense working copy, allowed while it holds at most <see cref="BlockBandMatrix.MaxElementCount"/> doubles (2 GiB,
+    /// order 16,384); so is any band. The result equals the dense overload's on the densified matrix, to rounding.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The matrix is not square, larger than M P, or its band needs more than <see cref="BlockBandMatrix.MaxElementCount"/> doubles.
+    /// </exception>
+    /// <exception cref="SingularSchurBlockException">A diagonal block of the running Schur complement is singular.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested; nothing is returned.</exception>
+    public static ExactResult Build(
+        CsrMatrix a,
+        int m,
+        int p,
+        double scale = 1,
+        double tolerance = DefaultTolerance,
+        IProgress<ExactProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var layout = new GfmmLayout(GfmmKind.Lower, m, p);
+        if (a.Rows != a.Columns)
+        {
+            throw new ArgumentException($"A {a.Rows} x {a.Columns} matrix is not square.", nameof(a));
+        }
+
+        int n = a.Rows;
+        CheckOrder(n, layout, nameof(a));
+        CheckSettings(scale, tolerance);
+        var work = BlockBandMatrix.Create(m, p, BlocksFor(a.LowerBandwidth, p), BlocksFor(a.UpperBandwidth, p));
+        for (int i = 0; i < n; i++)
+        {
+            var columns = a.RowColumns(i);
+            var values = a.RowValues(i);
+            for (int k = 0; k < columns.Length; k++)
+            {
+                work.Set(i, columns[k], values[k]);
+            }
+        }
+
+        PadWithIdentity(work, n);
+        return Build(work, n, a.NonZeroCount == 0 ? 0 : Level1.MaxMagnitude(a.Values), scale, tolerance, progress, cancellationToken);
+    }
+
+    /// <summary>The block LU and both factors of a filled working store; <paramref name="n"/> is the user's order.</summary>
+    private static ExactResult Build(
+        BlockBandMatrix work, int n, double maxAbs, double scale, double tolerance, IProgress<ExactProgress>? progress, CancellationToken cancellationToken)
+    {
+        int m = work.M;
         var clock = Stopwatch.StartNew();
         var lu = SchurComplementBlockLu.Factor(
-            a, m, p, cancellationToken, progress is null ? null : done => progress.Report(new ExactProgress(ExactStage.BlockLu, done, m)));
+            work, cancellationToken, progress is null ? null : done => progress.Report(new ExactProgress(ExactStage.BlockLu, done, m)));
         var report = new List<TruncationLevel>();
         double threshold = tolerance * maxAbs;
         var lower = BuildFactor(lu, ExactFactor.L, threshold, report, progress, cancellationToken);
@@ -103,7 +161,40 @@ public static class ExactFactorization
                 Seconds = clock.Elapsed.TotalSeconds,
             },
         };
-        return new ExactResult(new GfmmModel(lower, upper, scale, provenance), report, clock.Elapsed.TotalSeconds);
+        return new ExactResult(new GfmmModel(lower, upper, scale, provenance, n), report, clock.Elapsed.TotalSeconds);
+    }
+
+    private static void CheckOrder(int n, GfmmLayout layout, string parameter)
+    {
+        if (n < 1 || n > layout.N)
+        {
+            throw new ArgumentOutOfRangeException(parameter, n, $"The matrix order must be in 1 .. M · P = {layout.M} · {layout.P} = {layout.N}.");
+        }
+    }
+
+    private static void CheckSettings(double scale, double tolerance)
+    {
+        if (!double.IsFinite(scale) || scale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and > 0.");
+        }
+
+        if (!double.IsFinite(tolerance) || tolerance < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must be finite and >= 0.");
+        }
+    }
+
+    /// <summary>The block bandwidth that holds an entry bandwidth: i − j ≤ w implies ⌊i/P⌋ − ⌊j/P⌋ ≤ ⌈w/P⌉.</summary>
+    private static int BlocksFor(int bandwidth, int p) => (int)(((long)bandwidth + p - 1) / p);
+
+    /// <summary>The identity on the rows and columns from <paramref name="n"/> on (the padding of <c>A ⊕ I</c>).</summary>
+    private static void PadWithIdentity(BlockBandMatrix work, int n)
+    {
+        for (int i = n; i < work.N; i++)
+        {
+            work.Set(i, i, 1);
+        }
     }
 
     /// <summary>
@@ -114,18 +205,19 @@ public static class ExactFactorization
     {
         int m = lu.M, p = lu.P, n = lu.N;
         bool upper = factor == ExactFactor.U;
-        var work = lu.Work;
         var layout = new GfmmLayout(upper ? GfmmKind.Upper : GfmmKind.Lower, m, p);
         int levels = layout.Levels;
 
-        var far = new FarField(work, n, p, transposed: upper);
+        var far = new FarField(lu.Work, transposed: upper);
+        int band = far.BandBlocks;
 
-        // Rows of node k see the columns left of it; columns of node k see the rows below it.
-        var rows = new NestedBasis(m, p, far.Row, (l, k) => (0, (k << l) * p), threshold);
-        var columns = new NestedBasis(m, p, far.Column, (l, k) => (((k + 1) << l) * p, n), threshold);
-        var explicitColumns = new double[n * p];
+        // Rows of node k see the columns left of it, columns of node k the rows below it, each only as far as the band
+        // reaches (beyond it the factor is zero): O(N · band) numbers per level instead of O(N²).
+        var rows = new NestedBasis(m, p, far.Row, (l, k) => (Math.Max(0, (k << l) - band) * p, (k << l) * p), threshold);
+        var columns = new NestedBasis(m, p, far.Column, (l, k) => (((k + 1) << l) * p, Math.Min(m, ((k + 1) << l) + band) * p), threshold);
         var bridges = new double[levels][][];
         bool hasFarField = upper ? lu.UpperHasFarField : lu.LowerHasFarField;
+        var explicitColumns = hasFarField ? new double[n * p] : [];
         var stage = upper ? ExactStage.UpperFactor : ExactStage.LowerFactor;
         for (int level = 1; level < levels; level++)
         {
@@ -211,10 +303,15 @@ public static class ExactFactorization
         }
 
         var path = frame.Bridge[t][(i >> t) - 1];
+        if (path is null)
+        {
+            return result; // no far field: the coarse levels contribute nothing
+        }
+
         for (int level = t - 1; level >= 0; level--)
         {
-            path = Multiply(frame.Decoder[level][i >> level], path, p, p, p);
-            path = Multiply(path, frame.Encoder[level][(i - 1) >> level], p, p, p);
+            path = Multiply(frame.Decoder[level][i >> level]!, path, p, p, p);
+            path = Multiply(path, frame.Encoder[level][(i - 1) >> level]!, p, p, p);
         }
 
         Level1.Subtract<double>(path, result);

@@ -1,6 +1,6 @@
 namespace GenLu.Exact;
 
-/// <summary>The stages of <see cref="ExactFactorization.Build"/>, in the order they run.</summary>
+/// <summary>The stages of <see cref="ExactFactorization"/>.Build, in the order they run.</summary>
 public enum ExactStage
 {
     /// <summary>The block LU of the dense matrix; progress counts the diagonal blocks factored (of M).</summary>
@@ -13,7 +13,7 @@ public enum ExactStage
     UpperFactor,
 }
 
-/// <summary>A progress report of <see cref="ExactFactorization.Build"/>: <paramref name="Done"/> of <paramref name="Total"/> steps of a stage.</summary>
+/// <summary>A progress report of <see cref="ExactFactorization"/>.Build: <paramref name="Done"/> of <paramref name="Total"/> steps of a stage.</summary>
 /// <param name="Stage">The stage running.</param>
 /// <param name="Done">Steps of the stage finished (blocks for the block LU, levels for a factor).</param>
 /// <param name="Total">Steps of the stage.</param>

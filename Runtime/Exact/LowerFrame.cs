@@ -5,7 +5,8 @@ namespace GenLu.Exact;
 
 /// <summary>
 /// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
-/// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are zero.
+/// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are null and mean zero, so a banded
+/// factor (no far field) costs nothing beyond its near field before it is written into the block.
 /// </summary>
 internal sealed class LowerFrame
 {
@@ -19,23 +20,23 @@ internal sealed class LowerFrame
         for (int level = 0; level < levels; level++)
         {
             int nodes = m >> level;
-            Encoder[level] = Zeros(nodes, p);
-            Decoder[level] = Zeros(nodes, p);
-            Bridge[level] = Zeros(nodes - 1, p);
+            Encoder[level] = new double[nodes][];
+            Decoder[level] = new double[nodes][];
+            Bridge[level] = new double[nodes - 1][];
         }
 
-        Diagonal = Zeros(m, p);
+        Diagonal = new double[m][];
     }
 
     public int P { get; }
 
-    public double[][][] Encoder { get; }
+    public double[]?[][] Encoder { get; }
 
-    public double[][][] Decoder { get; }
+    public double[]?[][] Decoder { get; }
 
-    public double[][][] Bridge { get; }
+    public double[]?[][] Bridge { get; }
 
-    public double[][] Diagonal { get; }
+    public double[]?[] Diagonal { get; }
 
     /// <summary>
     /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
@@ -65,8 +66,13 @@ internal sealed class LowerFrame
         return block;
     }
 
-    private void Write(Span<float> destination, double[] source, bool transpose)
+    private void Write(Span<float> destination, double[]? source, bool transpose)
     {
+        if (source is null)
+        {
+            return; // the block's weights start at zero
+        }
+
         for (int r = 0; r < P; r++)
         {
             for (int c = 0; c < P; c++)
@@ -74,16 +80,5 @@ internal sealed class LowerFrame
                 destination[(r * P) + c] = (float)(transpose ? source[(c * P) + r] : source[(r * P) + c]);
             }
         }
-    }
-
-    private static double[][] Zeros(int count, int p)
-    {
-        var result = new double[count][];
-        for (int i = 0; i < count; i++)
-        {
-            result[i] = new double[p * p];
-        }
-
-        return result;
     }
 }

@@ -94,19 +94,13 @@ internal sealed class NestedBasis
     }
 
     /// <summary>
-    /// <c>Q_kᵀ R_k</c> for node k of the last built level, restricted to far indices [from, from + count), as P x count.
+    /// <c>Q_kᵀ R_k</c> for node k of the last built level, restricted to far indices [from, from + count), as P x count
+    /// (zero where the node's far range does not reach: the target is zero there).
     /// </summary>
     public double[] Coefficients(int level, int k, int from, int count)
     {
-        int start = range(level, k).Start;
-        var source = coefficients[k];
-        int width = source.Length / p;
         var result = new double[p * count];
-        for (int a = 0; a < p; a++)
-        {
-            source.AsSpan((a * width) + from - start, count).CopyTo(result.AsSpan(a * count, count));
-        }
-
+        CopyCoefficients(coefficients[k], range(level, k).Start, from, count, result, 0);
         return result;
     }
 
@@ -161,16 +155,32 @@ internal sealed class NestedBasis
         for (int half = 0; half < 2; half++)
         {
             int child = (2 * k) + half;
-            int childStart = range(level - 1, child).Start;
-            var source = coefficients[child];
-            int childWidth = source.Length / p;
-            for (int a = 0; a < p; a++)
-            {
-                source.AsSpan((a * childWidth) + start - childStart, width).CopyTo(block.AsSpan(((half * p) + a) * width, width));
-            }
+            CopyCoefficients(coefficients[child], range(level - 1, child).Start, start, width, block, half * p * width);
         }
 
         return block;
+    }
+
+    /// <summary>
+    /// Copies the far indices [from, from + count) of a P-row coefficient block whose columns start at far index
+    /// <paramref name="sourceStart"/> into P rows of <paramref name="destination"/> from <paramref name="offset"/>; indices the
+    /// source does not hold stay zero. A band-limited range leaves out only indices where the target is zero, and a child's
+    /// range differs from its parent's only there, so nothing non-zero is lost.
+    /// </summary>
+    private void CopyCoefficients(double[] source, int sourceStart, int from, int count, double[] destination, int offset)
+    {
+        int sourceWidth = source.Length / p;
+        int first = Math.Max(from, sourceStart), end = Math.Min(from + count, sourceStart + sourceWidth);
+        if (end <= first)
+        {
+            return;
+        }
+
+        for (int a = 0; a < p; a++)
+        {
+            source.AsSpan((a * sourceWidth) + first - sourceStart, end - first)
+                .CopyTo(destination.AsSpan(offset + (a * count) + first - from, end - first));
+        }
     }
 
     /// <summary>Rows [offset, offset + P) of the first <paramref name="rank"/> singular vectors, zero-padded to P x P.</summary>

@@ -148,7 +148,7 @@ public sealed class CommandLineTests : IDisposable
         (await Run(Tiny())).ExitCode.ShouldBe(0);
         var wrongSize = await Run("eval", PathOf("model.gfmm.json"), "--operator", "laplacian1d", "--n", "12");
         wrongSize.ExitCode.ShouldBe(1);
-        wrongSize.Error.ShouldContain("the matrix is 12 x 12, but M * P = 8");
+        wrongSize.Error.ShouldContain("the matrix is 12 x 12, but the model's order is N = 8");
     }
 
     [Fact]
@@ -202,10 +202,11 @@ public sealed class CommandLineTests : IDisposable
         wide.ExitCode.ShouldBe(1);
         wide.Error.ShouldContain("is 2 x 3; a square matrix is needed");
 
-        NpyFile.Write(PathOf("six.npy"), new DenseMatrix(6, 6, Enumerable.Range(0, 36).Select(i => (double)(i % 7 + 1)).ToArray()));
-        var wrongSize = await Run(Tiny("--matrix", PathOf("six.npy")));
+        // Any N <= M * P is padded; a larger one is refused.
+        NpyFile.Write(PathOf("twelve.npy"), new DenseMatrix(12, 12, Enumerable.Range(0, 144).Select(i => (double)(i % 7 + 1)).ToArray()));
+        var wrongSize = await Run(Tiny("--matrix", PathOf("twelve.npy")));
         wrongSize.ExitCode.ShouldBe(1);
-        wrongSize.Error.ShouldContain("the matrix is 6 x 6, but M * P = 8");
+        wrongSize.Error.ShouldContain("M * P = 8 (M = 2, P = 4) is smaller than the matrix order N = 12");
         File.Exists(PathOf("model.gfmm.json")).ShouldBeFalse();
     }
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using GenLu.Exact;
 using Spectre.Console;
 using GenLu.Gfmm;
-using GenLu.Structure;
 using GenLu.Trainer.Training;
 
 namespace GenLu.Trainer.Cli;
@@ -15,10 +14,9 @@ internal static class FactorCommand
 {
     public static Command Create(CliConsole console)
     {
-        var defaults = new TrainingOptions();
         var problem = new ProblemOptions();
-        var m = new Option<int>("--m") { Description = "Number of leaf blocks M (a power of two).", DefaultValueFactory = _ => defaults.M };
-        var p = new Option<int>("--p") { Description = "Leaf block size P (N = M * P).", DefaultValueFactory = _ => defaults.P };
+        var m = LeavesOption();
+        var p = BlockSizeOption();
         var tolerance = new Option<double>("--tolerance") { Description = "Relative truncation tolerance of the far-field bases.", DefaultValueFactory = _ => ExactFactorization.DefaultTolerance };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
 
@@ -27,37 +25,72 @@ internal static class FactorCommand
         foreach (Option option in new Option[] { m, p, tolerance, output })
             command.Options.Add(option);
 
-        command.SetAction(result => GenluCommandLine.Guarded(console, "factor", () =>
+        // The body runs on a worker task so that System.CommandLine's Ctrl+C handler can cancel the build (as in train).
+        command.SetAction((result, cancellation) => Task.Run(() => GenluCommandLine.Guarded(console, "factor", () =>
         {
-            int mValue = result.GetValue(m), pValue = result.GetValue(p);
             double tol = result.GetValue(tolerance);
             if (!(tol >= 0) || double.IsInfinity(tol)) throw new CliException($"--tolerance must be finite and >= 0, not {tol}.");
-            var layoutCheck = new GfmmLayout(GfmmKind.Lower, mValue, pValue); // validates M and P with a clear message
-            var trainingProblem = problem.Resolve(result, layoutCheck.N);
-            string outputPath = result.GetValue(output)?.FullName ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
+            string? requested = result.GetValue(output)?.FullName;
+            if (requested is not null && !Directory.Exists(Path.GetDirectoryName(requested)))
+                throw new CliException($"--out: directory '{Path.GetDirectoryName(requested)}' does not exist.");
+            var (trainingProblem, mValue, pValue) = problem.ResolveWithLayout(result, m, p);
+            string outputPath = requested ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
             if (!Directory.Exists(Path.GetDirectoryName(outputPath)))
                 throw new CliException($"--out: directory '{Path.GetDirectoryName(outputPath)}' does not exist.");
 
-            var built = Build(trainingProblem, mValue, pValue, tol);
+            console.Out.WriteLine($"Factoring {trainingProblem.Name} (N = {trainingProblem.N}{(trainingProblem.Sparse is { } sparse ? $", sparse, {sparse.NonZeroCount:N0} entries" : "")}) with M = {mValue}, P = {pValue}" +
+                $"{(mValue * pValue > trainingProblem.N ? $" (padded to {mValue * pValue})" : "")}.");
+            ExactResult built;
+            try
+            {
+                built = FactorProgressView.Show(console, progress => Build(trainingProblem, mValue, pValue, tol, progress, cancellation));
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                console.Error.WriteLine("genlu factor: interrupted; nothing written.");
+                return GenluCommandLine.InterruptedExitCode;
+            }
+
             var model = new GfmmModel(built.Model.L, built.Model.U, trainingProblem.Scale, built.Model.Provenance with
             {
                 Operator = trainingProblem.ToProvenance(),
                 Metrics = ModelExport.Metrics(built.Model.L, built.Model.U, trainingProblem, out _),
-            });
+            }, trainingProblem.N);
             model.Save(outputPath);
             console.Out.Write(Summary(built, model, outputPath));
             return 0;
-        }));
+        }), CancellationToken.None));
         return command;
     }
 
-    /// <summary>The exact construction for a problem (its matrix is already divided by its scale).</summary>
-    public static ExactResult Build(TrainingProblem problem, int m, int p, double tolerance = ExactFactorization.DefaultTolerance) =>
-        ExactFactorization.Build(problem.Matrix, m, p, scale: 1, tolerance);
+    /// <summary><c>--m</c>, shared with <c>train</c>: unset means "from N" (see <see cref="ProblemOptions.ResolveWithLayout"/>).</summary>
+    public static Option<int?> LeavesOption() => new("--m")
+    {
+        Description = "Number of leaf blocks M, a power of two (default: the smallest M >= 2 with M * P >= N when N is known from --n, --grid or --matrix; else 8).",
+    };
+
+    /// <summary><c>--p</c>, shared with <c>train</c>.</summary>
+    public static Option<int?> BlockSizeOption() => new("--p")
+    {
+        Description = "Leaf block size P (default: 32). M * P >= N; the padded rows and columns hold the identity.",
+    };
+
+    /// <summary>
+    /// The exact construction for a problem (its matrix is already divided by its scale): from its CSR matrix when it is
+    /// sparse (never densified where it has a band), else from the dense matrix; padded to M·P with the identity.
+    /// </summary>
+    public static ExactResult Build(TrainingProblem problem, int m, int p, double tolerance = ExactFactorization.DefaultTolerance,
+        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        problem.Sparse is { } sparse
+            ? ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken)
+            : ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken);
 
     private static Table Summary(ExactResult built, GfmmModel model, string path)
     {
         var table = ModelSummary.Table(model, path, "built in", $"{built.Seconds:0.000} s");
+        // Above the dense metrics order only the sampled residual is recorded (ModelExport.Metrics).
+        if (model.Provenance.Metrics?.AdditionalFields[ModelExport.SampledResidualField] is { } sampled)
+            table.AddRow($"max ‖LU x − (A/s) x‖ / ‖(A/s) x‖, {ModelExport.ResidualSamples} random x", $"{sampled.GetValue<double>():0.000e+00}");
         foreach (var level in built.Truncation)
             table.AddRow($"{level.Factor} {level.Side.ToString().ToLowerInvariant()} basis, level {level.Level}",
                 $"rank ≤ {level.MaxRank}, largest discarded σ {level.LargestDiscarded:0.0e+00}");

@@ -3,6 +3,8 @@ using System.Globalization;
 using GenLu.Gfmm;
 using GenLu.IO;
 using GenLu.Operators;
+using GenLu.Sparse;
+using GenLu.Structure;
 using GenLu.Trainer.Training;
 
 namespace GenLu.Trainer.Cli;
@@ -14,10 +16,10 @@ namespace GenLu.Trainer.Cli;
 internal sealed class ProblemOptions
 {
     public Option<string?> Operator { get; } = new("--operator") { Description = "A built-in operator (see 'genlu operators')." };
-    public Option<int?> Size { get; } = new("--n") { Description = "Order n of a 1D operator (default: M * P)." };
-    public Option<int?> Grid { get; } = new("--grid") { Description = "Grid side g of a 2D operator, N = g * g (default: sqrt(M * P))." };
+    public Option<int?> Size { get; } = new("--n") { Description = "Order n of a 1D operator (default: M * P, i.e. 256 with the default M and P)." };
+    public Option<int?> Grid { get; } = new("--grid") { Description = "Grid side g of a 2D operator, N = g * g (default: sqrt(M * P), i.e. 16)." };
     public Option<string[]> Parameters { get; } = new("--param") { Description = "An operator parameter, name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
-    public Option<FileInfo?> Matrix { get; } = new("--matrix") { Description = "A square matrix file: Matrix Market (.mtx) or NumPy (.npy); divided by max |A_ij|." };
+    public Option<FileInfo?> Matrix { get; } = new("--matrix") { Description = "A square matrix file of any order: Matrix Market (.mtx; coordinate files stay sparse) or NumPy (.npy); divided by max |A_ij|." };
 
     public void AddTo(Command command)
     {
@@ -31,8 +33,46 @@ internal sealed class ProblemOptions
     /// <summary>True when the command line names a matrix (an operator or a file).</summary>
     public bool IsGiven(ParseResult result) => result.GetValue(Operator) is not null || result.GetValue(Matrix) is not null;
 
-    /// <summary>The problem the options describe; <paramref name="defaultOperator"/> when none is named.</summary>
+    /// <summary>The problem the options describe, of order <paramref name="expectedN"/>; <paramref name="defaultOperator"/> when none is named.</summary>
     public TrainingProblem Resolve(ParseResult result, int expectedN, string defaultOperator = "laplacian1d")
+    {
+        var (name, file, n, grid, parameters) = Read(result);
+        var problem = file is not null ? FromFile(file.FullName) : FromOperator(name ?? defaultOperator, n, grid, parameters, expectedN);
+        if (problem.N != expectedN)
+            throw new CliException($"the matrix is {problem.N} x {problem.N}, but the model's order is N = {expectedN}.");
+        return problem;
+    }
+
+    /// <summary>
+    /// The problem and the block layout for it. <c>--m</c>/<c>--p</c> as given; otherwise P = <see cref="TrainingOptions.P"/>
+    /// (32) and, when the order N is known (a matrix file's header, <c>--n</c> or <c>--grid</c>), the smallest power-of-two
+    /// M ≥ 2 with M·P ≥ N (<see cref="TrainingOptions.LeavesFor"/>); with N unknown M = <see cref="TrainingOptions.M"/> (8)
+    /// and the built-in operator gets order M·P. M·P &lt; N is refused before the matrix is read (a file's header only).
+    /// </summary>
+    public (TrainingProblem Problem, int M, int P) ResolveWithLayout(ParseResult result, Option<int?> leaves, Option<int?> blockSize, string defaultOperator = "laplacian1d")
+    {
+        var defaults = new TrainingOptions();
+        var (name, file, n, grid, parameters) = Read(result);
+        int? givenM = result.GetValue(leaves), givenP = result.GetValue(blockSize);
+        int p = givenP ?? defaults.P;
+        if (p < 1 || p > GfmmLayout.MaxBlockSize) throw new CliException($"--p must be in 1..{GfmmLayout.MaxBlockSize}, not {p}.");
+        if (givenM is { } mValue && (mValue < 2 || (mValue & (mValue - 1)) != 0))
+            throw new CliException($"--m must be a power of two >= 2, not {mValue}.");
+
+        // A .npy file is dense anyway: read it once, now. A Matrix Market file tells its order in the header.
+        TrainingProblem? loaded = file is not null && !IsMatrixMarket(file.FullName) ? FromFile(file.FullName) : null;
+        int? order = loaded?.N ?? (file is not null ? MatrixMarketOrder(file.FullName) : OperatorOrder(name ?? defaultOperator, n, grid));
+        int m = givenM ?? (order is { } known ? TrainingOptions.LeavesFor(known, p) : defaults.M);
+        long covered = (long)m * p;
+        if (order is { } size && covered < size)
+            throw new CliException($"M * P = {covered} (M = {m}, P = {p}) is smaller than the matrix order N = {size}; the blocks must cover it (M * P >= N: with P = {p} the smallest M is {TrainingOptions.LeavesFor(size, p)}, or leave --m out).");
+        if (covered > int.MaxValue) throw new CliException($"M * P = {m} * {p} = {covered} is too large.");
+        var layoutCheck = new GfmmLayout(GfmmKind.Lower, m, p); // the weight-count limit, with its own message
+        var problem = loaded ?? (file is not null ? FromFile(file.FullName) : FromOperator(name ?? defaultOperator, n, grid, parameters, layoutCheck.N));
+        return (problem, m, p);
+    }
+
+    private (string? Name, FileInfo? File, int? N, int? Grid, string[] Parameters) Read(ParseResult result)
     {
         string? name = result.GetValue(Operator);
         FileInfo? file = result.GetValue(Matrix);
@@ -41,11 +81,19 @@ internal sealed class ProblemOptions
         if (name is not null && file is not null) throw new CliException("give either --operator or --matrix, not both.");
         if (file is not null && (n is not null || grid is not null || parameters.Length > 0))
             throw new CliException("--n, --grid and --param describe a built-in operator; they cannot be used with --matrix.");
+        return (name, file, n, grid, parameters);
+    }
 
-        var problem = file is not null ? FromFile(file.FullName) : FromOperator(name ?? defaultOperator, n, grid, parameters, expectedN);
-        if (problem.N != expectedN)
-            throw new CliException($"the matrix is {problem.N} x {problem.N}, but M * P = {expectedN}; choose --m and --p with M * P = {problem.N}.");
-        return problem;
+    /// <summary>The order of a built-in operator when <c>--n</c> or <c>--grid</c> gives it (null: it follows M·P).</summary>
+    private static int? OperatorOrder(string name, int? n, int? grid)
+    {
+        var descriptor = FindOperator(name);
+        int? size = descriptor.IsGrid ? grid : n;
+        if (size is < 1) throw new CliException($"{(descriptor.IsGrid ? "--grid" : "--n")} must be >= 1, not {size}.");
+        if (size is not { } known) return null;
+        long order = descriptor.IsGrid ? (long)known * known : known;
+        if (order > int.MaxValue) throw new CliException($"--grid {known} gives N = {order}, too large.");
+        return (int)order;
     }
 
     /// <summary>The problem a model's <c>"operator"</c> provenance names (a built-in operator or a file).</summary>
@@ -75,10 +123,28 @@ internal sealed class ProblemOptions
         return TrainingProblem.FromOperator(TestOperators.Create(descriptor.Name, size, ParseParameters(parameterTexts)));
     }
 
+    private static bool IsMatrixMarket(string path) => string.Equals(Path.GetExtension(path), ".mtx", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The order of a Matrix Market file from its header alone, before any entry is read.</summary>
+    private static int MatrixMarketOrder(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"matrix file '{path}' does not exist.");
+        var header = MatrixMarket.ReadHeader(path);
+        if (header.Rows != header.Columns) throw new CliException($"matrix file '{path}' is {header.Rows} x {header.Columns}; a square matrix is needed.");
+        return header.Rows;
+    }
+
+    /// <summary>
+    /// A matrix file divided by max |A_ij|: a coordinate Matrix Market file into CSR (never densified; O(nnz) memory),
+    /// an array-format one or a .npy dense.
+    /// </summary>
     private static TrainingProblem FromFile(string path)
     {
         if (!File.Exists(path)) throw new CliException($"matrix file '{path}' does not exist.");
-        DenseMatrix matrix = Path.GetExtension(path).ToLowerInvariant() switch
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".mtx" && MatrixMarket.ReadHeader(path).Format == MatrixMarketFormat.Coordinate)
+            return FromSparseFile(path);
+        DenseMatrix matrix = extension switch
         {
             ".mtx" => MatrixMarket.Read(path),
             ".npy" => NpyFile.Read(path),
@@ -90,6 +156,19 @@ internal sealed class ProblemOptions
         if (scale == 0) throw new CliException($"matrix file '{path}' is all zeros.");
         double[] scaled = matrix.Values.Select(v => v / scale).ToArray();
         return new TrainingProblem(Path.GetFileNameWithoutExtension(path), matrix.Rows, scaled, scale, matrixFile: Path.GetFullPath(path));
+    }
+
+    private static TrainingProblem FromSparseFile(string path)
+    {
+        var matrix = MatrixMarket.ReadSparse(path);
+        if (matrix.Rows != matrix.Columns) throw new CliException($"matrix file '{path}' is {matrix.Rows} x {matrix.Columns}; a square matrix is needed.");
+        double scale = 0;
+        foreach (double value in matrix.Values) scale = Math.Max(scale, Math.Abs(value));
+        if (scale == 0) throw new CliException($"matrix file '{path}' is all zeros.");
+        var scaledValues = new double[matrix.NonZeroCount];
+        for (int k = 0; k < scaledValues.Length; k++) scaledValues[k] = matrix.Values[k] / scale;
+        var scaled = new CsrMatrix(matrix.Rows, matrix.Columns, matrix.RowPointers, matrix.ColumnIndices, scaledValues);
+        return new TrainingProblem(Path.GetFileNameWithoutExtension(path), scaled, scale, matrixFile: Path.GetFullPath(path));
     }
 
     private static OperatorDescriptor FindOperator(string name) =>

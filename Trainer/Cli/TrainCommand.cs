@@ -25,8 +25,8 @@ internal static class TrainCommand
     {
         var defaults = new TrainingOptions();
         var problem = new ProblemOptions();
-        var m = new Option<int>("--m") { Description = "Number of leaf blocks M (a power of two).", DefaultValueFactory = _ => defaults.M };
-        var p = new Option<int>("--p") { Description = "Leaf block size P (N = M * P).", DefaultValueFactory = _ => defaults.P };
+        var m = FactorCommand.LeavesOption();
+        var p = FactorCommand.BlockSizeOption();
         var steps = new Option<int>("--steps") { Description = "Step limit: of each block with --block-wise, else of the whole run.", DefaultValueFactory = _ => DefaultSteps };
         var blockWise = new Option<bool>("--block-wise") { Description = "Fit block row after block row, freezing what fitted rows depend on (default; --block-wise false fits all rows at once).", DefaultValueFactory = _ => defaults.BlockWise };
         var transposeLoss = new Option<bool>("--transpose-loss") { Description = "Also fit U^T L^T e_i to A^T e_i." };
@@ -57,10 +57,11 @@ internal static class TrainCommand
         // token) only once the action has returned its task, so a synchronous body could not be interrupted.
         command.SetAction((result, cancellation) => Task.Run(() => GenluCommandLine.Guarded(console, "train", () =>
         {
+            var (trainingProblem, leaves, blockSize) = problem.ResolveWithLayout(result, m, p);
             var options = new TrainingOptions
             {
-                M = result.GetValue(m),
-                P = result.GetValue(p),
+                M = leaves,
+                P = blockSize,
                 Seed = result.GetValue(seed),
                 BlockWise = result.GetValue(blockWise),
                 TransposeLoss = result.GetValue(transposeLoss),
@@ -80,7 +81,6 @@ internal static class TrainCommand
             if (result.GetValue(resume) && checkpointPath is null) throw new CliException("--resume needs --checkpoint FILE.");
             if (result.GetValue(resume) && !File.Exists(checkpointPath)) throw new CliException($"checkpoint '{checkpointPath}' does not exist.");
 
-            var trainingProblem = problem.Resolve(result, options.M * options.P);
             string outputPath = result.GetValue(output)?.FullName ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
             RequireFileTarget(outputPath, "--out");
             if (checkpointPath is not null) RequireFileTarget(checkpointPath, "--checkpoint");
@@ -147,7 +147,7 @@ internal static class TrainCommand
             if (plotDirectory is not null)
             {
                 TrainingPlots.SaveLossPlot(trainer.History, Path.Combine(plotDirectory, "loss.png"));
-                TrainingPlots.SaveErrorHeatmap(residual, trainingProblem.N, Path.Combine(plotDirectory, "error.png"));
+                if (residual.Length > 0) TrainingPlots.SaveErrorHeatmap(residual, trainingProblem.N, Path.Combine(plotDirectory, "error.png"));
             }
             console.Out.Write(Summary(trainer, model, outputPath));
             return 0;

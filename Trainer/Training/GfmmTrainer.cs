@@ -39,8 +39,8 @@ internal sealed class GfmmTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (problem.N != options.M * options.P)
-            throw new ArgumentException($"The matrix is {problem.N} x {problem.N}, but M * P = {options.M} * {options.P} = {options.M * options.P}.", nameof(problem));
+        if (problem.N > options.M * options.P)
+            throw new ArgumentException($"The matrix is {problem.N} x {problem.N}, larger than M * P = {options.M} * {options.P} = {options.M * options.P}.", nameof(problem));
         Problem = problem;
         Options = options;
 
@@ -50,9 +50,10 @@ internal sealed class GfmmTrainer : IDisposable
         optimizer = new AdamOptimizer([Network.Lower.Weights, Network.Upper.Weights], options.Beta1, options.Beta2, options.Epsilon);
         detector = new SaturationDetector(options.CheckInterval, options.Threshold, options.Patience);
 
-        int n = problem.N;
+        // The blocks have order M * P: they fit the padded (A / s) ⊕ I.
+        int n = options.M * options.P;
         identity = eye(n, dtype: dtype);
-        target = tensor(problem.Matrix, dtype: dtype).view(n, n);
+        target = tensor(problem.PaddedMatrix(n), dtype: dtype).view(n, n);
         // The test vectors come from their own generator so that they do not depend on the weights' draw.
         using (var generator = new Generator((ulong)options.Seed + 1))
             testInputs = randn([n, TestVectorCount], dtype: ScalarType.Float64, generator: generator).to(dtype);

@@ -20,7 +20,7 @@ public static class GfmmTraining
     /// <paramref name="polishIterations"/> &gt; 0, polishes them with L-BFGS in float64, and returns the model
     /// (scale <see cref="TrainingProblem.Scale"/>) with its provenance and metrics.
     /// </summary>
-    /// <param name="problem">The scaled matrix; its order must be <c>options.M · options.P</c>.</param>
+    /// <param name="problem">The scaled matrix; its order N is at most <c>options.M · options.P</c> (the blocks fit <c>(A / s) ⊕ I</c>, and the model records N).</param>
     /// <param name="options">The settings (<see cref="TrainingOptions.Validate"/> runs first).</param>
     /// <param name="polishIterations">L-BFGS iterations after training; 0 skips the polish.</param>
     /// <param name="progress">Told every 50 steps and at the end of each block; called on the training thread.</param>

@@ -24,8 +24,8 @@ internal static class LbfgsPolish
         using var precise = new LuNetwork(network.M, network.P, ScalarType.Float64);
         var parameters = precise.Factors.Select(f => f.Weights).ToArray();
         var sources = network.Factors.Select(f => f.Weights).ToArray();
-        using var identity = eye(problem.N, dtype: ScalarType.Float64);
-        using var target = tensor(problem.Matrix, dtype: ScalarType.Float64).view(problem.N, problem.N);
+        using var identity = eye(network.N, dtype: ScalarType.Float64);
+        using var target = tensor(problem.PaddedMatrix(network.N), dtype: ScalarType.Float64).view(network.N, network.N);
         var steps = new List<(Tensor S, Tensor Y, double Rho)>();
 
         using (no_grad())

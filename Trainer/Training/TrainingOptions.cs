@@ -16,11 +16,23 @@ public enum LearningRateSchedule
 /// </summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Leaves M (a power of two >= 2).</summary>
+    /// <summary>
+    /// Leaves M (a power of two >= 2). The default 8 gives, with P = 32, the default problem's N = 256; for a given
+    /// order N the command line picks <see cref="LeavesFor"/> instead.
+    /// </summary>
     public int M { get; init; } = 8;
 
-    /// <summary>Leaf block size P.</summary>
+    /// <summary>Leaf block size P (the default for every order: 32).</summary>
     public int P { get; init; } = 32;
+
+    /// <summary>The smallest power of two M >= 2 with M · <paramref name="p"/> >= <paramref name="n"/> (the blocks then factor A ⊕ I).</summary>
+    public static int LeavesFor(int n, int p)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(p);
+        long blocks = Math.Max(2, ((long)n + p - 1) / p);
+        return (int)Math.Min(1L << 30, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)blocks));
+    }
 
     /// <summary>Seeds the initial weights and the test vectors.</summary>
     public int Seed { get; init; } = 1234;

@@ -53,7 +53,7 @@ internal static class RuntimeSamples
         // README: exact
         // L and U built exactly from the block LU instead of trained (laplacian.Matrix is A / laplacian.Scale).
         var laplacian = TestOperators.Create("laplacian1d", 8);
-        var exact = ExactFactorization.Build(laplacian.Matrix, m: 2, p: 4, scale: laplacian.Scale);
+        var exact = ExactFactorization.Build(laplacian.Matrix, laplacian.N, m: 2, p: 4, scale: laplacian.Scale);
         Console.WriteLine($"exact construction: {exact.Seconds * 1000:0.0} ms, method {exact.Model.Provenance.Construction?.Method}");
         // END README
     }

@@ -25,7 +25,7 @@ public sealed class ExactFactorizationProgressTests
     public void ProgressReportsEveryBlockThenEveryLevelOfEachFactorInOrder()
     {
         var reports = new List<ExactProgress>();
-        ExactFactorization.Build(DiagonallyDominant(), M, P, progress: new Recorder(reports.Add));
+        ExactFactorization.Build(DiagonallyDominant(), M * P, M, P, progress: new Recorder(reports.Add));
 
         int levels = 3 - 1; // log2(M) - 1 levels carry nested bases
         var expected = Enumerable.Range(1, M).Select(b => new ExactProgress(ExactStage.BlockLu, b, M))
@@ -41,7 +41,7 @@ public sealed class ExactFactorizationProgressTests
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
         Should.Throw<OperationCanceledException>(() =>
-            ExactFactorization.Build(DiagonallyDominant(), M, P, progress: new Recorder(reports.Add), cancellationToken: cancellation.Token));
+            ExactFactorization.Build(DiagonallyDominant(), M * P, M, P, progress: new Recorder(reports.Add), cancellationToken: cancellation.Token));
         reports.ShouldBeEmpty();
     }
 
@@ -61,7 +61,7 @@ public sealed class ExactFactorizationProgressTests
         }
 
         Should.Throw<OperationCanceledException>(() =>
-            ExactFactorization.Build(DiagonallyDominant(), M, P, progress: new Recorder(Record), cancellationToken: cancellation.Token));
+            ExactFactorization.Build(DiagonallyDominant(), M * P, M, P, progress: new Recorder(Record), cancellationToken: cancellation.Token));
         reports[^1].ShouldBe(new ExactProgress(stage, done, stage == ExactStage.BlockLu ? M : 2));
     }
 

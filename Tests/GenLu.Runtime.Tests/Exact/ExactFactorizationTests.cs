@@ -16,7 +16,7 @@ public class ExactFactorizationTests
     public void Banded_operators_are_reproduced_to_float32_rounding_with_no_far_field(string name)
     {
         var op = TestOperators.Create(name, TestOperators.All.Single(d => d.Name == name).IsGrid ? 16 : 256);
-        var result = ExactFactorization.Build(op.Matrix, 8, 32, op.Scale);
+        var result = ExactFactorization.Build(op.Matrix, op.N, 8, 32, op.Scale);
 
         result.Model.Scale.ShouldBe(op.Scale);
         result.Model.Provenance.Construction!.Method.ShouldBe(ConstructionProvenance.ExactMethod);
@@ -34,7 +34,7 @@ public class ExactFactorizationTests
     public void Structured_solves_with_banded_factors_have_float32_backward_error_against_the_true_right_hand_side(string name)
     {
         var op = TestOperators.Create(name, TestOperators.All.Single(d => d.Name == name).IsGrid ? 16 : 256);
-        var model = ExactFactorization.Build(op.Matrix, 8, 32, op.Scale).Model;
+        var model = ExactFactorization.Build(op.Matrix, op.N, 8, 32, op.Scale).Model;
 
         // The factors reproduce A to ~1e-7 relative, so a backward-stable float32 solve must stay near float32 rounding.
         BackwardError(model, op.Matrix, seed: 7).ShouldBeLessThan(1e-6);
@@ -44,7 +44,7 @@ public class ExactFactorizationTests
     public void Rbf_kernel_is_compressed_to_float32_level()
     {
         var op = TestOperators.RbfKernel(256);
-        var result = ExactFactorization.Build(op.Matrix, 8, 32, op.Scale);
+        var result = ExactFactorization.Build(op.Matrix, op.N, 8, 32, op.Scale);
         var (error, norm) = ProductError(result.Model, op.Matrix);
         (error / norm).ShouldBeLessThan(1e-5);
         BackwardError(result.Model, op.Matrix, seed: 3).ShouldBeLessThan(1e-5);
@@ -58,7 +58,7 @@ public class ExactFactorizationTests
         // which can raise its rank to 2r: r = 3 keeps that below P = 8, so nothing may be discarded.
         const int m = 8, p = 8, rank = 3;
         var (a, l0, u0) = HierarchicalProduct(m, p, rank, seed: 11);
-        var result = ExactFactorization.Build(a, m, p);
+        var result = ExactFactorization.Build(a, m * p, m, p);
 
         result.Truncation.ShouldAllBe(t => t.MaxRank >= rank && t.MaxRank <= 2 * rank && t.LargestDiscarded < 1e-9);
         MatrixNorms.RelativeFrobeniusError(Dense(result.Model.L), l0).ShouldBeLessThan(1e-6);
@@ -72,7 +72,7 @@ public class ExactFactorizationTests
     {
         const int m = 8, p = 4, rank = 12;
         var (a, l0, u0) = HierarchicalProduct(m, p, rank, seed: 5);
-        var result = ExactFactorization.Build(a, m, p);
+        var result = ExactFactorization.Build(a, m * p, m, p);
 
         result.Truncation.ShouldContain(t => t.MaxRank == p && t.LargestDiscarded > 1e-2);
         foreach (var (factor, exact) in new[] { (ExactFactor.L, l0), (ExactFactor.U, u0) })
@@ -101,7 +101,7 @@ public class ExactFactorizationTests
             a[(i * n) + (i % p) + p] = 2;
         }
 
-        var error = Should.Throw<SingularSchurBlockException>(() => ExactFactorization.Build(a, 2, p));
+        var error = Should.Throw<SingularSchurBlockException>(() => ExactFactorization.Build(a, n, 2, p));
         error.Block.ShouldBe(1);
         error.Message.ShouldContain("Schur complement block 1 (rows and columns 3..5) is singular");
     }
@@ -115,24 +115,24 @@ public class ExactFactorizationTests
         a[(0 * 4) + 2] = 1;
         a[(2 * 4) + 2] = 1;
         a[(3 * 4) + 3] = 1;
-        Should.Throw<SingularSchurBlockException>(() => ExactFactorization.Build(a, 2, 2)).Block.ShouldBe(0);
+        Should.Throw<SingularSchurBlockException>(() => ExactFactorization.Build(a, 4, 2, 2)).Block.ShouldBe(0);
     }
 
     [Fact]
     public void Bad_arguments_are_rejected()
     {
-        Should.Throw<ArgumentException>(() => ExactFactorization.Build(new double[10], 2, 2)).ParamName.ShouldBe("a");
-        Should.Throw<ArgumentOutOfRangeException>(() => ExactFactorization.Build(new double[36], 3, 2)).ParamName.ShouldBe("m");
+        Should.Throw<ArgumentException>(() => ExactFactorization.Build(new double[10], 4, 2, 2)).ParamName.ShouldBe("a");
+        Should.Throw<ArgumentOutOfRangeException>(() => ExactFactorization.Build(new double[36], 6, 3, 2)).ParamName.ShouldBe("m");
         var identity = new double[16];
         for (int i = 0; i < 4; i++)
         {
             identity[(i * 4) + i] = 1;
         }
 
-        Should.Throw<ArgumentOutOfRangeException>(() => ExactFactorization.Build(identity, 2, 2, scale: 0)).ParamName.ShouldBe("scale");
-        Should.Throw<ArgumentOutOfRangeException>(() => ExactFactorization.Build(identity, 2, 2, tolerance: -1)).ParamName.ShouldBe("tolerance");
+        Should.Throw<ArgumentOutOfRangeException>(() => ExactFactorization.Build(identity, 4, 2, 2, scale: 0)).ParamName.ShouldBe("scale");
+        Should.Throw<ArgumentOutOfRangeException>(() => ExactFactorization.Build(identity, 4, 2, 2, tolerance: -1)).ParamName.ShouldBe("tolerance");
         identity[5] = double.NaN;
-        Should.Throw<ArgumentException>(() => ExactFactorization.Build(identity, 2, 2)).Message.ShouldContain("(1, 1)");
+        Should.Throw<ArgumentException>(() => ExactFactorization.Build(identity, 4, 2, 2)).Message.ShouldContain("(1, 1)");
     }
 
     /// <summary>

@@ -42,11 +42,11 @@ public sealed class SchurComplementBlockLuTests
                 }
                 else if (bi > bj)
                 {
-                    l[(i * n) + j] = lu.Work[(i * n) + j];
+                    l[(i * n) + j] = lu.Work.At(i, j);
                 }
                 else
                 {
-                    u[(i * n) + j] = lu.Work[(i * n) + j];
+                    u[(i * n) + j] = lu.Work.At(i, j);
                 }
             }
         }
