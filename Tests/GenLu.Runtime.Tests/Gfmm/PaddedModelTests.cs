@@ -13,22 +13,19 @@ public class PaddedModelTests
 {
     private const int M = 8, P = 8;
 
-    /// <summary>Exact factors of <c>A/s ⊕ I</c> for an operator of order n &lt; M·P, recorded with order n.</summary>
+    /// <summary>Exact factors of <c>A/s ⊕ I</c> for an operator of order n &lt; M·P (the construction pads), recorded with order n.</summary>
     private static (GfmmModel Model, double[] A) PaddedExactModel(OperatorMatrix op) => PaddedExactModel(op, out _);
 
     /// <param name="truncation">The largest singular value the far-field compression discarded (relative to max |A_ij|).</param>
     private static (GfmmModel Model, double[] A) PaddedExactModel(OperatorMatrix op, out double truncation)
     {
-        int n = op.N, padded = M * P;
-        var matrix = new double[padded * padded];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) matrix[i * padded + j] = op.Matrix[i * n + j];
-        for (int i = n; i < padded; i++) matrix[i * padded + i] = 1;
-        var result = ExactFactorization.Build(matrix, M, P, scale: op.Scale);
+        int n = op.N;
+        var result = ExactFactorization.Build(op.Matrix, n, M, P, scale: op.Scale);
         var built = result.Model;
         truncation = result.Truncation.Select(level => level.LargestDiscarded).DefaultIfEmpty(0).Max();
         var a = op.Matrix.Select(v => v * op.Scale).ToArray();
-        return (new GfmmModel(built.L, built.U, op.Scale, n: n), a);
+        built.N.ShouldBe(n);
+        return (built, a);
     }
 
     public static TheoryData<string, int> Operators() => new()
