@@ -56,8 +56,26 @@ internal static class GenluCommandLine
         catch (Exception e) when (e is CliException or ArgumentException or FormatException or IOException
             or UnauthorizedAccessException or CheckpointException or InvalidOperationException or ArithmeticException)
         {
-            console.Error.WriteLine($"genlu {command}: {e.Message.ReplaceLineEndings(" ")}");
+            console.Error.WriteLine($"genlu {command}: {UserMessage(e)}");
             return 1;
         }
+    }
+
+    /// <summary>An exception's message as one line for the user: without the " (Parameter 'm')" and
+    /// "Actual value was 6." that argument exceptions append (API details the user never typed).</summary>
+    internal static string UserMessage(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            int at = message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
+            if (at >= 0) message = message[..at];
+        }
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            int at = message.IndexOf("Actual value was " + actual, StringComparison.Ordinal);
+            if (at >= 0) message = message[..at];
+        }
+        return message.ReplaceLineEndings(" ").Trim();
     }
 }
