@@ -54,12 +54,12 @@ internal static class TrainingPlots
         // Entries below 1e-12 of the largest are shown at that floor so the log scale stays finite.
         double largest = residual.Max(Math.Abs);
         double floor = Math.Max(largest * 1e-12, double.Epsilon);
-        // ScottPlot draws intensity row 0 at the top of the heatmap's rectangle whatever the axis direction,
-        // so the rows are stored as they are and the axis is inverted only for its labels to count downwards.
+        // ScottPlot puts intensity row 0 at the rectangle's largest y whatever the axis direction, which on
+        // this downward axis is the bottom: so row r is stored at n - 1 - r (the pixel test checks it).
         var values = new double[n, n];
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++)
-                values[r, c] = Math.Log10(Math.Max(Math.Abs(residual[r * n + c]), floor));
+                values[n - 1 - r, c] = Math.Log10(Math.Max(Math.Abs(residual[r * n + c]), floor));
 
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(values);
