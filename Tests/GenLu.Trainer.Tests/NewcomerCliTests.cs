@@ -160,6 +160,9 @@ public sealed class NewcomerCliTests : IDisposable
             .ShouldBe("M must be a power of two >= 2.");
         GenluCommandLine.UserMessage(new ArgumentException("The order is wrong.", "b")).ShouldBe("The order is wrong.");
         GenluCommandLine.UserMessage(new FormatException("line 1\nline 2")).ShouldBe("line 1 line 2");
+        // A reader that quotes an argument exception inside its own message.
+        GenluCommandLine.UserMessage(new FormatException("Invalid GFMM weight file: P: at most 268435456 are supported. (Parameter 'p')\nActual value was 32."))
+            .ShouldBe("Invalid GFMM weight file: P: at most 268435456 are supported.");
     }
 
     [Theory]

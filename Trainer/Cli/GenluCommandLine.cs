@@ -62,20 +62,14 @@ internal static class GenluCommandLine
     }
 
     /// <summary>An exception's message as one line for the user: without the " (Parameter 'm')" and
-    /// "Actual value was 6." that argument exceptions append (API details the user never typed).</summary>
+    /// "Actual value was 6." that argument exceptions append (API details the user never typed), also where a
+    /// reader has quoted such a message inside its own.</summary>
     internal static string UserMessage(Exception e)
     {
-        string message = e.Message;
-        if (e is ArgumentException { ParamName: { } name })
-        {
-            int at = message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
-            if (at >= 0) message = message[..at];
-        }
-        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
-        {
-            int at = message.IndexOf("Actual value was " + actual, StringComparison.Ordinal);
-            if (at >= 0) message = message[..at];
-        }
+        string message = ArgumentDetails.Replace(e.Message, "");
         return message.ReplaceLineEndings(" ").Trim();
     }
+
+    private static readonly System.Text.RegularExpressions.Regex ArgumentDetails = new(
+        @" \(Parameter '[^']*'\)|\s*Actual value was .*$", System.Text.RegularExpressions.RegexOptions.Singleline);
 }
