@@ -9,10 +9,6 @@ internal static class Diagnostics
 {
     private const string Category = "GenLu.Generator";
 
-    /// <summary>Embedded data above this size draws <see cref="ModelTooLarge"/> (4 MiB: the emitted source is
-    /// about 2.75 times larger, and the C# compiler then spends many seconds on every build).</summary>
-    public const long LargeModelBytes = 4L << 20;
-
     public static readonly DiagnosticDescriptor WeightFileNotFound = Error("GLU001", "GFMM weight file not found",
         "The GFMM weight file '{0}' is not among the AdditionalFiles: {1}");
 
@@ -40,14 +36,19 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor TargetNotStaticPartial = Error("GLU009", "GFMM solver target must be a static partial class",
         "'{0}' must be declared 'static partial' (and every type that contains it 'partial') to receive the generated GFMM solver");
 
+    /// <summary>Limits in <see cref="Parsing.GeneratedSize"/>.</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = new("GLU010", "GFMM model too large to embed sensibly",
-        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors (more than {2}); its generated source is about {3} MB and slows every build. Consider loading it at run time with GenLu.Gfmm.GfmmModel.Load.",
+        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors and generates about {2} M characters of source (warning limits: {3} bytes, {4} M characters), which slows every build. Consider loading it at run time with GenLu.Gfmm.GfmmModel.Load.",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    /// <summary>Checked from the header's M and P before any tensor is decoded; limit in <see cref="Parsing.GeneratedSize"/>.</summary>
+    public static readonly DiagnosticDescriptor ModelTooLargeToGenerate = Error("GLU011", "GFMM model too large to generate",
+        "The GFMM model '{0}' (M = {1}, P = {2}) would embed up to {3} bytes and generate about {4} M characters of source, more than the limit of {5} M characters; no solver is generated. Load it at run time with GenLu.Gfmm.GfmmModel.Load and GenLu.Gfmm.GfmmSolver.");
 
     private static readonly DiagnosticDescriptor[] All =
     [
         WeightFileNotFound, MalformedWeightFile, UnsupportedWeightFile, InvalidShape, TensorSetMismatch,
-        InvalidNumber, ChecksumMismatch, SingularDiagonalBlock, TargetNotStaticPartial, ModelTooLarge,
+        InvalidNumber, ChecksumMismatch, SingularDiagonalBlock, TargetNotStaticPartial, ModelTooLarge, ModelTooLargeToGenerate,
     ];
 
     public static DiagnosticDescriptor ById(string id)

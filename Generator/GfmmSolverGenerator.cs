@@ -1,3 +1,4 @@
+using System.Linq;
 using GenLu.Generator.Emit;
 using GenLu.Generator.Model;
 using GenLu.Generator.Parsing;
@@ -8,8 +9,9 @@ namespace GenLu.Generator;
 
 /// <summary>
 /// Compiles trained GFMM weights into a specialized, allocation-free solver class.
-/// Pipeline: attribute targets and weight files are parsed into equatable models, joined by path, then the
-/// source and the diagnostics are produced by two separate outputs.
+/// Pipeline: attribute targets are parsed into equatable models and matched by path against the <c>*.gfmm.json</c>
+/// AdditionalFiles; only the files some attribute names are parsed; then the source and the diagnostics are
+/// produced by two separate outputs.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class GfmmSolverGenerator : IIncrementalGenerator
@@ -24,21 +26,44 @@ public sealed class GfmmSolverGenerator : IIncrementalGenerator
                 TargetParser.Parse)
             .WithTrackingName(TrackingNames.Targets);
 
-        var weightFiles = context.AdditionalTextsProvider
-            .Where(static file => WeightFileParser.IsWeightFile(file.Path))
+        var projectDirectory = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.projectdir", out var directory) ? directory : null)
+            .WithTrackingName(TrackingNames.ProjectDirectory);
+
+        // Paths first: which item each attribute names is decided from the *.gfmm.json paths alone, and only
+        // the items some attribute names are read and parsed (a project may hold models it loads at run time).
+        var weightTexts = context.AdditionalTextsProvider
+            .Where(static file => WeightFileParser.IsWeightFile(file.Path));
+        var weightFilePaths = weightTexts
+            .Select(static (file, _) => PathMatcher.Normalize(file.Path))
+            .Collect()
+            .Select(static (paths, _) => new EquatableArray<string>(paths.ToArray()))
+            .WithTrackingName(TrackingNames.WeightFilePaths);
+
+        var locations = targets
+            .Combine(weightFilePaths)
+            .Combine(projectDirectory)
+            .Select(static (input, _) => SolverResolver.Locate(input.Left.Left, input.Left.Right, input.Right))
+            .WithTrackingName(TrackingNames.Locations);
+
+        var referencedPaths = locations
+            .Collect()
+            .Select(static (all, _) => SolverResolver.ReferencedPaths(all))
+            .WithTrackingName(TrackingNames.ReferencedPaths);
+
+        var weightFiles = weightTexts
+            .Combine(referencedPaths)
+            .Where(static input => input.Right.Contains(PathMatcher.Normalize(input.Left.Path), System.StringComparer.Ordinal))
+            // The file alone, so a change in which files are referenced does not re-parse the ones that stay.
+            .Select(static (input, _) => input.Left)
             .Select(WeightFileParser.Parse)
             .WithTrackingName(TrackingNames.WeightFiles)
             .Collect()
             .WithTrackingName(TrackingNames.AllWeightFiles);
 
-        var projectDirectory = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.projectdir", out var directory) ? directory : null)
-            .WithTrackingName(TrackingNames.ProjectDirectory);
-
-        var results = targets
+        var results = locations
             .Combine(weightFiles)
-            .Combine(projectDirectory)
-            .Select(static (input, _) => SolverResolver.Resolve(input.Left.Left, input.Left.Right, input.Right))
+            .Select(static (input, _) => SolverResolver.Resolve(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Results);
 
         // A bool, so editing the consumer's code re-runs only this lookup: the plans stay cached.
@@ -69,6 +94,9 @@ public sealed class GfmmSolverGenerator : IIncrementalGenerator
 public static class TrackingNames
 {
     public const string Targets = nameof(Targets);
+    public const string WeightFilePaths = nameof(WeightFilePaths);
+    public const string Locations = nameof(Locations);
+    public const string ReferencedPaths = nameof(ReferencedPaths);
     public const string WeightFiles = nameof(WeightFiles);
     public const string AllWeightFiles = nameof(AllWeightFiles);
     public const string ProjectDirectory = nameof(ProjectDirectory);

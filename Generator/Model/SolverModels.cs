@@ -76,6 +76,10 @@ internal sealed record WeightFileProblem(string DiagnosticId, EquatableArray<str
 /// either its content or the problem that stops it from being used.</summary>
 internal sealed record WeightFile(string NormalizedPath, WeightContent? Content, WeightFileProblem? Problem);
 
+/// <summary>A target and the AdditionalFiles item its attribute names: the item's normalized path, or null with the
+/// reason nothing matched (found from the paths alone, before any file is read).</summary>
+internal sealed record TargetLocation(SolverTarget Target, string? WeightFilePath, string Reason);
+
 /// <summary>Everything the emitter needs for one generated solver.</summary>
 internal sealed record SolverPlan(SolverTarget Target, WeightContent Content);
 

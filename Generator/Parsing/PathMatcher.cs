@@ -39,9 +39,11 @@ internal static class PathMatcher
     public static bool IsRooted(string normalized) =>
         normalized.StartsWith("/", StringComparison.Ordinal) || (normalized.Length >= 2 && normalized[1] == ':');
 
-    /// <summary>The matching file, or null with <paramref name="reason"/> saying what was looked for.</summary>
-    public static WeightFile? Find(string attributePath, string declaringDirectory, string? projectDirectory,
-        ImmutableArray<WeightFile> files, out string reason)
+    /// <summary>The matching item's normalized path, or null with <paramref name="reason"/> saying what was looked for
+    /// and what would help.</summary>
+    /// <param name="paths">The normalized paths of the <c>*.gfmm.json</c> AdditionalFiles items.</param>
+    public static string? Find(string attributePath, string declaringDirectory, string? projectDirectory,
+        EquatableArray<string> paths, out string reason)
     {
         string wanted = Normalize(attributePath);
         if (wanted.Length == 0)
@@ -58,18 +60,39 @@ internal static class PathMatcher
             if (!string.IsNullOrEmpty(projectDirectory)) candidates.Add(Normalize(projectDirectory + "/" + wanted));
         }
         foreach (string candidate in candidates)
-            foreach (var file in files)
-                if (string.Equals(file.NormalizedPath, candidate, StringComparison.OrdinalIgnoreCase)) { reason = ""; return file; }
+            foreach (string path in paths)
+                if (string.Equals(path, candidate, StringComparison.OrdinalIgnoreCase)) { reason = ""; return path; }
 
         string suffix = "/" + wanted.TrimStart('/');
-        var bySuffix = files.Where(f => f.NormalizedPath.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                                        || string.Equals(f.NormalizedPath, wanted, StringComparison.OrdinalIgnoreCase)).ToList();
+        var bySuffix = paths.Where(path => path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                                           || string.Equals(path, wanted, StringComparison.OrdinalIgnoreCase)).ToList();
         if (bySuffix.Count == 1) { reason = ""; return bySuffix[0]; }
 
         reason = bySuffix.Count > 1
-            ? "it is ambiguous; " + bySuffix.Count + " items end with it (" + string.Join(", ", bySuffix.Select(f => f.NormalizedPath)) + "). Give a longer path."
+            ? "it is ambiguous; " + bySuffix.Count + " items end with it (" + string.Join(", ", bySuffix) + "). Give a longer path."
             : "no item is at " + (candidates.Count > 0 ? string.Join(" or ", candidates) : wanted)
-              + " or ends with '" + wanted + "' (" + files.Length + " *.gfmm.json items seen). Add <AdditionalFiles Include=\"" + attributePath + "\" /> or import GenLu.Generator.props.";
+              + " or ends with '" + wanted + "' (" + paths.Count + " *.gfmm.json items seen). " + Suggestion(wanted, candidates, projectDirectory);
         return null;
+    }
+
+    /// <summary>What makes the file visible: only <c>*.gfmm.json</c> names are read at all, and an
+    /// <c>AdditionalFiles</c> item's path is relative to the project file, not to the source file that names it.</summary>
+    private static string Suggestion(string wanted, List<string> candidates, string? projectDirectory)
+    {
+        if (!WeightFileParser.IsWeightFile(wanted))
+            return "Only AdditionalFiles named *.gfmm.json are read: rename the file (and the attribute's path) to end in .gfmm.json.";
+        var includes = candidates.Select(candidate => RelativeTo(candidate, projectDirectory)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (includes.Count == 0) includes.Add(wanted);
+        return "Add " + string.Join(" or ", includes.Select(include => "<AdditionalFiles Include=\"" + include + "\" />"))
+               + (includes.Count > 1 ? " (whichever is the file)" : "")
+               + " to the project file (an item's path is relative to the project file, not to this source file), or import GenLu.Generator.props, which adds every **/*.gfmm.json of the project; only items named *.gfmm.json are read.";
+    }
+
+    /// <summary>The path relative to the project directory when it lies inside it; otherwise the path itself.</summary>
+    private static string RelativeTo(string path, string? projectDirectory)
+    {
+        if (string.IsNullOrEmpty(projectDirectory)) return path;
+        string root = Normalize(projectDirectory!).TrimEnd('/') + "/";
+        return path.StartsWith(root, StringComparison.OrdinalIgnoreCase) ? path.Substring(root.Length) : path;
     }
 }

@@ -1,41 +1,58 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Linq;
 using GenLu.Generator.Model;
 
 namespace GenLu.Generator.Parsing;
 
-/// <summary>Joins a target with its weight file: the plan to emit, or the diagnostics explaining why not.</summary>
+/// <summary>Joins a target with its weight file: first by path (which file the attribute names), then with the
+/// parsed file (the plan to emit, or the diagnostics explaining why not).</summary>
 internal static class SolverResolver
 {
-    public static SolverResult Resolve(SolverTarget target, ImmutableArray<WeightFile> files, string? projectDirectory)
+    /// <summary>Which <c>*.gfmm.json</c> item the target's attribute names, from the items' paths only.</summary>
+    public static TargetLocation Locate(SolverTarget target, EquatableArray<string> weightFilePaths, string? projectDirectory)
     {
-        var location = target.AttributeLocation;
+        string? path = PathMatcher.Find(target.ModelPath, target.DeclaringDirectory, projectDirectory, weightFilePaths, out string reason);
+        return new TargetLocation(target, path, reason);
+    }
+
+    /// <summary>The normalized paths some attribute names, sorted and distinct: the only files the generator reads.</summary>
+    public static EquatableArray<string> ReferencedPaths(ImmutableArray<TargetLocation> locations) =>
+        new(locations.Select(location => location.WeightFilePath).OfType<string>()
+            .Distinct(StringComparer.Ordinal).OrderBy(path => path, StringComparer.Ordinal).ToArray());
+
+    public static SolverResult Resolve(TargetLocation location, ImmutableArray<WeightFile> files)
+    {
+        var target = location.Target;
+        var attribute = target.AttributeLocation;
         var diagnostics = new List<DiagnosticInfo>();
         if (!target.IsStaticPartial)
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TargetNotStaticPartial, location, target.FullName));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TargetNotStaticPartial, attribute, target.FullName));
 
-        var file = PathMatcher.Find(target.ModelPath, target.DeclaringDirectory, projectDirectory, files, out string reason);
+        var file = location.WeightFilePath is { } path ? files.FirstOrDefault(f => f.NormalizedPath == path) : null;
         if (file is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.WeightFileNotFound, location, target.ModelPath, reason));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.WeightFileNotFound, attribute, target.ModelPath, location.Reason));
             return Done(null, diagnostics);
         }
         if (file.Problem is { } problem)
         {
             var args = new List<string> { target.ModelPath };
             args.AddRange(problem.Details);
-            diagnostics.Add(new DiagnosticInfo(problem.DiagnosticId, location, new EquatableArray<string>(args.ToArray())));
+            diagnostics.Add(new DiagnosticInfo(problem.DiagnosticId, attribute, new EquatableArray<string>(args.ToArray())));
             return Done(null, diagnostics);
         }
 
         var content = file.Content!;
-        if (content.EmbeddedBytes > Diagnostics.LargeModelBytes)
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ModelTooLarge, location, target.ModelPath,
+        long source = GeneratedSize.SourceCharacters(content.M, content.EmbeddedBytes);
+        if (content.EmbeddedBytes > GeneratedSize.WarningEmbeddedBytes || source > GeneratedSize.WarningSourceCharacters)
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ModelTooLarge, attribute, target.ModelPath,
                 content.EmbeddedBytes.ToString("N0", CultureInfo.InvariantCulture),
-                Diagnostics.LargeModelBytes.ToString("N0", CultureInfo.InvariantCulture),
-                // Each embedded 4-byte float is written as "0x3F800000," (11 characters, 2.75 per byte).
-                (content.EmbeddedBytes * 2.75 / 1e6).ToString("F0", CultureInfo.InvariantCulture)));
+                GeneratedSize.Megabytes(source),
+                GeneratedSize.WarningEmbeddedBytes.ToString("N0", CultureInfo.InvariantCulture),
+                GeneratedSize.Megabytes(GeneratedSize.WarningSourceCharacters)));
 
         return Done(target.IsStaticPartial ? new SolverPlan(target, content) : null, diagnostics);
     }

@@ -8,8 +8,9 @@ using GenLu.Structure;
 
 namespace GenLu.Generator.Parsing;
 
-/// <summary>Reads one <c>*.gfmm.json</c> AdditionalFiles item with the shared <see cref="GfmmFile"/> reader and
-/// factors its diagonal blocks. Every failure becomes a <see cref="WeightFileProblem"/>; nothing is thrown.</summary>
+/// <summary>Reads one <c>*.gfmm.json</c> AdditionalFiles item that an attribute names: first the header's M and P
+/// against the size limit (<see cref="GeneratedSize"/>), then the whole file with the shared <see cref="GfmmFile"/>
+/// reader, then it factors the diagonal blocks. Every failure becomes a <see cref="WeightFileProblem"/>; nothing is thrown.</summary>
 internal static class WeightFileParser
 {
     public const string Extension = ".gfmm.json";
@@ -22,9 +23,18 @@ internal static class WeightFileParser
         var text = file.GetText(cancellationToken);
         if (text is null)
             return Failed(path, Diagnostics.MalformedWeightFile, "the compiler could not read the file.");
+        string json = text.ToString();
+        if (WeightFileHeader.TryReadShape(json, out int m, out int p) && GeneratedSize.EmbeddedBytes(m, p) is { } embedded)
+        {
+            long source = GeneratedSize.SourceCharacters(m, embedded);
+            if (source > GeneratedSize.MaxSourceCharacters)
+                return new WeightFile(path, null, new WeightFileProblem(Diagnostics.ModelTooLargeToGenerate.Id, new EquatableArray<string>(
+                    [Invariant(m), Invariant(p), embedded.ToString("N0", CultureInfo.InvariantCulture),
+                     GeneratedSize.Megabytes(source), GeneratedSize.Megabytes(GeneratedSize.MaxSourceCharacters)])));
+        }
         try
         {
-            return FromContent(path, GfmmFile.Parse(text.ToString()));
+            return FromContent(path, GfmmFile.Parse(json));
         }
         catch (GfmmFormatException e)
         {

@@ -161,7 +161,9 @@ internal static class GfmmFile
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new GfmmFormatException(GfmmFormatError.Shape, "P", e.Message);
+            // The layout's own sentence, without .NET's "(Parameter 'p') Actual value was …" suffix.
+            int suffix = e.Message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            throw new GfmmFormatException(GfmmFormatError.Shape, "P", suffix < 0 ? e.Message : e.Message.Substring(0, suffix));
         }
         int n = lowerLayout.N;
         if (version >= 2)

@@ -49,6 +49,8 @@ public sealed class Gmres
     public int Restart => restart;
 
     /// <summary>Solves <c>A x = b</c> from x = 0; <paramref name="x"/> is overwritten.</summary>
+    /// <exception cref="ArgumentException">A length is not the order, x overlaps b, or b holds a NaN or an infinity
+    /// (named by its index; x is left untouched).</exception>
     public IterativeSolveResult Solve(ReadOnlySpan<double> b, Span<double> x, IterativeSolveOptions? options = null)
     {
         options = Krylov.Begin(options, a.Order, b, x, residual, out double normB, out var history);

@@ -29,6 +29,8 @@ public sealed class IterativeRefinement
 
     /// <summary>Solves <c>A x = b</c>; <paramref name="x"/> is overwritten. Stops at the tolerance, the
     /// iteration cap, or a non-finite residual (divergence), whichever comes first.</summary>
+    /// <exception cref="ArgumentException">A length is not the order, x overlaps b, or b holds a NaN or an infinity
+    /// (named by its index; x is left untouched).</exception>
     public IterativeSolveResult Solve(ReadOnlySpan<double> b, Span<double> x, IterativeSolveOptions? options = null)
     {
         options = Krylov.Begin(options, a.Order, b, x, residual, out double normB, out var history);

@@ -21,6 +21,11 @@ internal static class Krylov
         if (b.Length != order) throw new ArgumentException($"The operator has order {order}, but b has length {b.Length}.", nameof(b));
         if (x.Length != order) throw new ArgumentException($"The operator has order {order}, but x has length {x.Length}.", nameof(x));
         if (b.Overlaps(x)) throw new ArgumentException("x must not overlap b.", nameof(x));
+        // A NaN or an infinity in b would only come back as a NaN residual after the first cycle; the
+        // caller learns more from the index of the entry than from a "not converged" result.
+        for (int i = 0; i < b.Length; i++)
+            if (!double.IsFinite(b[i]))
+                throw new ArgumentException($"b[{i}] is {b[i]}; the right-hand side must be finite.", nameof(b));
     }
 
     /// <summary>

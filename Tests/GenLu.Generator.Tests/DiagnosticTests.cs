@@ -170,6 +170,22 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void GLU011_a_model_too_large_to_generate_is_refused_from_its_header()
+    {
+        // M = 4096, P = 1: 0.4 MB of data but ~60 M characters of unrolled schedules (the compiler once took
+        // 77 s and 4.3 GB on it). The header alone decides: the tensors are not there, and GLU005 never fires.
+        string json = WeightFiles.Edit(root =>
+        {
+            root["M"] = 4096;
+            root["P"] = 1;
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var diagnostic = Single(Source, WeightFiles.File(json));
+        clock.Elapsed.TotalSeconds.ShouldBeLessThan(30);
+        Check(diagnostic, "GLU011", DiagnosticSeverity.Error);
+    }
+
+    [Fact]
     public void Errors_stop_generation_but_the_attribute_is_always_added()
     {
         var (_, result) = Run(Source, WeightFiles.File(WeightFiles.Edit(root => root["M"] = 3)));

@@ -39,6 +39,9 @@ internal static class EvalCommand
             if (!file.Exists) throw new CliException($"model file '{file.FullName}' does not exist.");
             if (result.GetValue(samples) < 1) throw new CliException("--samples must be >= 1.");
             var model = GfmmModel.Load(file.FullName);
+            // The provenance's N is only a claim of the file: compare it before the operator (N² doubles) is built.
+            if (!problem.IsGiven(result) && model.Provenance.Operator?.N is { } recordedN && recordedN != model.N)
+                throw new CliException($"the model's provenance names an operator with N = {recordedN}, but the model has N = {model.N}; give --operator or --matrix.");
             var target = problem.IsGiven(result) ? problem.Resolve(result, model.N) : ProblemOptions.FromProvenance(model.Provenance.Operator);
             if (target.N != model.N) throw new CliException($"the operator is {target.N} x {target.N}, but the model has N = {model.N}.");
             string? plotDirectory = result.GetValue(plots)?.FullName;
@@ -47,7 +50,7 @@ internal static class EvalCommand
             if (plotDirectory is not null)
             {
                 Directory.CreateDirectory(plotDirectory);
-                TrainingPlots.SaveErrorHeatmap(residual, model.N, Path.Combine(plotDirectory, "error.png"));
+                TrainingPlots.SaveErrorHeatmap(residual, model.N, model.P, file.Name, Path.Combine(plotDirectory, "error.png"));
             }
             if (result.GetValue(json))
                 console.Out.WriteLine(figures.ToJsonString(Indented));
@@ -58,7 +61,8 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>All figures as JSON; <paramref name="residual"/> is <c>LU − A/s</c> (s the model's scale).</summary>
+    /// <summary>All figures as JSON (a figure that is infinite or NaN is written as null, as JSON has no such
+    /// numbers); <paramref name="residual"/> is <c>LU − A/s</c> (s the model's scale).</summary>
     private static JsonObject Measure(GfmmModel model, TrainingProblem target, int samples, out double[] residual)
     {
         int n = model.N;
@@ -71,8 +75,8 @@ internal static class EvalCommand
         return new JsonObject
         {
             ["operator"] = target.ToProvenance().ToJson(),
-            ["error_2"] = MatrixNorms.Spectral(residual, n, n),
-            ["relative_frobenius"] = MatrixNorms.RelativeFrobeniusError(product, operatorMatrix),
+            ["error_2"] = Number(MatrixNorms.Spectral(residual, n, n)),
+            ["relative_frobenius"] = Number(MatrixNorms.RelativeFrobeniusError(product, operatorMatrix)),
             ["samples"] = report.Samples,
             ["seed"] = report.Seed,
             ["plain"] = Figures(report.Plain),
@@ -80,29 +84,32 @@ internal static class EvalCommand
             ["refinement"] = new JsonObject
             {
                 ["method"] = report.Method.ToString(),
-                ["mean_iterations"] = report.MeanIterations,
+                ["mean_iterations"] = Number(report.MeanIterations),
                 ["max_iterations"] = report.MaxIterations,
                 ["not_converged"] = report.NotConverged,
             },
             ["reference_style_b_hat"] = new JsonObject
             {
-                ["error_x"] = report.ReferenceStyle.ErrorX,
-                ["relative_error_x"] = report.ReferenceStyle.RelativeErrorX,
+                ["error_x"] = Number(report.ReferenceStyle.ErrorX),
+                ["relative_error_x"] = Number(report.ReferenceStyle.RelativeErrorX),
             },
         };
     }
 
     private static JsonObject Figures(SolveErrorFigures f) => new()
     {
-        ["error_x"] = f.ErrorX,
-        ["relative_error_x"] = f.RelativeErrorX,
-        ["mean_backward_error"] = f.MeanBackwardError,
-        ["max_backward_error"] = f.MaxBackwardError,
+        ["error_x"] = Number(f.ErrorX),
+        ["relative_error_x"] = Number(f.RelativeErrorX),
+        ["mean_backward_error"] = Number(f.MeanBackwardError),
+        ["max_backward_error"] = Number(f.MaxBackwardError),
     };
+
+    /// <summary>A figure as a JSON number, or null when it is infinite or NaN (a diverged solve, a singular model).</summary>
+    internal static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     private static Table Table(string modelName, TrainingProblem target, JsonObject figures)
     {
-        static string E(JsonNode? node) => node!.GetValue<double>().ToString("0.000e+00");
+        static string E(JsonNode? node) => node is null ? "not finite" : node.GetValue<double>().ToString("0.000e+00");
         var table = new Table()
             .Title(Markup.Escape($"{modelName} on {target.Name} (N = {target.N})"))
             .AddColumn("figure").AddColumn(new TableColumn("plain solve").RightAligned()).AddColumn(new TableColumn("refined").RightAligned());
@@ -111,7 +118,7 @@ internal static class EvalCommand
         foreach (var (label, key) in new[] { ("e_x = ‖X − X̂‖_F (true b)", "error_x"), ("‖X − X̂‖_F / ‖X‖_F", "relative_error_x"), ("mean backward error", "mean_backward_error"), ("max backward error", "max_backward_error") })
             table.AddRow(Markup.Escape(label), E(figures["plain"]![key]), E(figures["refined"]![key]));
         var refinement = figures["refinement"]!;
-        table.AddRow("refinement", "", Markup.Escape($"{refinement["method"]}, mean {refinement["mean_iterations"]!.GetValue<double>():0.0} iterations, {refinement["not_converged"]} not converged"));
+        table.AddRow("refinement", "", Markup.Escape($"{refinement["method"]}, mean {(refinement["mean_iterations"] is { } mean ? mean.GetValue<double>().ToString("0.0") : "not finite")} iterations, {refinement["not_converged"]} not converged"));
         table.AddRow(Markup.Escape("e_x against b̂ = Â x (reference style, round-off only)"), E(figures["reference_style_b_hat"]!["error_x"]), "");
         table.Caption($"{figures["samples"]} random x (seed {figures["seed"]})");
         return table;

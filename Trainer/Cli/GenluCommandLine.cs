@@ -59,8 +59,20 @@ internal static class GenluCommandLine
         catch (Exception e) when (e is CliException or ArgumentException or FormatException or IOException
             or UnauthorizedAccessException or CheckpointException or InvalidOperationException or ArithmeticException)
         {
-            console.Error.WriteLine($"genlu {command}: {e.Message.ReplaceLineEndings(" ")}");
+            console.Error.WriteLine($"genlu {command}: {UserMessage(e)}");
             return 1;
         }
     }
+
+    /// <summary>An exception's message as one line for the user: without the " (Parameter 'm')" and
+    /// "Actual value was 6." that argument exceptions append (API details the user never typed), also where a
+    /// reader has quoted such a message inside its own.</summary>
+    internal static string UserMessage(Exception e)
+    {
+        string message = ArgumentDetails.Replace(e.Message, "");
+        return message.ReplaceLineEndings(" ").Trim();
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ArgumentDetails = new(
+        @" \(Parameter '[^']*'\)|\s*Actual value was .*$", System.Text.RegularExpressions.RegexOptions.Singleline);
 }

@@ -12,13 +12,20 @@ internal static class InspectCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<FileInfo>("model") { Description = "A *.gfmm.json model file." };
+        var json = new Option<bool>("--json") { Description = "Print the shape and provenance as JSON (figures that are infinite or NaN as null)." };
         var command = new Command("inspect", "Show a model's shape, parameter count, provenance and metrics.");
         command.Arguments.Add(model);
+        command.Options.Add(json);
         command.SetAction(result => GenluCommandLine.Guarded(console, "inspect", () =>
         {
             var file = result.GetValue(model)!;
             if (!file.Exists) throw new CliException($"model file '{file.FullName}' does not exist.");
             var loaded = GfmmModel.Load(file.FullName);
+            if (result.GetValue(json))
+            {
+                console.Out.WriteLine(Json(file.Name, loaded).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
 
             var shape = new Table().AddColumn("").AddColumn("").HideHeaders().Title(Markup.Escape(file.Name));
             shape.AddRow("M x P = N", $"{loaded.M} x {loaded.P} = {loaded.N}");
@@ -34,6 +41,22 @@ internal static class InspectCommand
         }));
         return command;
     }
+
+    /// <summary>The model as JSON: the provenance sections as the file holds them (the provenance writer already
+    /// writes a non-finite figure as null).</summary>
+    private static JsonObject Json(string name, GfmmModel model) => new()
+    {
+        ["model"] = name,
+        ["M"] = model.M,
+        ["P"] = model.P,
+        ["N"] = model.N,
+        ["scale"] = EvalCommand.Number(model.Scale),
+        ["tensors"] = new JsonObject { ["L"] = model.L.Layout.TensorCount, ["U"] = model.U.Layout.TensorCount },
+        ["parameters"] = model.ParameterCount,
+        ["operator"] = model.Provenance.Operator?.ToJson(),
+        ["training"] = model.Provenance.Construction?.ToJson(),
+        ["metrics"] = model.Provenance.Metrics?.ToJson(),
+    };
 
     private static Table Section(string title, JsonObject section)
     {

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
 using static TorchSharp.torch;
+using GenLu.Dense;
 using GenLu.Gfmm;
+using GenLu.Metrics;
 using GenLu.Trainer.Training;
 using GenLu.Trainer.Plots;
 
@@ -34,7 +36,7 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (until --late-after steps of a block).", DefaultValueFactory = _ => defaults.LearningRate };
         var lateLr = new Option<double>("--late-lr") { Description = "Learning rate after --late-after steps of a block.", DefaultValueFactory = _ => defaults.LateLearningRate };
         var lateAfter = new Option<int>("--late-after") { Description = "Steps of a block before the learning rate drops.", DefaultValueFactory = _ => defaults.LateAfterSteps };
-        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule: step (the reference: --lr, then --late-lr after --late-after steps) or cosine (--lr decaying to --late-lr over --steps).", DefaultValueFactory = _ => defaults.Schedule };
+        var schedule = ChoiceOption.Create("--schedule", "Learning-rate schedule: step (the reference: --lr, then --late-lr after --late-after steps) or cosine (--lr decaying to --late-lr over --steps).", defaults.Schedule);
         var beta1 = new Option<double>("--beta1") { Description = "Adam beta1 (the reference uses 0.999).", DefaultValueFactory = _ => defaults.Beta1 };
         var beta2 = new Option<double>("--beta2") { Description = "Adam beta2.", DefaultValueFactory = _ => defaults.Beta2 };
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Checkpoint file, written every --checkpoint-every steps and on Ctrl+C." };
@@ -45,7 +47,7 @@ internal static class TrainCommand
         var polish = new Option<int>("--polish") { Description = "After training, this many L-BFGS iterations in float64 on the whole loss (all weights free); 0 to skip.", DefaultValueFactory = _ => DefaultPolishIterations };
         // One thread by default: the products are small (P x P blocks), and on this shared 2-core machine
         // one thread ran 370-390 steps/s against 170-240 with two (N = 256, M = 8, P = 32).
-        var init = new Option<InitialWeights>("--init") { Description = "Starting weights: random (uniform in [-0.1, 0.1], seeded) or exact (the 'genlu factor' construction, refined by training)." };
+        var init = ChoiceOption.Create("--init", "Starting weights: random (uniform in [-0.1, 0.1], seeded) or exact (the 'genlu factor' construction, refined by training).", InitialWeights.Random);
         var threads = new Option<int>("--threads") { Description = "CPU threads for TorchSharp.", DefaultValueFactory = _ => 1 };
 
         var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U.");
@@ -68,7 +70,7 @@ internal static class TrainCommand
                 LearningRate = result.GetValue(lr),
                 LateLearningRate = result.GetValue(lateLr),
                 LateAfterSteps = result.GetValue(lateAfter),
-                Schedule = result.GetValue(schedule),
+                Schedule = ChoiceOption.Value<LearningRateSchedule>(result, schedule),
                 Beta1 = result.GetValue(beta1),
                 Beta2 = result.GetValue(beta2),
                 MaxStepsPerBlock = result.GetValue(steps),
@@ -81,15 +83,25 @@ internal static class TrainCommand
             if (result.GetValue(resume) && checkpointPath is null) throw new CliException("--resume needs --checkpoint FILE.");
             if (result.GetValue(resume) && !File.Exists(checkpointPath)) throw new CliException($"checkpoint '{checkpointPath}' does not exist.");
 
+            if (ZeroRowOrColumn(trainingProblem.Matrix, trainingProblem.N) is { } zero)
+                throw new CliException($"the operator is singular: {zero} is zero, so A has no LU factors; nothing was trained.");
+            var conditioning = Conditioning(trainingProblem.Matrix, trainingProblem.N);
+            if (conditioning.ZeroPivot > 0)
+                throw new CliException($"the operator is singular (rank-deficient): its LU with partial pivoting has a zero pivot in column {conditioning.ZeroPivot}; nothing was trained.");
+            if (!(conditioning.Estimate <= MaxCondition))
+                throw new CliException($"the operator is singular to double precision (condition number >= {conditioning.Estimate:0.0e+00}, more than 1/ε = {MaxCondition:0.0e+00}): " +
+                    "factors could fit A, but no solve with them would mean anything; nothing was trained.");
             string outputPath = result.GetValue(output)?.FullName ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
             RequireFileTarget(outputPath, "--out");
+            if (!outputPath.EndsWith(".gfmm.json", StringComparison.OrdinalIgnoreCase))
+                console.Error.WriteLine($"genlu train: warning: '{Path.GetFileName(outputPath)}' does not end in .gfmm.json; the GenLu generator only picks up *.gfmm.json files.");
             if (checkpointPath is not null) RequireFileTarget(checkpointPath, "--checkpoint");
             string? plotDirectory = result.GetValue(plots)?.FullName;
             if (plotDirectory is not null) Directory.CreateDirectory(plotDirectory);
 
             set_num_threads(result.GetValue(threads));
             using var trainer = new GfmmTrainer(trainingProblem, options);
-            bool exactStart = result.GetValue(init) == InitialWeights.Exact;
+            bool exactStart = ChoiceOption.Value<InitialWeights>(result, init) == InitialWeights.Exact;
             GfmmModel? start = exactStart ? FactorCommand.Build(trainingProblem, options.M, options.P).Model : null;
             if (start is not null) trainer.Network.Load(start);
             if (result.GetValue(resume))
@@ -115,7 +127,8 @@ internal static class TrainCommand
             {
                 console.Out.WriteLine($"Polishing with up to {result.GetValue(polish)} L-BFGS iterations (float64).");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var (iterations, loss) = LbfgsPolish.Run(trainer.Network, trainingProblem, result.GetValue(polish), cancellation);
+                var (iterations, loss) = TrainingProgressView.ShowPolish(console, result.GetValue(polish),
+                    report => LbfgsPolish.Run(trainer.Network, trainingProblem, result.GetValue(polish), cancellation, report));
                 if (cancellation.IsCancellationRequested)
                 {
                     console.Error.WriteLine("genlu train: interrupted while polishing; nothing written (the training checkpoint, if any, is complete: --resume polishes again).");
@@ -143,16 +156,76 @@ internal static class TrainCommand
                     console.Out.WriteLine("Training did not improve the exact start; the exact factors are kept.");
                 }
             }
+            // A singular operator that passed the structural check (rank-deficient) leaves factors whose
+            // product is nowhere near A (errors of 1e22 were seen): writing them would hand out garbage.
+            double relativeError = model.Provenance.Metrics?.RelativeFrobenius ?? double.NaN;
+            if (!(relativeError <= MaxRelativeError))
+                throw new CliException($"the trained factors do not fit the operator (‖LU − A/s‖_F / ‖A/s‖_F = {relativeError:0.0e+00}, " +
+                    $"more than {MaxRelativeError:0e+0}): the operator is probably singular (rank-deficient); nothing written.");
             model.Save(outputPath);
             if (plotDirectory is not null)
             {
                 TrainingPlots.SaveLossPlot(trainer.History, Path.Combine(plotDirectory, "loss.png"));
-                if (residual.Length > 0) TrainingPlots.SaveErrorHeatmap(residual, trainingProblem.N, Path.Combine(plotDirectory, "error.png"));
+                if (residual.Length > 0)
+                    TrainingPlots.SaveErrorHeatmap(residual, trainingProblem.N, options.P, Path.GetFileName(outputPath), Path.Combine(plotDirectory, "error.png"));
             }
             console.Out.Write(Summary(trainer, model, outputPath));
             return 0;
         }), CancellationToken.None));
         return command;
+    }
+
+    /// <summary>
+    /// A trained model whose relative Frobenius error exceeds this is refused: a model that fits A at all is
+    /// below 1 (random starting weights give about 1), so 1e3 leaves room for a short run and catches the
+    /// rank-deficient operators, where the error grows to 1e20 and more, or is not finite.
+    /// </summary>
+    internal const double MaxRelativeError = 1e3;
+
+    /// <summary>Above this condition number (1/ε of double, 2^52; the estimate is a lower bound) the operator is
+    /// singular to double precision: refused.</summary>
+    internal const double MaxCondition = 1L << 52;
+
+    /// <summary>
+    /// The operator's dense LU with partial pivoting (O(n³), small beside training on the same dense matrix):
+    /// the 1-based column of an exactly zero pivot (0 when none), and a lower estimate of the condition number,
+    /// <c>‖A‖_F · max ‖A⁻¹ b‖₂ / ‖b‖₂</c> over a few seeded random b (a random b has a component along the
+    /// direction A shrinks most).
+    /// </summary>
+    internal static (int ZeroPivot, double Estimate) Conditioning(double[] matrix, int n)
+    {
+        var lu = new LuFactorization<double>(matrix, n, MatrixLayout.RowMajor);
+        if (lu.IsSingular) return (lu.Info, double.PositiveInfinity);
+        var random = new Random(20261202);
+        var b = new double[n];
+        var x = new double[n];
+        double largest = 0;
+        for (int trial = 0; trial < 3; trial++)
+        {
+            for (int i = 0; i < n; i++) b[i] = 2 * random.NextDouble() - 1;
+            lu.Solve(b, x);
+            largest = Math.Max(largest, MatrixNorms.Frobenius(x) / MatrixNorms.Frobenius(b));
+        }
+        return (0, MatrixNorms.Frobenius(matrix) * largest);
+    }
+
+    /// <summary>"row i" or "column j" of the first all-zero row or column of the n x n row-major matrix, or null.
+    /// O(n²) on a matrix that training holds densely anyway.</summary>
+    internal static string? ZeroRowOrColumn(ReadOnlySpan<double> matrix, int n)
+    {
+        var columnHasEntry = new bool[n];
+        int firstZeroRow = -1;
+        for (int r = 0; r < n; r++)
+        {
+            var row = matrix.Slice(r * n, n);
+            bool rowHasEntry = false;
+            for (int c = 0; c < n; c++)
+                if (row[c] != 0) { rowHasEntry = true; columnHasEntry[c] = true; }
+            if (!rowHasEntry && firstZeroRow < 0) firstZeroRow = r;
+        }
+        if (firstZeroRow >= 0) return $"row {firstZeroRow}";
+        int zeroColumn = Array.IndexOf(columnHasEntry, false);
+        return zeroColumn >= 0 ? $"column {zeroColumn}" : null;
     }
 
     /// <summary>An output file is checked before training, so a bad path cannot waste the run: its directory

@@ -33,14 +33,29 @@ internal static class TrainingPlots
         Save(plot, path, 1000, 560);
     }
 
-    /// <summary><c>|LU − A/s|</c> entry by entry as a heatmap on a log colour scale (row 0 at the top).</summary>
-    public static void SaveErrorHeatmap(double[] residual, int n, string path)
+    /// <summary>
+    /// <c>|LU − A/s|</c> entry by entry as a heatmap on a log colour scale, read as a matrix is: row 0 at the
+    /// top, column 0 at the left, so a diagonal error runs from the top left to the bottom right; thin lines
+    /// mark the P x P leaf blocks.
+    /// </summary>
+    public static void SaveErrorHeatmap(double[] residual, int n, int blockSize, string modelName, string path) =>
+        Save(ErrorHeatmap(residual, n, blockSize, modelName), path, HeatmapWidth, HeatmapHeight);
+
+    internal const int HeatmapWidth = 760, HeatmapHeight = 640;
+
+    /// <summary>The heatmap plot: entry (r, c) fills the unit square [c, c + 1] x [r, r + 1] of an axis whose
+    /// y grows downwards.</summary>
+    internal static Plot ErrorHeatmap(double[] residual, int n, int blockSize, string modelName)
     {
+        ArgumentNullException.ThrowIfNull(residual);
+        if (n < 1 || residual.Length != (long)n * n)
+            throw new ArgumentException($"A {n} x {n} residual has {(long)n * n} entries, not {residual.Length}.", nameof(residual));
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         // Entries below 1e-12 of the largest are shown at that floor so the log scale stays finite.
         double largest = residual.Max(Math.Abs);
         double floor = Math.Max(largest * 1e-12, double.Epsilon);
-        // ScottPlot draws the first data row at the top of the y range; store row r at y = r and flip the
-        // axis so that row 0 is at the top, as a matrix is read.
+        // ScottPlot puts intensity row 0 at the rectangle's largest y whatever the axis direction, which on
+        // this downward axis is the bottom: so row r is stored at n - 1 - r (the pixel test checks it).
         var values = new double[n, n];
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++)
@@ -49,14 +64,23 @@ internal static class TrainingPlots
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.Rectangle = new CoordinateRect(0, n, n, 0);
         var bar = plot.Add.ColorBar(heatmap);
         bar.Axis.TickGenerator = LogTicks();
-        bar.Label = "|LU - A|";
-        plot.Axes.InvertY();
-        plot.Title("|LU - A| (log scale)");
+        bar.Label = "|LU − A/s|";
+        for (int edge = blockSize; edge < n; edge += blockSize)
+        {
+            foreach (var line in new ScottPlot.Plottables.AxisLine[] { plot.Add.VerticalLine(edge), plot.Add.HorizontalLine(edge) })
+            {
+                line.Color = Colors.White.WithAlpha(0.5);
+                line.LineWidth = 1;
+            }
+        }
+        plot.Axes.SetLimits(0, n, n, 0);
+        plot.Title($"|LU − A/s| of {modelName} (log scale, {blockSize} x {blockSize} blocks)");
         plot.XLabel("column");
         plot.YLabel("row");
-        Save(plot, path, 760, 640);
+        return plot;
     }
 
     private static void AddCurve(Plot plot, IReadOnlyList<(double Step, double Loss)> points, string label, Color color)

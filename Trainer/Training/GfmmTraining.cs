@@ -25,9 +25,10 @@ public static class GfmmTraining
     /// <param name="polishIterations">L-BFGS iterations after training; 0 skips the polish.</param>
     /// <param name="progress">Told every 50 steps and at the end of each block; called on the training thread.</param>
     /// <param name="cancellation">Checked between two steps and between two polish iterations.</param>
+    /// <param name="polishProgress">Told after every polish iteration; called on the training thread.</param>
     /// <exception cref="OperationCanceledException">The token fired: nothing is returned and nothing was written.</exception>
     public static TrainingResult Train(TrainingProblem problem, TrainingOptions options, int polishIterations = 0,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, IProgress<PolishProgress>? polishProgress = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,7 +44,8 @@ public static class GfmmTraining
         if (polishIterations > 0)
         {
             var clock = Stopwatch.StartNew();
-            var (iterations, loss) = LbfgsPolish.Run(trainer.Network, problem, polishIterations, cancellation);
+            var (iterations, loss) = LbfgsPolish.Run(trainer.Network, problem, polishIterations, cancellation,
+                polishProgress is null ? null : polishProgress.Report);
             cancellation.ThrowIfCancellationRequested();
             polish = new PolishReport(iterations, loss, clock.Elapsed.TotalSeconds);
         }

@@ -18,9 +18,13 @@ internal static class LbfgsPolish
     /// Polishes <paramref name="network"/> in place for at most <paramref name="iterations"/> iterations;
     /// returns the iterations done and the final loss.
     /// </summary>
-    public static (int Iterations, double Loss) Run(LuNetwork network, TrainingProblem problem, int iterations, CancellationToken cancellation)
+    /// <param name="report">Told after every iteration (on the calling thread): the polish can take as long as the
+    /// training, and a display would otherwise show nothing.</param>
+    public static (int Iterations, double Loss) Run(LuNetwork network, TrainingProblem problem, int iterations, CancellationToken cancellation,
+        Action<PolishProgress>? report = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var precise = new LuNetwork(network.M, network.P, ScalarType.Float64);
         var parameters = precise.Factors.Select(f => f.Weights).ToArray();
         var sources = network.Factors.Select(f => f.Weights).ToArray();
@@ -90,6 +94,7 @@ internal static class LbfgsPolish
             position = candidate.DetachFromDisposeScope();
             gradient = candidateGradient.DetachFromDisposeScope();
             loss = candidateLoss;
+            report?.Invoke(new PolishProgress(done + 1, iterations, loss, clock.Elapsed.TotalSeconds));
         }
 
         using (no_grad())
@@ -157,3 +162,10 @@ internal static class LbfgsPolish
         }
     }
 }
+
+/// <summary>A snapshot of a running L-BFGS polish, for progress displays.</summary>
+/// <param name="Iteration">Iterations done (1 after the first).</param>
+/// <param name="MaxIterations">The iteration limit (the polish may stop earlier, when no step lowers the loss).</param>
+/// <param name="Loss">The current loss <c>‖LU − A/s‖²_F</c> in float64.</param>
+/// <param name="Seconds">Time since the polish began.</param>
+public readonly record struct PolishProgress(int Iteration, int MaxIterations, double Loss, double Seconds);

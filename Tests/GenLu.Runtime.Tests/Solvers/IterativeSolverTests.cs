@@ -101,6 +101,25 @@ public class IterativeSolverTests
         Should.Throw<ArgumentException>(() => op.Apply(new double[N], new double[2])).ParamName.ShouldBe("y");
     }
 
+    [Theory]
+    [InlineData("gmres", double.NaN)]
+    [InlineData("gmres", double.PositiveInfinity)]
+    [InlineData("refinement", double.NegativeInfinity)]
+    [InlineData("refinement", double.NaN)]
+    public void A_non_finite_entry_in_b_is_refused_by_index_and_x_is_left_untouched(string method, double bad)
+    {
+        var (b, x, op, solver) = PerturbedSystem(noise: 1e-2);
+        b[17] = bad;
+        Array.Fill(x, 7.0);
+        Func<IterativeSolveResult> solve = method == "gmres"
+            ? () => new Gmres(op, solver).Solve(b, x)
+            : () => new IterativeRefinement(op, solver).Solve(b, x);
+        var error = Should.Throw<ArgumentException>(() => solve());
+        error.ParamName.ShouldBe("b");
+        error.Message.ShouldContain("b[17]");
+        x.ShouldAllBe(v => v == 7.0);
+    }
+
     private static (double[] B, double[] X, LinearOperator Op, GfmmSolver Solver) PerturbedSystem(double noise)
     {
         var solver = new GfmmSolver(LaplacianBlockLu.Build(M, P, noise, seed: 3));
