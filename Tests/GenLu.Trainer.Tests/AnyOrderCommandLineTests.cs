@@ -20,17 +20,9 @@ public sealed class AnyOrderCommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private sealed record Outcome(int ExitCode, string Output, string Error);
+    private static Task<Outcome> Run(CancellationToken cancellation, params string[] args) => Cli.Run(cancellation, args);
 
-    private static async Task<Outcome> Run(CancellationToken cancellation, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = await GenluCommandLine.InvokeAsync(args, CliConsole.Plain(output, error), output, cancellation);
-        return new Outcome(code, output.ToString(), error.ToString());
-    }
-
-    private static Task<Outcome> Run(params string[] args) => Run(CancellationToken.None, args);
+    private static Task<Outcome> Run(params string[] args) => Cli.Run(args);
 
     private string PathOf(string name) => Path.Combine(directory, name);
 

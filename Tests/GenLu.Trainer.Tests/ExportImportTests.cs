@@ -15,15 +15,7 @@ public sealed class ExportImportTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private sealed record Outcome(int ExitCode, string Output, string Error);
-
-    private static async Task<Outcome> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = await GenluCommandLine.InvokeAsync(args, CliConsole.Plain(output, error), output);
-        return new Outcome(code, output.ToString(), error.ToString());
-    }
+    private static Task<Outcome> Run(params string[] args) => Cli.Run(args);
 
     private string PathOf(string name) => Path.Combine(directory, name);
 

@@ -18,15 +18,7 @@ public sealed class NewcomerCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private sealed record Outcome(int ExitCode, string Output, string Error);
-
-    private static async Task<Outcome> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = await GenluCommandLine.InvokeAsync(args, CliConsole.Plain(output, error), output);
-        return new Outcome(code, output.ToString(), error.ToString());
-    }
+    private static Task<Outcome> Run(params string[] args) => Cli.Run(args);
 
     private string PathOf(string name) => Path.Combine(directory, name);
 
@@ -209,6 +201,10 @@ public sealed class NewcomerCliTests : IDisposable
 
         var quiet = await Run(Tiny("model.gfmm.json"));
         quiet.Error.ShouldBeEmpty();
+
+        var factored = await Run("factor", "--operator", "laplacian1d", "--n", "16", "--out", PathOf("f.json"));
+        factored.ExitCode.ShouldBe(0);
+        factored.Error.ShouldContain("genlu factor: warning: 'f.json' does not end in .gfmm.json");
     }
 
     [Fact]

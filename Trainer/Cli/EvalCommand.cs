@@ -1,3 +1,4 @@
+using GenLu.Dense;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -72,9 +73,16 @@ internal static class EvalCommand
         double normA = MatrixNorms.Spectral(operatorMatrix, n, n);
 
         var report = SolveMetrics.Measure(LinearOperator.FromDense(operatorMatrix, n), normA, model, new SolveMetricsOptions { Samples = samples });
+        var modelDeterminant = new GfmmSolver(model).LogDeterminant;
+        var (operatorSign, operatorLogAbs) = new LuFactorization<double>(operatorMatrix, n, MatrixLayout.RowMajor).LogDeterminant();
         return new JsonObject
         {
             ["operator"] = target.ToProvenance().ToJson(),
+            ["logAbsDeterminant"] = Number(modelDeterminant.LogAbsoluteValue),
+            ["determinantSign"] = modelDeterminant.Sign,
+            // log |det A| of the operator itself, from a dense LU in double (eval forms A densely anyway).
+            ["operatorLogAbsDeterminant"] = Number(operatorLogAbs),
+            ["operatorDeterminantSign"] = operatorSign,
             ["error_2"] = Number(MatrixNorms.Spectral(residual, n, n)),
             ["relative_frobenius"] = Number(MatrixNorms.RelativeFrobeniusError(product, operatorMatrix)),
             ["samples"] = report.Samples,
@@ -104,6 +112,9 @@ internal static class EvalCommand
         ["max_backward_error"] = Number(f.MaxBackwardError),
     };
 
+    private static string LogDeterminantText(JsonNode? logAbs, JsonNode? sign) =>
+        logAbs is null ? "not finite" : $"{logAbs.GetValue<double>():0.000000e+00} ({(sign!.GetValue<int>() < 0 ? "−" : "+")})";
+
     /// <summary>A figure as a JSON number, or null when it is infinite or NaN (a diverged solve, a singular model).</summary>
     internal static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
@@ -120,6 +131,8 @@ internal static class EvalCommand
         var refinement = figures["refinement"]!;
         table.AddRow("refinement", "", Markup.Escape($"{refinement["method"]}, mean {(refinement["mean_iterations"] is { } mean ? mean.GetValue<double>().ToString("0.0") : "not finite")} iterations, {refinement["not_converged"]} not converged"));
         table.AddRow(Markup.Escape("e_x against b̂ = Â x (reference style, round-off only)"), E(figures["reference_style_b_hat"]!["error_x"]), "");
+        table.AddRow(Markup.Escape("log |det| (sign): model s·L·U vs A"),
+            Markup.Escape($"{LogDeterminantText(figures["logAbsDeterminant"], figures["determinantSign"])} vs {LogDeterminantText(figures["operatorLogAbsDeterminant"], figures["operatorDeterminantSign"])}"), "");
         table.Caption($"{figures["samples"]} random x (seed {figures["seed"]})");
         return table;
     }

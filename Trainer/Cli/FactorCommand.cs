@@ -37,6 +37,7 @@ internal static class FactorCommand
             string outputPath = requested ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
             if (!Directory.Exists(Path.GetDirectoryName(outputPath)))
                 throw new CliException($"--out: directory '{Path.GetDirectoryName(outputPath)}' does not exist.");
+            GenluCommandLine.WarnUnlessWeightFileName(console, "factor", outputPath);
 
             console.Out.WriteLine($"Factoring {trainingProblem.Name} (N = {trainingProblem.N}{(trainingProblem.Sparse is { } sparse ? $", sparse, {sparse.NonZeroCount:N0} entries" : "")}) with M = {mValue}, P = {pValue}" +
                 $"{(mValue * pValue > trainingProblem.N ? $" (padded to {mValue * pValue})" : "")}.");

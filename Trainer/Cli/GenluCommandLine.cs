@@ -46,6 +46,13 @@ internal static class GenluCommandLine
         return await parseResult.InvokeAsync(configuration, cancellation);
     }
 
+    /// <summary>Warns (one line on stderr) when a model is written under a name the source generator does not pick up.</summary>
+    public static void WarnUnlessWeightFileName(CliConsole console, string command, string path)
+    {
+        if (!path.EndsWith(".gfmm.json", StringComparison.OrdinalIgnoreCase))
+            console.Error.WriteLine($"genlu {command}: warning: '{Path.GetFileName(path)}' does not end in .gfmm.json; the GenLu generator only picks up *.gfmm.json files.");
+    }
+
     /// <summary>
     /// Runs a command body; a user error (bad input, unreadable file) becomes one line on stderr and
     /// exit code 1, never a stack trace.

@@ -28,10 +28,12 @@ internal static class InspectCommand
             }
 
             var shape = new Table().AddColumn("").AddColumn("").HideHeaders().Title(Markup.Escape(file.Name));
-            shape.AddRow("M x P = N", $"{loaded.M} x {loaded.P} = {loaded.N}");
+            shape.AddRow("M x P ≥ N", $"{loaded.M} x {loaded.P} = {loaded.PaddedN} ≥ {loaded.N}");
             shape.AddRow("scale s", loaded.Scale.ToString("G6"));
-            shape.AddRow("tensors", $"L {loaded.L.Layout.TensorCount}, U {loaded.U.Layout.TensorCount} (each {loaded.P} x {loaded.P})");
+            shape.AddRow("tensors", $"L {loaded.L.StoredTensorCount} of {loaded.L.Layout.TensorCount}, U {loaded.U.StoredTensorCount} of {loaded.U.Layout.TensorCount} stored (each {loaded.P} x {loaded.P}; the others are zero)");
             long dense = (long)loaded.N * loaded.N;
+            shape.AddRow("log |det(s·L·U)|", Determinant(loaded) is { } determinant
+                ? $"{determinant.LogAbsoluteValue:0.000000e+00} (sign {(determinant.Sign < 0 ? "−" : "+")})" : "none: a G_i cannot be factored");
             shape.AddRow("parameters", $"{loaded.ParameterCount:N0} = {(double)loaded.ParameterCount / dense:P1} of dense N² = {dense:N0}");
             console.Out.Write(shape);
             foreach (var (title, section) in new[] { ("operator", loaded.Provenance.Operator?.ToJson()), ("training", loaded.Provenance.Construction?.ToJson()), ("metrics", loaded.Provenance.Metrics?.ToJson()) })
@@ -44,19 +46,41 @@ internal static class InspectCommand
 
     /// <summary>The model as JSON: the provenance sections as the file holds them (the provenance writer already
     /// writes a non-finite figure as null).</summary>
-    private static JsonObject Json(string name, GfmmModel model) => new()
+    private static JsonObject Json(string name, GfmmModel model)
     {
-        ["model"] = name,
-        ["M"] = model.M,
-        ["P"] = model.P,
-        ["N"] = model.N,
-        ["scale"] = EvalCommand.Number(model.Scale),
-        ["tensors"] = new JsonObject { ["L"] = model.L.Layout.TensorCount, ["U"] = model.U.Layout.TensorCount },
-        ["parameters"] = model.ParameterCount,
-        ["operator"] = model.Provenance.Operator?.ToJson(),
-        ["training"] = model.Provenance.Construction?.ToJson(),
-        ["metrics"] = model.Provenance.Metrics?.ToJson(),
-    };
+        var determinant = Determinant(model);
+        return new JsonObject
+        {
+            ["model"] = name,
+            ["M"] = model.M,
+            ["P"] = model.P,
+            ["N"] = model.N,
+            ["scale"] = EvalCommand.Number(model.Scale),
+            ["paddedN"] = model.PaddedN,
+            ["tensors"] = new JsonObject { ["L"] = model.L.Layout.TensorCount, ["U"] = model.U.Layout.TensorCount },
+            ["storedTensors"] = new JsonObject { ["L"] = model.L.StoredTensorCount, ["U"] = model.U.StoredTensorCount },
+            ["parameters"] = model.ParameterCount,
+            ["operator"] = model.Provenance.Operator?.ToJson(),
+            ["training"] = model.Provenance.Construction?.ToJson(),
+            ["metrics"] = model.Provenance.Metrics?.ToJson(),
+            ["logAbsDeterminant"] = determinant is { } d ? EvalCommand.Number(d.LogAbsoluteValue) : null,
+            ["determinantSign"] = determinant?.Sign,
+            ["determinantNote"] = determinant is null ? "a diagonal block G_i cannot be factored in float: the model has no solve" : null,
+        };
+    }
+
+    /// <summary><c>log |det(s L U)|</c> and its sign from the diagonal blocks (O(N P²)); null when a G_i is rejected.</summary>
+    private static LogDeterminant? Determinant(GfmmModel model)
+    {
+        try
+        {
+            return new GfmmSolver(model).LogDeterminant;
+        }
+        catch (SingularBlockException)
+        {
+            return null;
+        }
+    }
 
     private static Table Section(string title, JsonObject section)
     {

@@ -37,6 +37,10 @@ internal sealed class ProblemOptions
     public TrainingProblem Resolve(ParseResult result, int expectedN, string defaultOperator = "laplacian1d")
     {
         var (name, file, n, grid, parameters) = Read(result);
+        // The order from the command line or a Matrix Market header, compared before anything of size N² is built.
+        int? order = file is not null ? (IsMatrixMarket(file.FullName) ? MatrixMarketOrder(file.FullName) : null) : OperatorOrder(name ?? defaultOperator, n, grid);
+        if (order is { } declared && declared != expectedN)
+            throw new CliException($"the matrix is {declared} x {declared}, but the model's order is N = {expectedN}.");
         var problem = file is not null ? FromFile(file.FullName) : FromOperator(name ?? defaultOperator, n, grid, parameters, expectedN);
         if (problem.N != expectedN)
             throw new CliException($"the matrix is {problem.N} x {problem.N}, but the model's order is N = {expectedN}.");

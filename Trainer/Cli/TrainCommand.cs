@@ -93,8 +93,7 @@ internal static class TrainCommand
                     "factors could fit A, but no solve with them would mean anything; nothing was trained.");
             string outputPath = result.GetValue(output)?.FullName ?? Path.GetFullPath(trainingProblem.Name + ".gfmm.json");
             RequireFileTarget(outputPath, "--out");
-            if (!outputPath.EndsWith(".gfmm.json", StringComparison.OrdinalIgnoreCase))
-                console.Error.WriteLine($"genlu train: warning: '{Path.GetFileName(outputPath)}' does not end in .gfmm.json; the GenLu generator only picks up *.gfmm.json files.");
+            GenluCommandLine.WarnUnlessWeightFileName(console, "train", outputPath);
             if (checkpointPath is not null) RequireFileTarget(checkpointPath, "--checkpoint");
             string? plotDirectory = result.GetValue(plots)?.FullName;
             if (plotDirectory is not null) Directory.CreateDirectory(plotDirectory);
