@@ -23,6 +23,10 @@ public sealed class Gmres
     private readonly double[] sines;
     private readonly double[] rhs;             // rotated β e₁
     private readonly double[] residual;
+    private readonly double[] previous;        // x before a refinement cycle
+
+    /// <summary>u = 2⁻⁵³, the unit roundoff of double.</summary>
+    private const double UnitRoundoff = 1.1102230246251565e-16;
 
     /// <param name="a">The true operator A.</param>
     /// <param name="preconditioner">The approximate inverse M⁻¹ of A used as right preconditioner, of the same order.</param>
@@ -43,6 +47,7 @@ public sealed class Gmres
         sines = new double[restart];
         rhs = new double[restart + 1];
         residual = new double[n];
+        previous = new double[n];
     }
 
     /// <summary>The restart length m this instance was built with.</summary>
@@ -59,25 +64,50 @@ public sealed class Gmres
         double beta = normB, relative = 1;
         int iterations = 0;
         while (iterations < options.MaxIterations && relative > options.Tolerance && double.IsFinite(relative))
+            relative = RefinementCycle(b, x, ref beta, normB, options.Tolerance, options, ref iterations, history);
+        bool converged = relative <= options.Tolerance;
+
+        if (converged && options.RefineToWorkingPrecision)
         {
-            int steps = Cycle(beta, normB, options, ref iterations, history);
-            Update(x, steps);
-            beta = Krylov.Residual(a, b, x, residual);
-            relative = beta / normB;
-            history[^1] = relative; // the exact residual replaces the cycle's last estimate
+            // GMRES-based refinement: each cycle solves A d = r for the recomputed residual to three more digits and adds
+            // d; stop once d is a few ulps of x or stops shrinking (the residual's own rounding is then all that is left).
+            double previousUpdate = double.PositiveInfinity;
+            while (iterations < options.MaxIterations && beta > 0)
+            {
+                x.CopyTo(previous);
+                double cycleTolerance = 1e-3 * beta / normB;
+                relative = RefinementCycle(b, x, ref beta, normB, cycleTolerance, options, ref iterations, history);
+                Level1.Subtract<double>(x, previous); // previous = previous − x = −d
+                double update = Level1.Norm2<double>(previous);
+                if (!double.IsFinite(relative) || update <= 4 * UnitRoundoff * Level1.Norm2<double>(x) || update >= 0.5 * previousUpdate) break;
+                previousUpdate = update;
+            }
         }
         return new IterativeSolveResult(iterations, relative, relative <= options.Tolerance, history);
     }
 
+    /// <summary>One Arnoldi cycle to <paramref name="tolerance"/> (relative to ‖b‖) from the current residual, the update of x,
+    /// and the residual recomputed from x (accurately when the operator offers it); returns the new relative residual.</summary>
+    private double RefinementCycle(ReadOnlySpan<double> b, Span<double> x, ref double beta, double normB, double tolerance,
+        IterativeSolveOptions options, ref int iterations, List<double> history)
+    {
+        int steps = Cycle(beta, normB, tolerance, options.MaxIterations, ref iterations, history);
+        Update(x, steps);
+        beta = Krylov.Residual(a, b, x, residual);
+        double relative = beta / normB;
+        history[^1] = relative; // the exact residual replaces the cycle's last estimate
+        return relative;
+    }
+
     // One Arnoldi cycle from the current residual (norm beta); returns the number of steps taken.
-    private int Cycle(double beta, double normB, IterativeSolveOptions options, ref int iterations, List<double> history)
+    private int Cycle(double beta, double normB, double tolerance, int maxIterations, ref int iterations, List<double> history)
     {
         residual.CopyTo(basis[0]);
         Level1.Scale(1 / beta, basis[0].AsSpan());
         Array.Clear(rhs);
         rhs[0] = beta;
         int j = 0;
-        while (j < restart && iterations < options.MaxIterations)
+        while (j < restart && iterations < maxIterations)
         {
             preconditioner.Apply(basis[j], preconditioned[j]);
             double[] w = basis[j + 1];
@@ -102,7 +132,7 @@ public sealed class Gmres
             double estimate = Math.Abs(rhs[j]) / normB;
             history.Add(estimate);
             // next == 0 is a lucky breakdown: the Krylov space holds the exact solution.
-            if (estimate <= options.Tolerance || next == 0 || !double.IsFinite(estimate)) break;
+            if (estimate <= tolerance || next == 0 || !double.IsFinite(estimate)) break;
         }
         return j;
     }

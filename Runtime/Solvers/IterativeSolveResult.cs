@@ -17,6 +17,15 @@ public sealed record IterativeSolveOptions
     /// <summary>Stop after this many iterations (applications of the learned solve).</summary>
     public int MaxIterations { get; init; } = 100;
 
+    /// <summary>
+    /// <see cref="Gmres"/> only: after the residual test is met, keep refining (further cycles on the recomputed residual) until the
+    /// solution stops changing: the update is at most a few units in the last place of x, or it no longer shrinks.
+    /// A residual of about u·‖b‖ still leaves a forward error up to κ·u; with an operator that computes accurate
+    /// residuals (<see cref="IAccurateResidual"/>) these steps bring the forward error to about u whatever κ (below 1/u).
+    /// Counted in <see cref="MaxIterations"/>.
+    /// </summary>
+    public bool RefineToWorkingPrecision { get; init; }
+
     internal void Validate()
     {
         if (!(Tolerance >= 0) || double.IsInfinity(Tolerance))

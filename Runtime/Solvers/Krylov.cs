@@ -45,12 +45,19 @@ internal static class Krylov
         return options;
     }
 
-    /// <summary><c>r = b − A x</c>; returns ‖r‖₂.</summary>
+    /// <summary><c>r = b − A x</c> (accurately when the operator is an <see cref="IAccurateResidual"/>); returns ‖r‖₂.</summary>
     public static double Residual(ILinearOperator a, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> r)
     {
-        a.Apply(x, r);
-        Level1.Subtract(b, r);  // r = A x − b
-        Level1.Scale(-1.0, r);
+        if (a is IAccurateResidual accurate)
+        {
+            accurate.Residual(b, x, r);
+        }
+        else
+        {
+            a.Apply(x, r);
+            Level1.Subtract(b, r);  // r = A x − b
+            Level1.Scale(-1.0, r);
+        }
         return Level1.Norm2<double>(r);
     }
 }

@@ -62,6 +62,15 @@ public abstract class LinearOperator : ILinearOperator
         return new DelegateOperator(order, apply, applyTranspose);
     }
 
+    /// <summary>The span rules of <see cref="IAccurateResidual.Residual"/>.</summary>
+    internal static void CheckResidualSpans(int order, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> r)
+    {
+        if (b.Length != order) throw new ArgumentException($"The operator has order {order}, but b has length {b.Length}.", nameof(b));
+        if (x.Length != order) throw new ArgumentException($"The operator has order {order}, but x has length {x.Length}.", nameof(x));
+        if (r.Length != order) throw new ArgumentException($"The operator has order {order}, but r has length {r.Length}.", nameof(r));
+        if (r.Overlaps(b) || r.Overlaps(x)) throw new ArgumentException("r must not overlap b or x.", nameof(r));
+    }
+
     private static void CheckOrder(int order)
     {
         if (order < 1) throw new ArgumentOutOfRangeException(nameof(order), order, "The operator's order must be >= 1.");
@@ -74,8 +83,20 @@ public abstract class LinearOperator : ILinearOperator
         if (x.Overlaps(y)) throw new ArgumentException("y must not overlap x.", nameof(y));
     }
 
-    private sealed class DenseOperator(double[] matrix, int order) : LinearOperator(order)
+    private sealed class DenseOperator(double[] matrix, int order) : LinearOperator(order), IAccurateResidual
     {
+        public void Residual(ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> r)
+        {
+            CheckResidualSpans(Order, b, x, r);
+            for (int i = 0; i < Order; i++)
+            {
+                var sum = new CompensatedSum(b[i]);
+                ReadOnlySpan<double> row = Row(i);
+                for (int j = 0; j < row.Length; j++) sum.AddProduct(-row[j], x[j]);
+                r[i] = sum.Value;
+            }
+        }
+
         private protected override void ApplyCore(ReadOnlySpan<double> x, Span<double> y)
         {
             for (int i = 0; i < Order; i++) y[i] = Level1.Dot(Row(i), x);

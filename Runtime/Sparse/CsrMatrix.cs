@@ -1,3 +1,4 @@
+using GenLu.Kernels;
 using GenLu.IO;
 using GenLu.Solvers;
 
@@ -11,7 +12,7 @@ namespace GenLu.Sparse;
 /// Build one from coordinate triplets with <see cref="CsrBuilder"/> or read one with
 /// <see cref="MatrixMarket.ReadSparse(string)"/>.
 /// </summary>
-public sealed class CsrMatrix : ILinearOperator
+public sealed class CsrMatrix : ILinearOperator, IAccurateResidual
 {
     /// <summary>
     /// The largest number of rows or columns: the row pointers take 4 bytes per row whatever the file holds, so a
@@ -118,6 +119,21 @@ public sealed class CsrMatrix : ILinearOperator
             }
 
             y[i] = sum;
+        }
+    }
+
+    /// <summary><c>r = b − A x</c> accumulated as if in twice double precision, rounded once (<see cref="IAccurateResidual"/>).</summary>
+    /// <exception cref="InvalidOperationException">The matrix is not square.</exception>
+    public void Residual(ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> r)
+    {
+        if (Rows != Columns) throw new InvalidOperationException($"A residual needs a square matrix; this one is {Rows} x {Columns}.");
+        LinearOperator.CheckResidualSpans(Rows, b, x, r);
+        for (int i = 0; i < Rows; i++)
+        {
+            var sum = new CompensatedSum(b[i]);
+            int end = rowPointers[i + 1];
+            for (int k = rowPointers[i]; k < end; k++) sum.AddProduct(-values[k], x[columnIndices[k]]);
+            r[i] = sum.Value;
         }
     }
 

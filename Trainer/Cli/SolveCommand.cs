@@ -61,7 +61,7 @@ internal static class SolveCommand
             var method = ParseMethod(result.GetValue(refine), a is not null);
 
             var solver = new GfmmSolver(model);
-            var solved = Solve(solver, a, method, rightHandSides, new IterativeSolveOptions { Tolerance = tol, MaxIterations = cap });
+            var solved = Solve(solver, a, method, rightHandSides, new IterativeSolveOptions { Tolerance = tol, MaxIterations = cap, RefineToWorkingPrecision = true });
             NpyFile.WriteArray(outputPath, solved.Solutions);
 
             string? recorded = a is null ? RecordedOperatorHint(model) : null;
