@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text;
 using GenLu.Gfmm;
+using GenLu.Tests.Support;
 
 namespace GenLu.Tests;
 
 /// <summary>
-/// Every command, run as a child process of the built <c>genlu</c> under a 256 MB GC heap limit, on tiny files
+/// Every command (factor, train, eval, inspect, solve, export, import), run as a child process of the built <c>genlu</c> under a 256 MB GC heap limit, on tiny files
 /// that declare huge sizes: each must stop at the header with one <c>genlu &lt;command&gt;:</c> line and exit
 /// code 1 — no OutOfMemoryException, no stack trace. The time bound is generous (a correctness check: a file
 /// that were densified or allocated from its header would exhaust the heap, not merely be slow).
@@ -22,10 +23,15 @@ public sealed class HeapLimitCliTests : IDisposable
         File.WriteAllText(PathOf("declares-46340.mtx"), "%%MatrixMarket matrix coordinate real general\n46340 46340 1\n1 1 1.0\n");
         File.WriteAllText(PathOf("declares-1e9.mtx"), "%%MatrixMarket matrix coordinate real general\n1000000000 1000000000 1\n1 1 1.0\n");
         File.WriteAllText(PathOf("array-46340.mtx"), "%%MatrixMarket matrix array real general\n46340 46340\n1.0\n");
-        File.WriteAllBytes(PathOf("shape-100000.npy"), Npy("(100000, 100000)", 64));
-        File.WriteAllBytes(PathOf("shape-1e9.npy"), Npy("(1000000000,)", 8));
+        File.WriteAllBytes(PathOf("shape-100000.npy"), HandMadeArrays.Npy("<f8", "(100000, 100000)", false, new byte[64]));
+        File.WriteAllBytes(PathOf("shape-1e9.npy"), HandMadeArrays.Npy("<f8", "(1000000000,)", false, new byte[8]));
         File.WriteAllText(PathOf("m-2p24.gfmm.json"),
             "{\"format\":\"genlu-gfmm\",\"version\":1,\"dtype\":\"float32\",\"M\":16777216,\"P\":1,\"scale\":1,\"tensors\":{},\"sha256\":\"" + new string('0', 64) + "\"}");
+        File.WriteAllText(PathOf("m-2p24-v2.gfmm.json"),
+            "{\"format\":\"genlu-gfmm\",\"version\":2,\"dtype\":\"float32\",\"M\":16777216,\"P\":1,\"N\":16777216,\"scale\":1,\"tensors\":{},\"sha256\":\"" + new string('0', 64) + "\"}");
+        File.WriteAllBytes(PathOf("b8.npy"), HandMadeArrays.Float64Npy("(8,)", false, 1, 2, 3, 4, 5, 6, 7, 8));
+        // An archive whose one entry claims a 1e5 x 1e5 float32 tensor in 64 bytes.
+        File.WriteAllBytes(PathOf("huge-entry.npz"), HandMadeArrays.Npz([("L.encoder.0.0.W.weight.npy", HandMadeArrays.Npy("<f4", "(100000, 100000)", false, new byte[64]))]));
         IdentityModel(8).Save(PathOf("identity.gfmm.json"));
         IdentityModel(40000).Save(PathOf("claims-40000.gfmm.json"));
     }
@@ -50,6 +56,14 @@ public sealed class HeapLimitCliTests : IDisposable
         { "eval", "m-2p24.gfmm.json" },
         { "inspect", "m-2p24.gfmm.json" },
         { "inspect", "m-2p24.gfmm.json --json" },
+        { "inspect", "m-2p24-v2.gfmm.json" },
+        { "solve", "identity.gfmm.json --rhs shape-1e9.npy --out x.npy" },
+        { "solve", "identity.gfmm.json --rhs shape-100000.npy --out x.npy" },
+        { "solve", "identity.gfmm.json --rhs declares-1e9.mtx --out x.npy" },
+        { "solve", "identity.gfmm.json --rhs b8.npy --matrix declares-1e9.mtx --out x.npy" },
+        { "solve", "m-2p24-v2.gfmm.json --rhs b8.npy --out x.npy" },
+        { "export", "m-2p24.gfmm.json --to x.npz" },
+        { "import", "huge-entry.npz --scale 1 --out x.gfmm.json" },
     };
 
     [Theory]
@@ -76,6 +90,8 @@ public sealed class HeapLimitCliTests : IDisposable
         exitCode.ShouldBe(0, error);
         var (evalCode, evalError, _) = RunGenlu("eval identity.gfmm.json --operator laplacian1d --n 8 --samples 5");
         evalCode.ShouldBe(0, evalError);
+        var (solveCode, solveError, _) = RunGenlu("solve identity.gfmm.json --rhs b8.npy --out x.npy");
+        solveCode.ShouldBe(0, solveError);
     }
 
     private (int ExitCode, string Error, TimeSpan Elapsed) RunGenlu(string arguments)
@@ -105,17 +121,6 @@ public sealed class HeapLimitCliTests : IDisposable
     }
 
     /// <summary>A little-endian float64 .npy header declaring <paramref name="shape"/>, then only <paramref name="dataBytes"/> zero bytes.</summary>
-    private static byte[] Npy(string shape, int dataBytes)
-    {
-        string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
-        header = header.PadRight(((10 + header.Length + 1 + 15) / 16 * 16) - 10 - 1) + "\n";
-        var bytes = new List<byte> { 0x93 };
-        bytes.AddRange(Encoding.ASCII.GetBytes("NUMPY"));
-        bytes.AddRange([1, 0, (byte)(header.Length & 0xFF), (byte)(header.Length >> 8)]);
-        bytes.AddRange(Encoding.ASCII.GetBytes(header));
-        bytes.AddRange(new byte[dataBytes]);
-        return bytes.ToArray();
-    }
 
     /// <summary>L = U = I (M = 2, P = 4) whose provenance names the 1D Laplacian of order <paramref name="claimedN"/>.</summary>
     private static GfmmModel IdentityModel(int claimedN)
