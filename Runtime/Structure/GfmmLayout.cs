@@ -139,6 +139,13 @@ public sealed class GfmmLayout : IEquatable<GfmmLayout>
     /// <summary>Whether tensor <paramref name="tensor"/> is one of the level-0 diagonal blocks <c>G_i</c>.</summary>
     public bool IsDiagonal(int tensor) => tensor >= diagonalStart && tensor < diagonalStart + M;
 
+    /// <summary>Whether tensor <paramref name="tensor"/> belongs to the level-0 bridge (the near field): a <c>G_i</c> or a
+    /// neighbour coupling <c>Lo_i</c>/<c>Up_i</c> of level 0. A banded operator's exact factors hold nothing else.</summary>
+    public bool IsLevelZeroBridge(int tensor) =>
+        IsDiagonal(tensor)
+        || (HasLowerBridges && tensor >= lowerStart[0] && tensor < lowerStart[0] + M - 1)
+        || (HasUpperBridges && tensor >= upperStart[0] && tensor < upperStart[0] + M - 1);
+
     /// <summary>Bridge block <c>Lo_node</c> of a level, coupling node <c>node</c> into node <c>node + 1</c>.</summary>
     public int LowerBridge(int level, int node)
     {

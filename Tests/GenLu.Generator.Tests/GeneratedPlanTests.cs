@@ -31,7 +31,7 @@ public class GeneratedPlanTests
             // Only the level-0 bridge (G_i and the neighbour couplings) is non-zero: a banded operator's exact factors.
             foreach (var block in new[] { model.L, model.U })
                 for (int t = 0; t < block.Layout.TensorCount; t++)
-                    if (!IsLevelZeroBridge(block.Layout, t)) block.Tensor(t).Clear();
+                    if (!block.Layout.IsLevelZeroBridge(t)) block.Tensor(t).Clear();
         }
         var (_, result) = GeneratorHarness.Run(GeneratorHarness.SolverSource("Solver", "models/model.gfmm.json"),
             new InMemoryAdditionalText("/project/src/models/model.gfmm.json", TestModels.Json(model)));
@@ -49,8 +49,8 @@ public class GeneratedPlanTests
         {
             // The embedded weights hold L's non-zero tensors, then U's, in layout order.
             var embedded = new[] { model.L, model.U }.SelectMany(block => Enumerable.Range(0, block.Layout.TensorCount)
-                .Where(t => !banded || IsLevelZeroBridge(block.Layout, t)).Select(t => (block.Kind, Tensor: t))).ToList();
-            var plan = ExecutionPlan.Create(layout, operation, transposed, banded ? t => IsLevelZeroBridge(layout, t) : null);
+                .Where(t => !banded || block.Layout.IsLevelZeroBridge(t)).Select(t => (block.Kind, Tensor: t))).ToList();
+            var plan = ExecutionPlan.Create(layout, operation, transposed, banded ? t => layout.IsLevelZeroBridge(t) : null);
             scratchSlots = Math.Max(scratchSlots, plan.ScratchSlots);
             int blockBase = layout.Kind == GfmmKind.Lower ? 0 : m;
             var printed = Statements(source, name).Select(line => Parse(line, p, offset => embedded[offset / (p * p)].Tensor, blockBase, operation == PlanOperation.Solve)).ToList();
@@ -59,14 +59,6 @@ public class GeneratedPlanTests
         }
         source.ShouldContain($"private const int SlotsLength = {scratchSlots * p};");
         if (banded) source.ShouldNotContain("encoder."); // no product by a zero tensor is printed
-    }
-
-    private static bool IsLevelZeroBridge(GfmmLayout layout, int tensor)
-    {
-        if (layout.IsDiagonal(tensor)) return true;
-        for (int k = 0; k + 1 < layout.M; k++)
-            if ((layout.HasLowerBridges && tensor == layout.LowerBridge(0, k)) || (layout.HasUpperBridges && tensor == layout.UpperBridge(0, k))) return true;
-        return false;
     }
 
     [Fact]

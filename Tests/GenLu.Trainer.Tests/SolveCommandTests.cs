@@ -113,18 +113,6 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
 
     private static byte[] HandMadeNpy(string shape, bool fortranOrder, params double[] values) => HandMadeArrays.Float64Npy(shape, fortranOrder, values);
 
-    private static double[] Laplacian(int n)
-    {
-        var a = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            a[i * n + i] = 2;
-            if (i > 0) a[i * n + i - 1] = -1;
-            if (i + 1 < n) a[i * n + i + 1] = -1;
-        }
-        return a;
-    }
-
     private async Task<string> FactorLaplacian()
     {
         var factored = await Run("factor", "--operator", "laplacian1d", "--m", "2", "--p", "4", "--out", PathOf("lap.gfmm.json"));
@@ -229,7 +217,7 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
         x.Type.ShouldBe(NdArrayType.Float32);
         x.Shape.ToArray().ShouldBe([8]);
         // Exact factors in float: the plain solve is the dense solution to float rounding (κ of this Laplacian ≈ 32).
-        RelativeDifference(x.Values, TextbookSolve(Laplacian(8), b, 8, 1)).ShouldBeLessThan(1e-5);
+        RelativeDifference(x.Values, TextbookSolve(GenLu.Operators.TestOperators.Laplacian1d(8).Matrix, b, 8, 1)).ShouldBeLessThan(1e-5);
     }
 
     [Fact]
@@ -238,7 +226,7 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
         string model = await FactorLaplacian();
         double[] b = [1, -2, 0.5, 3, 0, -1, 2, 0.25];
         File.WriteAllBytes(PathOf("b.npy"), HandMadeNpy("(8,)", false, b));
-        double[] reference = TextbookSolve(Laplacian(8), b, 8, 1);
+        double[] reference = TextbookSolve(GenLu.Operators.TestOperators.Laplacian1d(8).Matrix, b, 8, 1);
 
         var refined = await Run("solve", model, "--rhs", PathOf("b.npy"), "--operator", "laplacian1d", "--n", "8", "--refine", "refinement", "--out", PathOf("x.npy"), "--json");
         refined.ExitCode.ShouldBe(0);
@@ -258,7 +246,7 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
         plainColumn["iterations"].ShouldBeNull();
         // The residual reported is that of the written float32 solution, recomputed here with the dense matrix.
         double[] x = NpyFile.ReadArray(PathOf("plain.npy")).Values;
-        double residual = Norm(Multiply(Laplacian(8), x, 8).Zip(b, (ax, bi) => bi - ax)) / Norm(b);
+        double residual = Norm(Multiply(GenLu.Operators.TestOperators.Laplacian1d(8).Matrix, x, 8).Zip(b, (ax, bi) => bi - ax)) / Norm(b);
         plainColumn["relative_residual"]!.GetValue<double>().ShouldBe(residual, 1e-12);
         residual.ShouldBeGreaterThan(0);
     }
@@ -286,7 +274,7 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
         var rowMajor = new double[16];
         for (int i = 0; i < 8; i++)
             for (int j = 0; j < 2; j++) rowMajor[i * 2 + j] = b[j * 8 + i];
-        RelativeDifference(x.Values, TextbookSolve(Laplacian(8), rowMajor, 8, 2)).ShouldBeLessThan(1e-12);
+        RelativeDifference(x.Values, TextbookSolve(GenLu.Operators.TestOperators.Laplacian1d(8).Matrix, rowMajor, 8, 2)).ShouldBeLessThan(1e-12);
         JsonNode.Parse(solved.Output)!["solutions"]!.AsArray().Count.ShouldBe(2);
     }
 
@@ -323,7 +311,7 @@ public sealed class SolveCommandTests(ITestOutputHelper log) : IDisposable
             "scalar" => HandMadeNpy("()", false, 1),
             _ => HandMadeNpy("(8,)", false, good),
         });
-        NpyFile.Write(PathOf("a16.npy"), Laplacian(16), 16, 16);
+        NpyFile.Write(PathOf("a16.npy"), GenLu.Operators.TestOperators.Laplacian1d(16).Matrix, 16, 16);
         string output = PathOf(@case == "out-not-npy" ? "x.txt" : "x.npy");
         string[] args = @case switch
         {

@@ -2,6 +2,7 @@ using GenLu.Dense;
 using GenLu.Exact;
 using GenLu.Gfmm;
 using GenLu.Operators;
+using GenLu.Tests.Support;
 
 namespace GenLu.Tests.Gfmm;
 
@@ -48,24 +49,26 @@ public class PaddedModelTests
         var solver = new GfmmSolver(model);
         solver.N.ShouldBe(n);
 
+        // Float32 solves: about 1e-7 times the condition number, with room.
+        double tolerance = Math.Max(1e-5, 1e-6 * DenseMath.ConditionNumber1(a, n));
         var b = Enumerable.Range(0, n).Select(i => (float)Math.Cos(0.3 * i + 0.1)).ToArray();
         var x = new float[n];
         solver.Solve(b, x);
         var exact = new LuFactorization<double>(a, n, MatrixLayout.RowMajor);
         var reference = new double[n];
         exact.Solve(b.Select(v => (double)v).ToArray(), reference);
-        RelativeError(x, reference).ShouldBeLessThan(Tolerance(a, n), "solve");
+        DenseMath.RelativeError(reference, x).ShouldBeLessThan(tolerance, "solve");
 
         // In place and batched (the padded panel path) give the same solutions.
         var batch = b.Concat(b.Select(v => -2 * v)).ToArray();
         solver.Solve(batch, batch, 2, solver.CreateWorkspace(2));
-        RelativeError(batch.AsSpan(0, n).ToArray(), reference).ShouldBeLessThan(Tolerance(a, n), "batched");
-        RelativeError(batch.AsSpan(n, n).ToArray(), reference.Select(v => -2 * v).ToArray()).ShouldBeLessThan(Tolerance(a, n), "batched, second");
+        DenseMath.RelativeError(reference, batch.AsSpan(0, n)).ShouldBeLessThan(tolerance, "batched");
+        DenseMath.RelativeError(reference.Select(v => -2 * v).ToArray(), batch.AsSpan(n, n)).ShouldBeLessThan(tolerance, "batched, second");
 
         var y = new float[n];
         model.Apply(b, y);
         var product = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Sum(j => a[i * n + j] * b[j])).ToArray();
-        RelativeError(y, product).ShouldBeLessThan(representation, "apply");
+        DenseMath.RelativeError(product, y).ShouldBeLessThan(representation, "apply");
 
         var dense = model.ToDense();
         dense.Length.ShouldBe(n * n);
@@ -104,34 +107,5 @@ public class PaddedModelTests
         Should.Throw<ArgumentException>(() => model.Apply(new float[M * P], new float[M * P]));
         Should.Throw<ArgumentOutOfRangeException>(() => new GfmmModel(model.L, model.U, 1, n: M * P + 1));
         Should.Throw<ArgumentOutOfRangeException>(() => new GfmmModel(model.L, model.U, 1, n: 0));
-    }
-
-    /// <summary>Float32 solves: about 1e-7 times the condition number, with room.</summary>
-    private static double Tolerance(double[] a, int n)
-    {
-        var lu = new LuFactorization<double>(a, n, MatrixLayout.RowMajor);
-        double inverseNorm = 0;
-        var column = new double[n];
-        var e = new double[n];
-        for (int j = 0; j < n; j++)
-        {
-            Array.Clear(e);
-            e[j] = 1;
-            lu.Solve(e, column);
-            inverseNorm = Math.Max(inverseNorm, column.Sum(Math.Abs));
-        }
-        double norm = Enumerable.Range(0, n).Max(j => Enumerable.Range(0, n).Sum(i => Math.Abs(a[i * n + j])));
-        return Math.Max(1e-5, 1e-6 * norm * inverseNorm);
-    }
-
-    private static double RelativeError(float[] actual, double[] expected)
-    {
-        double difference = 0, size = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            difference += (actual[i] - expected[i]) * (actual[i] - expected[i]);
-            size += expected[i] * expected[i];
-        }
-        return Math.Sqrt(difference / size);
     }
 }

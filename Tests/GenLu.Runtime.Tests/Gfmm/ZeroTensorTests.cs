@@ -20,16 +20,8 @@ public class ZeroTensorTests
         var model = GfmmRandom.WellConditioned(m, p, seed);
         foreach (var block in new[] { model.L, model.U })
             for (int t = 0; t < block.Layout.TensorCount; t++)
-                if (!IsLevelZeroBridge(block.Layout, t)) block.Tensor(t).Clear();
+                if (!block.Layout.IsLevelZeroBridge(t)) block.Tensor(t).Clear();
         return new GfmmModel(model.L, model.U, scale);
-    }
-
-    private static bool IsLevelZeroBridge(GfmmLayout layout, int tensor)
-    {
-        if (layout.IsDiagonal(tensor)) return true;
-        for (int k = 0; k + 1 < layout.M; k++)
-            if ((layout.HasLowerBridges && tensor == layout.LowerBridge(0, k)) || (layout.HasUpperBridges && tensor == layout.UpperBridge(0, k))) return true;
-        return false;
     }
 
     [Theory]
@@ -85,8 +77,8 @@ public class ZeroTensorTests
         foreach (var operation in new[] { PlanOperation.Solve, PlanOperation.Apply })
             foreach (bool transposed in new[] { false, true })
             {
-                var plan = ExecutionPlan.Create(layout, operation, transposed, t => IsLevelZeroBridge(layout, t));
-                plan.Steps.Where(s => s.Kind == PlanStepKind.Product).ShouldAllBe(s => IsLevelZeroBridge(layout, s.Tensor));
+                var plan = ExecutionPlan.Create(layout, operation, transposed, t => layout.IsLevelZeroBridge(t));
+                plan.Steps.Where(s => s.Kind == PlanStepKind.Product).ShouldAllBe(s => layout.IsLevelZeroBridge(s.Tensor));
                 // Only what the neighbour bridge needs is left: the previous-input slot (apply) and the residual.
                 plan.ScratchSlots.ShouldBeLessThanOrEqualTo(2);
                 var full = ExecutionPlan.Create(layout, operation, transposed);

@@ -102,7 +102,10 @@ internal static class DenseMath
     }
 
     /// <summary>‖expected − actual‖₂ / ‖expected‖₂.</summary>
-    public static double RelativeError(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual)
+    public static double RelativeError(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual) => RelativeError(expected, ToDouble(actual));
+
+    /// <summary>‖expected − actual‖₂ / ‖expected‖₂.</summary>
+    public static double RelativeError(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual)
     {
         double diff = 0, norm = 0;
         for (int i = 0; i < expected.Length; i++)
@@ -111,6 +114,23 @@ internal static class DenseMath
             norm += expected[i] * expected[i];
         }
         return Math.Sqrt(diff / norm);
+    }
+
+    /// <summary>κ₁(A) = ‖A‖₁ ‖A⁻¹‖₁ of a row-major n x n matrix, the inverse's columns from a dense double LU.</summary>
+    public static double ConditionNumber1(double[] a, int n)
+    {
+        var lu = new GenLu.Dense.LuFactorization<double>(a, n, GenLu.Dense.MatrixLayout.RowMajor);
+        double inverse = 0;
+        var e = new double[n];
+        var column = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            Array.Clear(e);
+            e[j] = 1;
+            lu.Solve(e, column);
+            inverse = Math.Max(inverse, column.Sum(Math.Abs));
+        }
+        return inverse * Enumerable.Range(0, n).Max(j => Enumerable.Range(0, n).Sum(i => Math.Abs(a[i * n + j])));
     }
 
     public static double[] RandomVector(int n, Random random) =>
