@@ -58,7 +58,7 @@ public sealed partial class GfmmBlock
     /// <summary>Leaf block size.</summary>
     public int P => Layout.P;
 
-    /// <summary>Matrix order <c>N = M · P</c>.</summary>
+    /// <summary>The block's order <c>N = M · P</c> (a model's own order may be smaller: <see cref="GfmmModel.N"/>).</summary>
     public int N => Layout.N;
 
     /// <summary>Number of tensors the block stores (the others are zero).</summary>
