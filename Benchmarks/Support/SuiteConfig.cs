@@ -2,7 +2,7 @@ using System.Reflection;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Running;
-using GenLu.Benchmarks.Interop;
+using GenLu.Trainer.Tuning.Peers;
 
 namespace GenLu.Benchmarks.Support;
 
