@@ -111,11 +111,12 @@ internal static unsafe partial class SuiteSparse
             matrix->Indices = Copy(a.ColumnIndices);
             matrix->Values = Copy(a.Values);
             matrix->SymmetryType = 1; // symmetric, upper triangle used: Aᵀ's upper triangle is A's lower, the same for symmetric A
+            matrix->ValueType = 1; // CHOLMOD_REAL (index type 0 = CHOLMOD_INT and data type 0 = CHOLMOD_DOUBLE are the zeroed defaults)
             matrix->Sorted = 1;
             matrix->Packed = 1;
             factor = cholmod_analyze(matrix, common);
             if (factor is null) { Dispose(); throw new InvalidOperationException("CHOLMOD analysis failed."); }
-            cholmod_factorize(matrix, factor, common);
+            if (cholmod_factorize(matrix, factor, common) == 0) { Dispose(); throw new InvalidOperationException("CHOLMOD factorization failed."); }
             // cholmod_factor starts with n and minor (size_t): minor < n means the leading minor of that order is not positive definite.
             nuint minor = ((nuint*)factor)[1];
             if (minor < (nuint)Order) { Dispose(); throw new InvalidOperationException($"CHOLMOD: the matrix is not positive definite (leading minor {minor + 1})."); }
