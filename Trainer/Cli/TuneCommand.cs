@@ -29,19 +29,23 @@ internal static class TuneCommand
         var budget = new Option<string>("--budget") { Description = "Wall-clock limit of the search: seconds, or a number with s, m or h (e.g. 120s, 5m).", DefaultValueFactory = _ => "120s" };
         var trainSteps = new Option<int>("--train-steps") { Description = "Step cap per block of the trained and exact + fine-tuned candidates; 0 leaves them out.", DefaultValueFactory = _ => new TuneOptions().TrainingStepsPerBlock };
         var repetitions = new Option<int>("--repetitions") { Description = "Timed runs of each solve after a warm-up (the median is reported).", DefaultValueFactory = _ => new TuneOptions().Repetitions };
+        var warmUp = new Option<double>("--warm-up") { Description = "Seconds of untimed runs before each timing (time for the JIT to optimize the solve).", DefaultValueFactory = _ => new TuneOptions().WarmUp.TotalSeconds };
         var output = new Option<FileInfo?>("--out") { Description = "Where to write the chosen model (default: <operator>.gfmm.json)." };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = $"Directory for {TunePlots.FileName}, the Pareto front of solve time against error." };
         var json = new Option<bool>("--json") { Description = "Print the measurements and the choice as JSON instead of tables." };
 
         var command = new Command("tune", "Measure candidate models for the operator here and keep the fastest to an answer at the accuracy.");
         problem.AddTo(command);
-        foreach (Option option in new Option[] { accuracy, rhsPerBuild, budget, trainSteps, repetitions, output, plots, json })
+        foreach (Option option in new Option[] { accuracy, rhsPerBuild, budget, trainSteps, repetitions, warmUp, output, plots, json })
             command.Options.Add(option);
 
         command.SetAction((result, cancellation) => Task.Run(() => GenluCommandLine.Guarded(console, "tune", () =>
         {
+            double warmUpSeconds = result.GetValue(warmUp);
+            if (!(warmUpSeconds >= 0 && warmUpSeconds <= 60)) throw new CliException($"--warm-up must be in 0..60 seconds, not {warmUpSeconds}.");
             var options = new TuneOptions
             {
+                WarmUp = TimeSpan.FromSeconds(warmUpSeconds),
                 Accuracy = result.GetValue(accuracy),
                 RhsPerBuild = result.GetValue(rhsPerBuild),
                 Budget = ParseBudget(result.GetValue(budget)!),

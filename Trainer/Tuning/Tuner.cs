@@ -35,6 +35,12 @@ internal sealed record TuneOptions
     /// <summary>Timed repetitions of each solve after one warm-up run; the median is kept.</summary>
     public int Repetitions { get; init; } = 5;
 
+    /// <summary>
+    /// Untimed runs before each timing, at least this long: long enough (0.3 s by default) for .NET's tiered JIT to
+    /// replace the first quick code of the solve with optimized code.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(0.3);
+
     /// <summary>Seed of the true solution x and of the training weights.</summary>
     public int Seed { get; init; } = 1234;
 
@@ -46,6 +52,7 @@ internal sealed record TuneOptions
         if (!(Accuracy > 0 && Accuracy < 1)) throw new ArgumentOutOfRangeException(nameof(Accuracy), Accuracy, "The accuracy must be in (0, 1).");
         if (RhsPerBuild < 1) throw new ArgumentOutOfRangeException(nameof(RhsPerBuild), RhsPerBuild, "The right-hand sides per build must be >= 1.");
         if (Budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Budget), Budget, "The budget must be positive.");
+        if (WarmUp < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(WarmUp), WarmUp, "The warm-up must be >= 0.");
         if (Repetitions < 1) throw new ArgumentOutOfRangeException(nameof(Repetitions), Repetitions, "The repetitions must be >= 1.");
         if (Tolerances.Count == 0 || Tolerances.Any(t => !(t >= 0) || double.IsInfinity(t)))
             throw new ArgumentException("Every tolerance must be finite and >= 0.", nameof(Tolerances));
@@ -345,15 +352,15 @@ internal static class Tuner
         }
 
         /// <summary>
-        /// The median time of one run (seconds): untimed warm-up runs until <see cref="WarmUpSeconds"/> have passed (at least
+        /// The median time of one run (seconds): untimed warm-up runs for <see cref="TuneOptions.WarmUp"/> (at least
         /// two, so the JIT has compiled the hot path), then <paramref name="repetitions"/> samples, each of as many runs as fill
         /// <see cref="SampleSeconds"/> (a microsecond solve is not timed one call at a time).
         /// </summary>
-        private static double Median(int repetitions, Action run)
+        private double Median(int repetitions, Action run)
         {
             long warmUp = Stopwatch.GetTimestamp();
             int warmUpRuns = 0;
-            while (warmUpRuns < 2 || Stopwatch.GetElapsedTime(warmUp).TotalSeconds < WarmUpSeconds)
+            while (warmUpRuns < 2 || Stopwatch.GetElapsedTime(warmUp) < options.WarmUp)
             {
                 run();
                 warmUpRuns++;
@@ -371,7 +378,6 @@ internal static class Tuner
             return repetitions % 2 == 1 ? times[repetitions / 2] : (times[(repetitions / 2) - 1] + times[repetitions / 2]) / 2;
         }
 
-        private const double WarmUpSeconds = 0.3;
         private const double QuickBuildSeconds = 0.25;
         private const double SampleSeconds = 0.002;
 
