@@ -80,6 +80,40 @@ internal sealed class PeerCase
         return new GfmmModel(built.Model.L, built.Model.U, Scale, built.Model.Provenance, N);
     }
 
+    /// <summary>‖b − (A/s) x‖∞ / (‖A/s‖∞ ‖x‖∞ + ‖b‖∞) for the case's b.</summary>
+    public double BackwardError(ReadOnlySpan<double> x)
+    {
+        var ax = new double[N];
+        Csr.Apply(x, ax);
+        double residual = 0, norm = 0, xMax = 0, bMax = 0;
+        for (int i = 0; i < N; i++)
+        {
+            residual = Math.Max(residual, Math.Abs(B[i] - ax[i]));
+            double row = 0;
+            foreach (double v in Csr.RowValues(i)) row += Math.Abs(v);
+            norm = Math.Max(norm, row);
+            xMax = Math.Max(xMax, Math.Abs(x[i]));
+            bMax = Math.Max(bMax, Math.Abs(B[i]));
+        }
+        return residual / ((norm * xMax) + bMax);
+    }
+
+    /// <summary>
+    /// <paramref name="target"/>, or ten times the relative residual UMFPACK's double LU attains on this b where that is
+    /// larger: no solve in double gets much below it. Without UMFPACK, the target.
+    /// </summary>
+    public double AnswerTolerance(double target)
+    {
+        if (Peers.FirstOrDefault(p => p.Name == DirectPeers.Umfpack)?.Factor is not { } factor) return target;
+        using var lu = factor();
+        var x = new double[N];
+        lu.Solve(B, x);
+        var ax = new double[N];
+        Csr.Apply(x, ax);
+        double attained = Math.Sqrt(ax.Zip(B, (p, q) => (p - q) * (p - q)).Sum() / B.Sum(v => v * v));
+        return Math.Max(target, 10 * attained);
+    }
+
     /// <summary>A (unscaled) for GMRES, O(nnz) per product.</summary>
     public ILinearOperator Operator() => LinearOperator.FromDelegate(N, (x, y) =>
     {
