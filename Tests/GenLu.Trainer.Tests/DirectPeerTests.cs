@@ -5,16 +5,17 @@ using GenLu.Trainer.Tuning.Peers;
 namespace GenLu.Tests;
 
 /// <summary>
-/// The peers' P/Invoke (LAPACK pttrf/gbtrf/getrf, CHOLMOD, UMFPACK) against a dense Gaussian elimination in double,
+/// The peers' P/Invoke (LAPACK pttrf/gbtrf/getrf, CHOLMOD, UMFPACK, hmat-oss) against a dense Gaussian elimination in double,
 /// on the operators each one applies to; a peer whose library is missing must say which package brings it.
 /// </summary>
 public sealed class DirectPeerTests
 {
     [Theory]
-    [InlineData("laplacian1d", 17, new[] { DirectPeers.Tridiagonal, DirectPeers.Banded, DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense })]
-    [InlineData("laplacian2d", 5, new[] { DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense })]
+    [InlineData("laplacian1d", 17, new[] { DirectPeers.Tridiagonal, DirectPeers.Banded, DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense, DirectPeers.Hierarchical })]
+    [InlineData("laplacian2d", 5, new[] { DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense, DirectPeers.Hierarchical })]
     [InlineData("convdiff1d", 19, new[] { DirectPeers.Banded, DirectPeers.Umfpack, DirectPeers.Dense })]
-    [InlineData("rbf", 12, new[] { DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense })]
+    [InlineData("rbf", 12, new[] { DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense, DirectPeers.Hierarchical })]
+    [InlineData("rbf", 300, new[] { DirectPeers.Cholmod, DirectPeers.Umfpack, DirectPeers.Dense, DirectPeers.Hierarchical })]
     public void Every_applicable_peer_solves_like_dense_elimination(string name, int size, string[] expectedPeers)
     {
         var op = TestOperators.Create(name, size);

@@ -18,8 +18,9 @@ internal sealed record PeerChoice(string Name, Func<PeerSolver>? Factor, string?
 /// <summary>
 /// The direct solvers a user would pick instead of GenLu for a given matrix, each only where it applies: LAPACK pttrf
 /// (symmetric tridiagonal), gbtrf (banded, narrow enough that its band store stays below a quarter of N²), CHOLMOD
-/// (symmetric; it refuses an indefinite matrix when factoring), UMFPACK (any sparse square matrix) and dense getrf
-/// (only when the caller already holds the dense matrix: a sparse one is never densified for a peer).
+/// (symmetric; it refuses an indefinite matrix when factoring), UMFPACK (any sparse square matrix), and, only when the
+/// caller already holds the dense matrix (a sparse one is never densified for a peer), dense getrf and, for a symmetric
+/// one, hmat-oss's H-LDLᵀ.
 /// </summary>
 internal static class DirectPeers
 {
@@ -28,6 +29,7 @@ internal static class DirectPeers
     public const string Cholmod = "CHOLMOD";
     public const string Umfpack = "UMFPACK";
     public const string Dense = "LAPACK getrf/getrs";
+    public const string Hierarchical = "hmat-oss H-LDLᵀ";
 
     /// <param name="a">The matrix as CSR (from a dense one: its nonzero entries).</param>
     /// <param name="dense">The same matrix dense row-major when the caller has it, else null.</param>
@@ -48,6 +50,10 @@ internal static class DirectPeers
         peers.Add(new(Umfpack, SuiteSparse.IsUmfpackAvailable ? () => new UmfpackPeer(a) : null, SuiteSparse.IsUmfpackAvailable ? null : SuiteSparse.UmfpackMissingMessage));
         if (dense is not null)
             peers.Add(new(Dense, blas is null ? () => new DensePeer(dense, n) : null, blas));
+        // A dense symmetric matrix as a kernel on the points 0, 1, …, N − 1: the index geometry GenLu's blocks assume too.
+        if (dense is not null && symmetric)
+            peers.Add(new(Hierarchical, HmatOss.IsAvailable ? () => new HmatOss.SymmetricFactors(Indices(n), (i, j) => dense[((long)i * n) + j]) : null,
+                HmatOss.IsAvailable ? null : HmatOss.MissingMessage));
         return peers;
     }
 
@@ -61,6 +67,8 @@ internal static class DirectPeers
                 if (dense[(i * n) + j] != 0) builder.Add(i, j, dense[(i * n) + j]);
         return builder.Build();
     }
+
+    private static double[] Indices(int n) => Enumerable.Range(0, n).Select(i => (double)i).ToArray();
 
     private static bool IsSymmetric(CsrMatrix a)
     {
