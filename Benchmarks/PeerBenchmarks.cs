@@ -12,7 +12,8 @@ namespace GenLu.Benchmarks;
 /// 1e-10 relative residual preconditioned by it (GenLu's time to a double-precision answer), the generated solve of a
 /// model of the same shape where one is compiled (its speed depends on the shape only, up to zero-term pruning), and the
 /// double-precision peers that apply: LAPACK pttrs (SPD tridiagonal), gbtrs (narrow band), CHOLMOD (symmetric),
-/// UMFPACK (any sparse), getrs (dense). Factors are built in GlobalSetup; only solves are timed.
+/// UMFPACK (any sparse), getrs (dense) and hmat-oss's H-LDLᵀ (dense symmetric). Factors are built in GlobalSetup; only
+/// solves are timed.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(SuiteConfig))]
@@ -74,6 +75,9 @@ public class PeerSolveBenchmarks
     [GlobalSetup(Target = nameof(Getrs))]
     public void SetupGetrs() => SetupPeer(DirectPeers.Dense);
 
+    [GlobalSetup(Target = nameof(Hmat))]
+    public void SetupHmat() => SetupPeer(DirectPeers.Hierarchical);
+
     private void SetupPeer(string name)
     {
         _case = PeerCase.Get(Operator, N);
@@ -126,6 +130,9 @@ public class PeerSolveBenchmarks
     [Benchmark, RequiresPeer(DirectPeers.Dense)]
     public double[] Getrs() => PeerSolve();
 
+    [Benchmark, RequiresPeer(DirectPeers.Hierarchical)]
+    public double[] Hmat() => PeerSolve();
+
     private double[] PeerSolve()
     {
         _peer!.Solve(_b, _x);
@@ -170,6 +177,9 @@ public class PeerBuildBenchmarks
     [GlobalSetup(Target = nameof(Getrf))]
     public void SetupGetrf() => SetupPeer(DirectPeers.Dense);
 
+    [GlobalSetup(Target = nameof(HmatFactor))]
+    public void SetupHmatFactor() => SetupPeer(DirectPeers.Hierarchical);
+
     private void SetupPeer(string name)
     {
         _case = PeerCase.Get(Operator, N);
@@ -194,6 +204,9 @@ public class PeerBuildBenchmarks
     [Benchmark, RequiresPeer(DirectPeers.Dense)]
     public int Getrf() => Factor();
 
+    [Benchmark, RequiresPeer(DirectPeers.Hierarchical)]
+    public int HmatFactor() => Factor();
+
     private int Factor()
     {
         using var solver = _peer.Factor!();
@@ -201,8 +214,8 @@ public class PeerBuildBenchmarks
     }
 }
 
-/// <summary>The operators of the peer suites: the seven built-in ones.</summary>
+/// <summary>The operators of the peer suites: the seven built-in ones and a Matérn kernel.</summary>
 internal static class PeerSuite
 {
-    public static IEnumerable<string> Operators => GenLu.Operators.TestOperators.All.Select(d => d.Name);
+    public static IEnumerable<string> Operators => GenLu.Operators.TestOperators.All.Select(d => d.Name).Append(PeerCase.Matern);
 }

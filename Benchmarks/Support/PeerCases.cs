@@ -20,11 +20,12 @@ internal sealed class PeerCase
     private static PeerCase? last;
     private static readonly Dictionary<(string, int), string[]> ApplicablePeers = [];
 
+    /// <summary>The Matérn (ν = 3/2) covariance case: not a built-in operator, a dense kernel beside <c>rbf</c>.</summary>
+    public const string Matern = "matern32";
+
     private PeerCase(string name, int n)
     {
-        var descriptor = TestOperators.All.Single(d => d.Name == name);
-        int size = descriptor.IsGrid ? (int)Math.Round(Math.Sqrt(n)) : n;
-        var op = TestOperators.Create(name, size);
+        var op = name == Matern ? MaternKernel(n) : BuiltIn(name, n);
         if (op.N != n) throw new ArgumentOutOfRangeException(nameof(n), n, $"{name} has no order {n} (a 2D operator needs a square).");
         Name = name;
         N = n;
@@ -35,6 +36,30 @@ internal sealed class PeerCase
         Peers = DirectPeers.For(Csr, Dense);
         var random = new Random(42);
         B = Enumerable.Range(0, n).Select(_ => (2 * random.NextDouble()) - 1).ToArray();
+    }
+
+    private static OperatorMatrix BuiltIn(string name, int n)
+    {
+        var descriptor = TestOperators.All.Single(d => d.Name == name);
+        return TestOperators.Create(name, descriptor.IsGrid ? (int)Math.Round(Math.Sqrt(n)) : n);
+    }
+
+    /// <summary>
+    /// (1 + √3 r / l) exp(−√3 r / l) + nugget δ_ij with r = |x_i − x_j| on a uniform grid of [0, 1], l = 0.2, nugget 1e-4
+    /// (the rbf operator's length scale and nugget), divided by its largest entry 1 + nugget.
+    /// </summary>
+    private static OperatorMatrix MaternKernel(int n)
+    {
+        const double length = 0.2, nugget = 1e-4;
+        var values = new double[(long)n * n];
+        double scale = 1 + nugget;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double r = Math.Sqrt(3) * Math.Abs(i - j) / ((n - 1) * length);
+                values[((long)i * n) + j] = (((1 + r) * Math.Exp(-r)) + (i == j ? nugget : 0)) / scale;
+            }
+        return new OperatorMatrix(Matern, n, values, scale, new Dictionary<string, double> { ["lengthScale"] = length, ["nugget"] = nugget });
     }
 
     public string Name { get; }
@@ -70,6 +95,7 @@ internal sealed class PeerCase
         if (!OpenBlas.IsAvailable) yield return OpenBlas.MissingMessage;
         if (!SuiteSparse.IsCholmodAvailable) yield return SuiteSparse.CholmodMissingMessage;
         if (!SuiteSparse.IsUmfpackAvailable) yield return SuiteSparse.UmfpackMissingMessage;
+        if (!HmatOss.IsAvailable) yield return HmatOss.MissingMessage;
     }
 
     /// <summary>GenLu's exact factors of A / s at P = 32 (padded to M·P ≥ N), as a model of A (scale s).</summary>
