@@ -32,7 +32,7 @@ public class PeerSolveBenchmarks
     [ParamsSource(nameof(Operators))]
     public string Operator { get; set; } = "";
 
-    [Params(1024, 4096)]
+    [Params(4096)]
     public int N { get; set; }
 
     public static IEnumerable<string> Operators => PeerSuite.Operators;
