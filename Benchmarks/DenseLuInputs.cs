@@ -1,5 +1,5 @@
 using System.Numerics;
-using GenLu.Benchmarks.Interop;
+using GenLu.Trainer.Tuning.Peers;
 using MathNet.Numerics;
 using MathNet.Numerics.Providers.LinearAlgebra;
 

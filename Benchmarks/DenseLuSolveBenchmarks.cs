@@ -1,6 +1,6 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
-using GenLu.Benchmarks.Interop;
+using GenLu.Trainer.Tuning.Peers;
 using GenLu.Benchmarks.Support;
 using MathNet.Numerics.Providers.LinearAlgebra;
 using GenLu.Dense;

@@ -2,7 +2,7 @@ using System.Reflection;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Running;
-using GenLu.Benchmarks.Interop;
+using GenLu.Trainer.Tuning.Peers;
 
 namespace GenLu.Benchmarks.Support;
 
@@ -34,8 +34,8 @@ internal sealed class RequiresOpenBlasAttribute : Attribute;
 internal sealed class RequiresGeneratedSolverAttribute : Attribute;
 
 /// <summary>
-/// The configuration shared by the suites (their job comes from <see cref="Program"/>): a filter that drops exactly the cases that cannot run here (OpenBLAS absent, no generated
-/// solver at that order) or are capped by <see cref="MaxOrderAttribute"/>, so every other column still runs.
+/// The configuration shared by the suites (their job comes from <see cref="Program"/>): a filter that drops exactly the cases that cannot run here (OpenBLAS absent, a peer that does not apply to the operator or whose library is absent, no generated
+/// solver at that order, a peer that does not apply to the operator or whose library is absent) or are capped by <see cref="MaxOrderAttribute"/>, so every other column still runs.
 /// </summary>
 internal sealed class SuiteConfig : ManualConfig
 {
@@ -44,8 +44,8 @@ internal sealed class SuiteConfig : ManualConfig
     /// <summary>One line per cap and per missing library, for the run's console output.</summary>
     public static IEnumerable<string> Notes(IEnumerable<Type> suites)
     {
-        if (!OpenBlas.IsAvailable)
-            yield return OpenBlas.MissingMessage;
+        foreach (string missing in PeerCase.MissingLibraries())
+            yield return missing;
         foreach (int n in BenchmarkModels.Orders.Where(n => !GeneratedSolvers.IsCompiled(n)))
             yield return $"Generated column skipped at N = {n}: {GeneratedSolvers.MissingReason(n)}.";
         foreach (var method in suites.SelectMany(type => type.GetMethods()))
@@ -57,6 +57,9 @@ internal sealed class SuiteConfig : ManualConfig
     {
         var method = benchmark.Descriptor.WorkloadMethod;
         if (method.IsDefined(typeof(RequiresOpenBlasAttribute)) && !OpenBlas.IsAvailable)
+            return false;
+        if (method.GetCustomAttribute<RequiresPeerAttribute>() is { } peer
+            && (Parameter(benchmark, "Operator") is not string name || Parameter(benchmark, "N") is not int order || !PeerCase.Applicable(name, order).Contains(peer.Peer)))
             return false;
         var caps = method.GetCustomAttributes<MaxOrderAttribute>().ToList();
         bool generated = method.IsDefined(typeof(RequiresGeneratedSolverAttribute));

@@ -54,6 +54,8 @@ public sealed class HeapLimitCliTests : IDisposable
         { "eval", "identity.gfmm.json --matrix shape-100000.npy" },
         { "eval", "claims-40000.gfmm.json" },
         { "eval", "m-2p24.gfmm.json" },
+        { "tune", "--matrix declares-46340.mtx --train-steps 0 --budget 10s" },
+        { "tune", "--matrix shape-100000.npy --train-steps 0 --budget 10s" },
         { "inspect", "m-2p24.gfmm.json" },
         { "inspect", "m-2p24.gfmm.json --json" },
         { "inspect", "m-2p24-v2.gfmm.json" },

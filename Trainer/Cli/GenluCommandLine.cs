@@ -15,6 +15,7 @@ internal static class GenluCommandLine
         var root = new RootCommand("GenLu: learn structured (GFMM) L and U factors of a matrix, and evaluate them.");
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(FactorCommand.Create(console));
+        root.Subcommands.Add(TuneCommand.Create(console));
         root.Subcommands.Add(EvalCommand.Create(console));
         root.Subcommands.Add(SolveCommand.Create(console));
         root.Subcommands.Add(ExportCommand.Create(console));

@@ -76,6 +76,17 @@ internal sealed class ProblemOptions
         return (problem, m, p);
     }
 
+    /// <summary>
+    /// The problem the options describe, of whatever order they give (a file's, <c>--n</c>'s or <c>--grid</c>'s); a built-in
+    /// operator without either has the default order M·P = 256 (a 2D one: a 16 x 16 grid).
+    /// </summary>
+    public TrainingProblem ResolveAnyOrder(ParseResult result)
+    {
+        var (name, file, n, grid, parameters) = Read(result);
+        var defaults = new TrainingOptions();
+        return file is not null ? FromFile(file.FullName) : FromOperator(name!, n, grid, parameters, defaults.M * defaults.P);
+    }
+
     private (string? Name, FileInfo? File, int? N, int? Grid, string[] Parameters) Read(ParseResult result)
     {
         string? name = result.GetValue(Operator);

@@ -101,7 +101,7 @@ internal static class TrainingPlots
     }
 
     /// <summary>Ticks for an axis whose values are log10 of the data: labels 1e-3, 1e-2, … and log minor ticks.</summary>
-    private static NumericAutomatic LogTicks() => new()
+    internal static NumericAutomatic LogTicks() => new()
     {
         MinorTickGenerator = new LogMinorTickGenerator(),
         IntegerTicksOnly = true,
@@ -109,7 +109,7 @@ internal static class TrainingPlots
     };
 
     /// <summary>Renders to a temporary file beside <paramref name="path"/>, then moves it into place.</summary>
-    private static void Save(Plot plot, string path, int width, int height)
+    internal static void Save(Plot plot, string path, int width, int height)
     {
         string full = Path.GetFullPath(path);
         string temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".png");
