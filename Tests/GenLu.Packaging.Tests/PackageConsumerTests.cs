@@ -19,6 +19,9 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
     private const int N = 12;
     private const int M = 2, P = 8;
 
+    /// <summary>Right-hand sides of the consumer's parallel batch: more than three panels of the generated PanelWidth (16).</summary>
+    private const int BatchCount = 49;
+
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
 
     private readonly string root = Directory.CreateTempSubdirectory("genlu-packages-").FullName;
@@ -40,21 +43,32 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         Dotnet(consumer, "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false");
         string printed = Dotnet(consumer, "bin/Release/net10.0/Consumer.dll");
 
-        // tridiag(-1, 2, -1) x = 1 (Dirichlet ends) is solved by x_i = i (N + 1 - i) / 2 for i = 1 .. N.
+        // tridiag(-1, 2, -1) x = 1 (Dirichlet ends) is solved by x_i = i (N + 1 - i) / 2 for i = 1 .. N; exact factors in
+        // float lose the condition number (≈ 70) times float rounding.
+        static double Expected(int i) => (i + 1) * (N - i) / 2.0;
+        double tolerance = 1e-4 * (N + 1) * (N + 1) / 8.0;
         var lines = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        lines.Length.ShouldBe(N, printed);
-        double largest = (N + 1) * (N + 1) / 8.0;
+        var single = lines.Where(line => !line.StartsWith("batch ", StringComparison.Ordinal)).ToArray();
+        var batch = lines.Where(line => line.StartsWith("batch ", StringComparison.Ordinal)).ToArray();
+        single.Length.ShouldBe(N, printed);
         for (int i = 0; i < N; i++)
         {
-            var fields = lines[i].Split(' ');
-            double expected = (i + 1) * (N - i) / 2.0;
-            double generated = double.Parse(fields[0], CultureInfo.InvariantCulture);
-            double runtime = double.Parse(fields[1], CultureInfo.InvariantCulture);
-            // Exact factors in float: the condition number (≈ 70) times float rounding.
-            Math.Abs(generated - expected).ShouldBeLessThan(1e-4 * largest, $"generated x[{i}]");
-            Math.Abs(runtime - expected).ShouldBeLessThan(1e-4 * largest, $"runtime x[{i}]");
+            var fields = single[i].Split(' ');
+            Math.Abs(Parse(fields[0]) - Expected(i)).ShouldBeLessThan(tolerance, $"generated x[{i}]");
+            Math.Abs(Parse(fields[1]) - Expected(i)).ShouldBeLessThan(tolerance, $"runtime x[{i}]");
+        }
+
+        batch.Length.ShouldBe(BatchCount, printed);
+        for (int v = 0; v < batch.Length; v++)
+        {
+            var fields = batch[v]["batch ".Length..].Split(' ');
+            fields.Length.ShouldBe(N);
+            for (int i = 0; i < N; i++)
+                Math.Abs(Parse(fields[i]) - (v + 1) * Expected(i)).ShouldBeLessThan((v + 1) * tolerance, $"parallel batch x[{v}][{i}]");
         }
     }
+
+    private static double Parse(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
     private void WriteConsumer(string directory, string feed)
     {
@@ -126,9 +140,18 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             for (int i = 0; i < b.Length; i++)
                 Console.WriteLine(generated[i].ToString("R", CultureInfo.InvariantCulture) + " " + runtime[i].ToString("R", CultureInfo.InvariantCulture));
 
+            // A batch on every core: right-hand side v is (v + 1) times the ones, one line per solution.
+            const int count = BATCH_COUNT;
+            var bs = new float[count * Laplacian.N];
+            for (int v = 0; v < count; v++) Array.Fill(bs, v + 1f, v * Laplacian.N, Laplacian.N);
+            var xs = new float[bs.Length];
+            Laplacian.SolveParallel(bs, xs, count);
+            for (int v = 0; v < count; v++)
+                Console.WriteLine("batch " + string.Join(" ", xs.Skip(v * Laplacian.N).Take(Laplacian.N).Select(f => f.ToString("R", CultureInfo.InvariantCulture))));
+
             [GenLu.GfmmSolver("models/laplacian.gfmm.json")]
             static partial class Laplacian { }
-            """);
+            """.Replace("BATCH_COUNT", BatchCount.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 
     /// <summary>Runs <c>dotnet</c> and returns its standard output; a failure or a timeout fails the test with all it printed.</summary>
