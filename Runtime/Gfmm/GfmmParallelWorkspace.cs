@@ -21,6 +21,9 @@ public sealed class GfmmParallelWorkspace : IDisposable
     /// <summary>Panel width by default: the generated solvers' <c>PanelWidth</c>, where the panel products run at full speed.</summary>
     public const int DefaultBatchCapacity = 16;
 
+    /// <summary>At most this many threads: each holds a workspace of its own (about <c>2 N · BatchCapacity</c> floats).</summary>
+    public const int MaxThreads = 256;
+
     private readonly GfmmWorkspace[] workspaces;
     private readonly Thread[] workers;
     private readonly ManualResetEventSlim[] wake;
@@ -40,9 +43,9 @@ public sealed class GfmmParallelWorkspace : IDisposable
     /// <param name="batchCapacity">Vectors per panel.</param>
     public GfmmParallelWorkspace(int m, int p, int threads = 0, int batchCapacity = DefaultBatchCapacity)
     {
-        if (threads < 0)
-            throw new ArgumentOutOfRangeException(nameof(threads), threads, "The number of threads must be >= 1, or 0 for one per processor.");
-        Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        if (threads < 0 || threads > MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"The number of threads must be in [1, {MaxThreads}], or 0 for one per processor.");
+        Threads = threads == 0 ? Math.Min(Environment.ProcessorCount, MaxThreads) : threads;
         // GfmmWorkspace validates M, P and the capacity with the messages every workspace uses.
         workspaces = new GfmmWorkspace[Threads];
         for (int t = 0; t < Threads; t++) workspaces[t] = new GfmmWorkspace(m, p, batchCapacity);

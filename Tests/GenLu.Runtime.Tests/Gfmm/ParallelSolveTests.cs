@@ -105,6 +105,7 @@ public class ParallelSolveTests
         Should.Throw<ArgumentException>(() => solver.SolveParallel(b.AsSpan(0, b.Length - 1), x.AsSpan(1), 2, workspace));
         Should.Throw<ArgumentNullException>(() => solver.SolveParallel(b, x, 2, null!));
         Should.Throw<ArgumentOutOfRangeException>(() => solver.CreateParallelWorkspace(threads: -1));
+        Should.Throw<ArgumentOutOfRangeException>(() => solver.CreateParallelWorkspace(threads: GfmmParallelWorkspace.MaxThreads + 1));
         Should.Throw<ArgumentOutOfRangeException>(() => solver.CreateParallelWorkspace(threads: 2, batchCapacity: 0));
         x.ShouldAllBe(v => v == 0);
 
