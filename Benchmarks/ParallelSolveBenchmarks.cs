@@ -9,7 +9,8 @@ namespace GenLu.Benchmarks;
 /// 64 right-hand sides at N = 4096 (M = 128, P = 32), one thread against all cores, both in this run: the Runtime's
 /// <see cref="GfmmSolver.Solve(ReadOnlySpan{float}, Span{float}, int, GfmmWorkspace)"/> with a workspace of 16 vectors
 /// against <see cref="GfmmSolver.SolveParallel"/> with the same panels, and the generated class's batched
-/// <c>Solve(b, x, count, scratch)</c> against its <c>SolveParallel(b, x, count)</c>. The generated pair needs the N = 4096
+/// <c>Solve(b, x, count, scratch)</c> against its <c>SolveParallel(b, x, count)</c>. Two more Runtime rows: the whole batch as
+/// one serial panel (the Runtime's fastest serial call) and one panel per thread in parallel. The generated pair needs the N = 4096
 /// model (make-models); without it the pair runs on the N = 1024 class and says so in its category.
 /// </summary>
 [MemoryDiagnoser]
@@ -29,6 +30,8 @@ public class ParallelSolveBenchmarks
     private GfmmSolver solver = null!;
     private GfmmWorkspace serialWorkspace = null!;
     private GfmmParallelWorkspace parallelWorkspace = null!;
+    private GfmmWorkspace wideWorkspace = null!;
+    private GfmmParallelWorkspace wideParallelWorkspace = null!;
     private float[] b = [];
     private float[] x = [];
     private float[] generatedB = [];
@@ -41,6 +44,9 @@ public class ParallelSolveBenchmarks
         solver = new GfmmSolver(BenchmarkModels.Create(N));
         serialWorkspace = solver.CreateWorkspace(GfmmParallelWorkspace.DefaultBatchCapacity);
         parallelWorkspace = solver.CreateParallelWorkspace();
+        // The fastest serial panel (the whole batch) and, in parallel, one panel per thread.
+        wideWorkspace = solver.CreateWorkspace(Rhs);
+        wideParallelWorkspace = solver.CreateParallelWorkspace(batchCapacity: (Rhs + Environment.ProcessorCount - 1) / Environment.ProcessorCount);
         b = BenchmarkModels.RandomVectors(N, Rhs, seed: 64);
         x = new float[b.Length];
 #if GENLU_MODEL_N4096
@@ -54,7 +60,11 @@ public class ParallelSolveBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => parallelWorkspace.Dispose();
+    public void Cleanup()
+    {
+        parallelWorkspace.Dispose();
+        wideParallelWorkspace.Dispose();
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Runtime N=4096")]
     public float[] RuntimeOneThread()
@@ -67,6 +77,20 @@ public class ParallelSolveBenchmarks
     public float[] RuntimeAllCores()
     {
         solver.SolveParallel(b, x, Rhs, parallelWorkspace);
+        return x;
+    }
+
+    [Benchmark, BenchmarkCategory("Runtime N=4096")]
+    public float[] RuntimeOneThreadOnePanel()
+    {
+        solver.Solve(b, x, Rhs, wideWorkspace);
+        return x;
+    }
+
+    [Benchmark, BenchmarkCategory("Runtime N=4096")]
+    public float[] RuntimeAllCoresPanelPerThread()
+    {
+        solver.SolveParallel(b, x, Rhs, wideParallelWorkspace);
         return x;
     }
 
