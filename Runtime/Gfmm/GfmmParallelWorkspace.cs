@@ -27,7 +27,9 @@ public sealed class GfmmParallelWorkspace : IDisposable
     private readonly GfmmWorkspace[] workspaces;
     private readonly Thread[] workers;
     private readonly ManualResetEventSlim[] wake;
-    private readonly CountdownEvent finished = new(1);
+    // A semaphore, not a CountdownEvent: its blocking wait uses a lock made in its constructor, where
+    // ManualResetEventSlim makes one lazily at the first wait that blocks (an allocation inside some later call).
+    private readonly SemaphoreSlim finished = new(0);
 
     // The call in progress, read by the workers after they are woken (the events order the accesses).
     private IPanelWork? work;
@@ -99,13 +101,9 @@ public sealed class GfmmParallelWorkspace : IDisposable
         count = vectors;
         nextPanel = 0;
         failure = null;
-        if (helpers > 0)
-        {
-            finished.Reset(helpers);
-            for (int w = 0; w < helpers; w++) wake[w].Set();
-        }
+        for (int w = 0; w < helpers; w++) wake[w].Set();
         TakePanels(workspaces[0]);
-        if (helpers > 0) finished.Wait();
+        for (int w = 0; w < helpers; w++) finished.Wait();
         work = null;
         failure?.Throw();
     }
@@ -136,7 +134,7 @@ public sealed class GfmmParallelWorkspace : IDisposable
             signal.Reset();
             if (disposed) return;
             TakePanels(workspaces[participant]);
-            finished.Signal();
+            finished.Release();
         }
     }
 
