@@ -65,7 +65,8 @@ internal static class ParallelEmitter
 
                 private readonly float[][] scratch;
                 private readonly {{Threading}}.ManualResetEventSlim[] wake;
-                private readonly {{Threading}}.CountdownEvent finished = new(1);
+                // A semaphore: its blocking wait needs no lock made lazily (ManualResetEventSlim's first blocking wait allocates one).
+                private readonly {{Threading}}.SemaphoreSlim finished = new(0);
                 private global::System.ReadOnlyMemory<float> input;
                 private global::System.Memory<float> output;
                 private int count;
@@ -104,13 +105,9 @@ internal static class ParallelEmitter
                     nextPanel = 0;
                     failure = null;
                     int helpers = global::System.Math.Min(wake.Length, (vectors - 1) / PanelWidth);
-                    if (helpers > 0)
-                    {
-                        finished.Reset(helpers);
-                        for (int w = 0; w < helpers; w++) wake[w].Set();
-                    }
+                    for (int w = 0; w < helpers; w++) wake[w].Set();
                     TakePanels(CallerScratch);
-                    if (helpers > 0) finished.Wait();
+                    for (int w = 0; w < helpers; w++) finished.Wait();
                     input = default;
                     output = default;
                     if (failure is not null) global::System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
@@ -140,7 +137,7 @@ internal static class ParallelEmitter
                         wake[worker].Wait();
                         wake[worker].Reset();
                         TakePanels(scratch[worker]);
-                        finished.Signal();
+                        finished.Release();
                     }
                 }
             }
