@@ -7,7 +7,7 @@ using GenLu.Structure;
 namespace GenLu.Generator.Emit;
 
 /// <summary>Writes the partial class a <c>[GfmmSolver]</c> target receives: constants, the public solve and
-/// product API, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data.</summary>
+/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data.</summary>
 internal static class SolverEmitter
 {
     public const string GeneratorName = "GenLu.Generator";
@@ -56,6 +56,7 @@ internal static class SolverEmitter
         EmitOperation(writer, "SolveTranspose", "b", "x", "the solution <c>x ≈ A⁻ᵀ b = L⁻ᵀ U⁻ᵀ b / s</c>", stackScratch);
         EmitOperation(writer, "Apply", "x", "y", "the product <c>y = s · L U x</c> (the learned approximation of A x)", stackScratch);
         EmitOperation(writer, "ApplyTranspose", "x", "y", "the product <c>y = s · Uᵀ Lᵀ x</c>", stackScratch);
+        ParallelEmitter.Emit(writer);
         EmitCores(writer, content, padded);
         EmitChecks(writer);
 
@@ -292,6 +293,15 @@ internal static class SolverEmitter
         writer.Lines($$"""
             private static void CheckArguments({{ReadOnlySpan}} input, string inputName, {{ReadOnlySpan}} output, string outputName, int count, {{ReadOnlySpan}} scratch)
             {
+                CheckVectors(input, inputName, output, outputName, count);
+                if (scratch.Length < ScratchLength)
+                    throw new global::System.ArgumentException($"scratch has length {scratch.Length}, but at least ScratchLength = {ScratchLength} floats are needed.", nameof(scratch));
+                if (global::System.MemoryExtensions.Overlaps(scratch, input) || global::System.MemoryExtensions.Overlaps(scratch, output))
+                    throw new global::System.ArgumentException($"scratch must not overlap {inputName} or {outputName}.", nameof(scratch));
+            }
+
+            private static void CheckVectors({{ReadOnlySpan}} input, string inputName, {{ReadOnlySpan}} output, string outputName, int count)
+            {
                 if (count < 0)
                     throw new global::System.ArgumentOutOfRangeException(nameof(count), count, "The number of vectors must be >= 0.");
                 long expected = (long)count * N;
@@ -301,10 +311,6 @@ internal static class SolverEmitter
                     throw new global::System.ArgumentException($"{outputName} has length {output.Length}, but {count} vector(s) of order N = {N} need {expected}.", outputName);
                 if (global::System.MemoryExtensions.Overlaps(input, output, out int offset) && offset != 0)
                     throw new global::System.ArgumentException($"{outputName} partially overlaps {inputName}; pass the same span to work in place, or separate spans.", outputName);
-                if (scratch.Length < ScratchLength)
-                    throw new global::System.ArgumentException($"scratch has length {scratch.Length}, but at least ScratchLength = {ScratchLength} floats are needed.", nameof(scratch));
-                if (global::System.MemoryExtensions.Overlaps(scratch, input) || global::System.MemoryExtensions.Overlaps(scratch, output))
-                    throw new global::System.ArgumentException($"scratch must not overlap {inputName} or {outputName}.", nameof(scratch));
             }
 
             """);

@@ -19,6 +19,7 @@ internal static class GeneratorSamples
 
         var scratch = new float[Laplacian1D.BatchScratchLength];   // once
         Laplacian1D.Solve(bs, xs, count, scratch);                  // count vectors, stored one after another
+        Laplacian1D.SolveParallel(bs, xs, count);                   // the same panels on every core
         // END README
 
         Console.WriteLine($"generated solve: x[0] = {x[0]:0.0000}, batched xs[0] = {xs[0]:0.0000}");
