@@ -58,24 +58,19 @@ internal static unsafe partial class OpenBlas
         return info;
     }
 
-    public static int Getrs(ReadOnlySpan<double> lu, int n, ReadOnlySpan<int> ipiv, Span<double> b, int nrhs)
-    {
-        ThrowIfMissing();
-        byte trans = (byte)'N';
-        int lda = n, ldb = n, info = 0;
-        fixed (double* pa = lu) fixed (int* pi = ipiv) fixed (double* pb = b)
-            dgetrs_(&trans, &n, &nrhs, pa, &lda, pi, pb, &ldb, &info, 1);
-        return info;
-    }
+    public static int Getrs(ReadOnlySpan<double> lu, int n, ReadOnlySpan<int> ipiv, Span<double> b, int nrhs) =>
+        Dgetrs((byte)'N', lu, n, ipiv, b, nrhs);
 
     /// <summary>
     /// Solves <c>Aᵀ x = b</c> with getrf's factors of A (column-major): a row-major matrix factored as it is stands for
     /// Aᵀ, so this solves the row-major system.
     /// </summary>
-    public static int GetrsTransposed(ReadOnlySpan<double> lu, int n, ReadOnlySpan<int> ipiv, Span<double> b, int nrhs)
+    public static int GetrsTransposed(ReadOnlySpan<double> lu, int n, ReadOnlySpan<int> ipiv, Span<double> b, int nrhs) =>
+        Dgetrs((byte)'T', lu, n, ipiv, b, nrhs);
+
+    private static int Dgetrs(byte trans, ReadOnlySpan<double> lu, int n, ReadOnlySpan<int> ipiv, Span<double> b, int nrhs)
     {
         ThrowIfMissing();
-        byte trans = (byte)'T';
         int lda = n, ldb = n, info = 0;
         fixed (double* pa = lu) fixed (int* pi = ipiv) fixed (double* pb = b)
             dgetrs_(&trans, &n, &nrhs, pa, &lda, pi, pb, &ldb, &info, 1);
