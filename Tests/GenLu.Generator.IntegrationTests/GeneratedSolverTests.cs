@@ -1,3 +1,4 @@
+using GenLu.Tests.Support;
 using System.Text.Json;
 using GenLu.Tests.Infrastructure;
 
@@ -87,14 +88,12 @@ public class GeneratedSolverTests
         int n = WellConditionedSolver.N;
         var input = RandomVector(n * 13, seed: 9);
         var output = new float[n * 13];
-        Span<float> scratch = stackalloc float[WellConditionedSolver.BatchScratchLength];
-        RunAll(input, output, scratch); // JIT and type initialization happen before the measurement
+        var scratch = new float[WellConditionedSolver.BatchScratchLength];
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1_000; i++) RunAll(input, output, scratch);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        allocated.ShouldBe(0);
+        AllocationProbe.LeastBytesPerRun(() =>
+        {
+            for (int i = 0; i < 1_000; i++) RunAll(input, output, scratch);
+        }).ShouldBe(0);
     }
 
     private static void RunAll(float[] input, float[] output, Span<float> scratch)
