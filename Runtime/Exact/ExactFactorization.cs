@@ -37,7 +37,7 @@ namespace GenLu.Exact;
 /// (O(N² P) per level in the dense case, O(N · band · P) for a band), and a 2P x 2P Jacobi SVD per node.
 /// </para>
 /// </remarks>
-public static class ExactFactorization
+public static partial class ExactFactorization
 {
     /// <summary>Default cut: singular values at most 1e-12 · max |A_ij| are dropped even when the rank is below P.</summary>
     public const double DefaultTolerance = 1e-12;

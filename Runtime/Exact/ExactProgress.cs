@@ -3,7 +3,7 @@ namespace GenLu.Exact;
 /// <summary>The stages of <see cref="ExactFactorization"/>.Build, in the order they run.</summary>
 public enum ExactStage
 {
-    /// <summary>The block LU of the dense matrix; progress counts the diagonal blocks factored (of M).</summary>
+    /// <summary>The block LU; progress counts the diagonal blocks factored (of M).</summary>
     BlockLu,
 
     /// <summary>The nested bases of L; progress counts the tree levels built (of log2(M) - 1).</summary>
@@ -11,6 +11,9 @@ public enum ExactStage
 
     /// <summary>The nested bases of U; progress counts the tree levels built (of log2(M) - 1).</summary>
     UpperFactor,
+
+    /// <summary>The construction from entries: the skeleton sweep compressing A; progress counts the leaves swept (of M). It runs before the block LU.</summary>
+    Compression,
 }
 
 /// <summary>A progress report of <see cref="ExactFactorization"/>.Build: <paramref name="Done"/> of <paramref name="Total"/> steps of a stage.</summary>

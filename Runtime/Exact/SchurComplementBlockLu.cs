@@ -78,7 +78,7 @@ internal sealed unsafe class SchurComplementBlockLu
     public static SchurComplementBlockLu Factor(BlockBandMatrix work, CancellationToken cancellationToken = default, Action<int>? blockFactored = null)
     {
         int m = work.M, p = work.P, n = work.N;
-        double threshold = n * MachineEpsilon * work.MaxMagnitude();
+        double threshold = SingularPivotThreshold(n, work.MaxMagnitude());
         var lowerDiagonal = new double[m][];
         var upperDiagonal = new double[m][];
         var pivots = new int[p];
@@ -116,8 +116,11 @@ internal sealed unsafe class SchurComplementBlockLu
         return new SchurComplementBlockLu(work, lowerDiagonal, upperDiagonal, lowerFar, upperFar);
     }
 
+    /// <summary>A pivot at most this is singular: n ε max |A_ij| (the rounding a block LU of order n commits).</summary>
+    internal static double SingularPivotThreshold(int n, double maxMagnitude) => n * MachineEpsilon * maxMagnitude;
+
     /// <summary><c>P L</c>: the unit lower factor with the row interchanges undone (last interchange first).</summary>
-    private static double[] PermutedUnitLower(StridedMatrix<double> lu, int[] pivots, int p)
+    internal static double[] PermutedUnitLower(StridedMatrix<double> lu, int[] pivots, int p)
     {
         var g = new double[p * p];
         for (int r = 0; r < p; r++)
@@ -144,7 +147,7 @@ internal sealed unsafe class SchurComplementBlockLu
         return g;
     }
 
-    private static double[] UpperPart(StridedMatrix<double> lu, int p)
+    internal static double[] UpperPart(StridedMatrix<double> lu, int p)
     {
         var u = new double[p * p];
         for (int r = 0; r < p; r++)

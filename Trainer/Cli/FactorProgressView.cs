@@ -48,6 +48,7 @@ internal static class FactorProgressView
     private static string Describe(ExactProgress p) => p.Stage switch
     {
         ExactStage.BlockLu => $"block LU: {p.Done}/{p.Total} blocks",
+        ExactStage.Compression => $"compression: {p.Done}/{p.Total} leaves",
         _ => $"{StageName(p.Stage)}: {p.Done}/{p.Total} levels",
     };
 
@@ -55,6 +56,7 @@ internal static class FactorProgressView
     {
         ExactStage.BlockLu => "block LU",
         ExactStage.LowerFactor => "L far field",
+        ExactStage.Compression => "compression from entries",
         _ => "U far field",
     };
 

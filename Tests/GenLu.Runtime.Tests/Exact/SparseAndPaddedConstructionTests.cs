@@ -27,7 +27,7 @@ public sealed class SparseAndPaddedConstructionTests
         model.N.ShouldBe(n);
         model.PaddedN.ShouldBe(m * p);
         var product = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
-        var expected = Padded(a, n, m * p);
+        var expected = DenseMath.PaddedWithIdentity(a, n, m * p);
         MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), expected).ShouldBeLessThan(2e-7);
     }
 
@@ -39,7 +39,7 @@ public sealed class SparseAndPaddedConstructionTests
         var model = ExactFactorization.Build(op.Matrix, op.N, 4, 16, op.Scale).Model;
 
         var product = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
-        MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), Padded(op.Matrix, op.N, 64)).ShouldBeLessThan(1e-5);
+        MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), DenseMath.PaddedWithIdentity(op.Matrix, op.N, 64)).ShouldBeLessThan(1e-5);
     }
 
     public static TheoryData<string, int, int, int> SparseCases() => new()
@@ -76,7 +76,7 @@ public sealed class SparseAndPaddedConstructionTests
         var product = DenseMath.Multiply(NaiveGfmm.Dense(fromCsr.Model.L), NaiveGfmm.Dense(fromCsr.Model.U));
         // Only the tridiagonal case has no far field to truncate at P = 8; the others are checked against the dense build above.
         if (name.StartsWith("tridiagonal", StringComparison.Ordinal))
-            MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), Padded(dense, n, m * p)).ShouldBeLessThan(1e-6);
+            MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), DenseMath.PaddedWithIdentity(dense, n, m * p)).ShouldBeLessThan(1e-6);
     }
 
     [Fact]
@@ -181,15 +181,4 @@ public sealed class SparseAndPaddedConstructionTests
     }
 
     /// <summary>A ⊕ I of order <paramref name="padded"/>, row-major.</summary>
-    private static double[] Padded(double[] a, int n, int padded)
-    {
-        var result = new double[padded * padded];
-        for (int i = 0; i < padded; i++)
-        {
-            for (int j = 0; j < padded; j++)
-                result[(i * padded) + j] = i < n && j < n ? a[(i * n) + j] : i == j ? 1 : 0;
-        }
-
-        return result;
-    }
 }

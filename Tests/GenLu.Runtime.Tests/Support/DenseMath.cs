@@ -47,6 +47,19 @@ internal static class DenseMath
         return a;
     }
 
+    /// <summary>The row-major <c>A ⊕ I</c> of order <paramref name="padded"/> for the row-major n x n matrix A.</summary>
+    public static double[] PaddedWithIdentity(double[] a, int n, int padded)
+    {
+        var result = new double[padded * padded];
+        for (int i = 0; i < padded; i++)
+        {
+            for (int j = 0; j < padded; j++)
+                result[(i * padded) + j] = i < n && j < n ? a[(i * n) + j] : i == j ? 1 : 0;
+        }
+
+        return result;
+    }
+
     public static double[,] Transpose(double[,] a)
     {
         int n = a.GetLength(0), m = a.GetLength(1);

@@ -1,0 +1,180 @@
+using GenLu.Exact;
+using GenLu.Gfmm;
+using GenLu.Metrics;
+using GenLu.Operators;
+using GenLu.Tests.Support;
+
+namespace GenLu.Tests.Exact;
+
+/// <summary>
+/// The construction from entries (issue 13) against dense double references: the blocks' product against the matrix, the
+/// diagonal blocks against the dense construction's (the block LU is unique once the G_i split is fixed), a matrix of known
+/// semiseparable rank, the sampled-error estimator against the dense error, and the typed failures.
+/// </summary>
+public sealed class ConstructionFromEntriesTests
+{
+    private static double ProductError(GfmmModel model, double[] expected)
+    {
+        var product = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
+        return MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), expected);
+    }
+
+    [Theory]
+    [InlineData(256, 16, 16)]
+    [InlineData(512, 16, 32)]
+    [InlineData(200, 16, 16)] // padded: the blocks factor A ⊕ I
+    public void Rbf_kernel_from_entries_reproduces_the_kernel_to_float_rounding(int n, int m, int p)
+    {
+        var op = TestOperators.RbfKernel(n);
+        var result = ExactFactorization.Build(MatrixEntries.RbfKernel(n), m, p, op.Scale);
+
+        result.Model.N.ShouldBe(n);
+        ProductError(result.Model, DenseMath.PaddedWithIdentity(op.Matrix, n, m * p)).ShouldBeLessThan(1e-6);
+        result.Truncation.Count.ShouldBe(2);
+        result.Truncation.ShouldAllBe(t => t.MaxRank > 0 && t.MaxRank <= p);
+    }
+
+    [Fact]
+    public void Diagonal_blocks_equal_the_dense_constructions()
+    {
+        // Block LU without interchanges between blocks is unique given how each Schur block is split (both use LU with
+        // partial pivoting), so G_i of L and U must agree with the dense construction's up to the far field's rounding.
+        const int n = 256, m = 16, p = 16;
+        var op = TestOperators.RbfKernel(n, lengthScale: 0.3);
+        var fromEntries = ExactFactorization.Build(MatrixEntries.RbfKernel(n, lengthScale: 0.3), m, p).Model;
+        var dense = ExactFactorization.Build(op.Matrix, n, m, p).Model;
+        for (int i = 0; i < m; i++)
+        {
+            foreach (var (a, b) in new[] { (fromEntries.L, dense.L), (fromEntries.U, dense.U) })
+            {
+                var t = a.Layout.Diagonal(i);
+                var x = a.Tensor(t).ToArray().Select(v => (double)v).ToArray();
+                var y = b.Tensor(t).ToArray().Select(v => (double)v).ToArray();
+                MatrixNorms.RelativeFrobeniusError(x, y).ShouldBeLessThan(1e-4, $"G_{i}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dense random diagonal blocks, and below / above them sums of three separable terms: every split's rank is at most 3 in
+    /// each triangle, so the sweep must find rank 3 and the factors reproduce A to float rounding (not symmetric: two sweeps).
+    /// </summary>
+    [Fact]
+    public void A_matrix_of_semiseparable_rank_three_gets_rank_three_and_exact_factors()
+    {
+        const int m = 16, p = 8, n = m * p;
+        var random = new Random(3);
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double x = i / (double)n, y = j / (double)n;
+                a[(i * n) + j] = (i / p) == (j / p)
+                    ? random.NextDouble() - 0.5 + (i == j ? 4 : 0)
+                    : i > j
+                        ? Math.Cos(3 * x) * Math.Sin(2 * y) + (x * x * y) + Math.Exp(-x - y)
+                        : Math.Sin(5 * x) * y + (0.5 * x * Math.Cos(y)) - (0.25 * Math.Exp(x * 0) * y * y);
+            }
+        }
+
+        var result = ExactFactorization.Build(MatrixEntries.FromDense(a, n), m, p, tolerance: 1e-13);
+
+        result.Truncation.Select(t => t.MaxRank).ShouldBe([3, 3]);
+        ProductError(result.Model, a).ShouldBeLessThan(1e-6);
+    }
+
+    [Fact]
+    public void Laplacian_from_entries_matches_its_sparse_construction()
+    {
+        const int n = 96, m = 8, p = 12;
+        var op = TestOperators.Laplacian1d(n);
+        var model = ExactFactorization.Build(MatrixEntries.FromDense(op.Matrix, n, isSymmetric: true), m, p).Model;
+
+        ProductError(model, op.Matrix).ShouldBeLessThan(1e-6);
+        new GfmmSolver(model).LogDeterminant.LogAbsoluteValue.ShouldBe(Math.Log(n + 1), 1e-4); // det tridiag(−1, 2, −1) = n + 1
+    }
+
+    [Fact]
+    public void Sampled_error_over_every_row_equals_the_dense_error()
+    {
+        // A model far from the matrix, so float rounding of the products cannot blur the comparison.
+        const int m = 4, p = 8, n = m * p;
+        var model = GfmmRandom.WellConditioned(m, p, seed: 11);
+        var op = TestOperators.RbfKernel(n);
+        var estimate = SampledError.Estimate(model, MatrixEntries.FromDense(op.Matrix, n), rows: n);
+
+        var product = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U));
+        double dense = MatrixNorms.RelativeFrobeniusError(product.Cast<double>().ToArray(), op.Matrix);
+        estimate.Rows.ShouldBe(n);
+        estimate.RelativeFrobenius.ShouldBe(dense, 1e-5 * dense);
+    }
+
+    [Fact]
+    public void Sampled_error_of_a_kernel_build_is_small_and_samples_what_was_asked()
+    {
+        const int n = 300;
+        var entries = MatrixEntries.RbfKernel(n);
+        var model = ExactFactorization.Build(entries, 16, 32).Model;
+        var estimate = SampledError.Estimate(model, entries, rows: 20, seed: 4);
+        estimate.Rows.ShouldBe(20);
+        estimate.RelativeFrobenius.ShouldBeLessThan(1e-6);
+        estimate.MaxAbsolute.ShouldBeLessThan(1e-5);
+    }
+
+    [Fact]
+    public void A_singular_Schur_block_is_named()
+    {
+        // A = [I  B; C  C B] with B, C rank one: the Schur complement of block 1 is C B − C I⁻¹ B = 0.
+        const int m = 2, p = 4, n = m * p;
+        var a = new double[n * n];
+        double[] u = [1, 2, 3, 4], v = [1, -1, 2, 1];
+        for (int i = 0; i < p; i++)
+        {
+            a[(i * n) + i] = 1;
+            for (int j = 0; j < p; j++)
+            {
+                a[(i * n) + p + j] = u[i] * v[j];               // B = u vᵀ
+                a[((p + i) * n) + j] = v[i] * u[j];             // C = v uᵀ
+            }
+        }
+
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double cb = 0;
+                for (int k = 0; k < p; k++) cb += a[((p + i) * n) + k] * a[(k * n) + p + j];
+                a[((p + i) * n) + p + j] = cb;
+            }
+        }
+
+        var e = Should.Throw<SingularSchurBlockException>(() => ExactFactorization.Build(MatrixEntries.FromDense(a, n), m, p));
+        e.Block.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Non_finite_entries_and_cancellation_are_refused()
+    {
+        const int n = 32;
+        var a = TestOperators.RbfKernel(n).Matrix;
+        a[(5 * n) + 7] = double.NaN;
+        Should.Throw<ArgumentException>(() => ExactFactorization.Build(MatrixEntries.FromDense(a, n), 4, 8)).Message.ShouldContain("(5, 7)");
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Should.Throw<OperationCanceledException>(() => ExactFactorization.Build(MatrixEntries.RbfKernel(n), 4, 8, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
+    public void Lazy_kernel_entries_equal_the_dense_operator()
+    {
+        const int n = 41;
+        var op = TestOperators.RbfKernel(n, lengthScale: 0.1, nugget: 0.01);
+        var entries = MatrixEntries.RbfKernel(n, lengthScale: 0.1, nugget: 0.01);
+        var all = Enumerable.Range(0, n).ToArray();
+        var values = new double[n * n];
+        entries.Block(all, all, values);
+        for (int k = 0; k < values.Length; k++) values[k].ShouldBe(op.Matrix[k], 1e-15);
+    }
+}
