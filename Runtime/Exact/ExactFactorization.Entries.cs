@@ -8,6 +8,14 @@ namespace GenLu.Exact;
 public static partial class ExactFactorization
 {
     /// <summary>
+    /// Default cut of the construction from entries: columns whose sampled residual is at most 1e-14 · max |A_ij| are dropped.
+    /// Tighter than <see cref="DefaultTolerance"/> because the sweep's decompositions nest (each leaf's error is carried
+    /// by every later one) and see sampled rows only; measured on the RBF kernel at N = 65,536, 1e-12 leaves a sampled
+    /// relative error of 1.3e-6 and 1e-14 one of 4e-7 (float32 rounding), for two more columns of rank.
+    /// </summary>
+    public const double DefaultEntriesTolerance = 1e-14;
+
+    /// <summary>
     /// Builds L and U for a matrix known by its entries (a kernel over points, …) without forming it: O(N · P) entries
     /// read, O(N · P²) work and O(N · P) memory (issue 13). The block-lower and block-upper parts are compressed into
     /// semiseparable generators of rank at most P by a left-to-right skeleton sweep (an interpolative decomposition per
@@ -32,7 +40,7 @@ public static partial class ExactFactorization
         int m,
         int p,
         double scale = 1,
-        double tolerance = DefaultTolerance,
+        double tolerance = DefaultEntriesTolerance,
         IProgress<ExactProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -62,12 +70,18 @@ public static partial class ExactFactorization
             : upperSweep.GetAwaiter().GetResult();
 
         var lu = Semiseparable.Factor(diagonal, lowerPart, upperPart, maxAbs, Report(ExactStage.BlockLu), cancellationToken);
+        // L and U are written independently: U on a second core.
+        var upperTask = Task.Run(
+            () =>
+            {
+                Semiseparable.Orthonormalize(lu.UTransposed);
+                return FrameFromGenerators(lu.UTransposed, lu.UpperDiagonal, transposeDiagonal: true).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), upper: true);
+            },
+            cancellationToken);
         Semiseparable.Orthonormalize(lu.L);
-        Semiseparable.Orthonormalize(lu.UTransposed);
         var lower = FrameFromGenerators(lu.L, lu.LowerDiagonal, transposeDiagonal: false).ToBlock(layout, upper: false);
         progress?.Report(new ExactProgress(ExactStage.LowerFactor, 1, 1));
-        var upper = FrameFromGenerators(lu.UTransposed, lu.UpperDiagonal, transposeDiagonal: true)
-            .ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), upper: true);
+        var upper = upperTask.GetAwaiter().GetResult();
         progress?.Report(new ExactProgress(ExactStage.UpperFactor, 1, 1));
         clock.Stop();
         var provenance = new GfmmProvenance

@@ -6,7 +6,7 @@ namespace GenLu.Exact;
 /// <summary>
 /// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
 /// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are null and mean zero, so a banded
-/// factor (no far field) costs nothing beyond its near field before it is written into the block.
+/// factor (no far field) costs nothing beyond its near field, in the frame and in the block, which stores only the set tensors.
 /// </summary>
 internal sealed class LowerFrame
 {
@@ -40,39 +40,49 @@ internal sealed class LowerFrame
 
     /// <summary>
     /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
+    /// Only the tensors set here are stored (an unset one is zero: the format's omitted tensors).
     /// </summary>
     public GfmmBlock ToBlock(GfmmLayout layout, bool upper)
     {
-        var block = new GfmmBlock(layout, new float[layout.WeightCount]);
+        var tensors = new SortedDictionary<int, double[]>();
+        void Add(int tensor, double[]? source)
+        {
+            if (source is not null) tensors.Add(tensor, source);
+        }
+
         for (int level = 0; level < layout.Levels; level++)
         {
             for (int c = 0; c < layout.NodeCount(level); c++)
             {
-                Write(block.Tensor(layout.Encoder(level, c)), upper ? Decoder[level][c] : Encoder[level][c], upper);
-                Write(block.Tensor(layout.Decoder(level, c)), upper ? Encoder[level][c] : Decoder[level][c], upper);
+                Add(layout.Encoder(level, c), upper ? Decoder[level][c] : Encoder[level][c]);
+                Add(layout.Decoder(level, c), upper ? Encoder[level][c] : Decoder[level][c]);
             }
 
             for (int k = 0; k < layout.NodeCount(level) - 1; k++)
             {
-                Write(block.Tensor(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k)), Bridge[level][k], upper);
+                Add(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k), Bridge[level][k]);
             }
         }
 
         for (int i = 0; i < layout.M; i++)
         {
-            Write(block.Tensor(layout.Diagonal(i)), Diagonal[i], upper);
+            Add(layout.Diagonal(i), Diagonal[i]);
         }
 
-        return block;
+        int size = layout.TensorSize;
+        var values = new float[(long)tensors.Count * size];
+        int offset = 0;
+        foreach (var source in tensors.Values)
+        {
+            Write(values.AsSpan(offset, size), source, upper);
+            offset += size;
+        }
+
+        return GfmmBlock.Adopt(GfmmTensorStore.Sparse(layout, [.. tensors.Keys], values));
     }
 
-    private void Write(Span<float> destination, double[]? source, bool transpose)
+    private void Write(Span<float> destination, double[] source, bool transpose)
     {
-        if (source is null)
-        {
-            return; // the block's weights start at zero
-        }
-
         for (int r = 0; r < P; r++)
         {
             for (int c = 0; c < P; c++)

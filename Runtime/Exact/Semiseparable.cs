@@ -264,28 +264,27 @@ internal static unsafe class Semiseparable
         return (q, r);
     }
 
-    /// <summary>The next two leaves from <paramref name="from"/>, then up to RandomRowsPerP · P distinct rows drawn from the rest.</summary>
+    /// <summary>
+    /// The rows an interpolative decomposition sees: the next two leaves from <paramref name="from"/> in full (the nearest,
+    /// largest interactions), then P rows at geometrically growing distances (the kernel's intermediate range, which
+    /// uniform draws over a long future would miss), then RandomRowsPerP · P rows drawn at random from the rest.
+    /// </summary>
     private static int[] SampleRows(int from, int n, int p, Random random)
     {
         int nearEnd = Math.Min(n, from + (2 * p));
-        var rows = new List<int>(nearEnd - from + (RandomRowsPerP * p));
+        var rows = new SortedSet<int>();
         for (int row = from; row < nearEnd; row++) rows.Add(row);
-        int rest = n - nearEnd, draw = Math.Min(rest, RandomRowsPerP * p);
-        if (draw == rest)
+        int rest = n - nearEnd;
+        if (rest <= (RandomRowsPerP + 1) * p)
         {
             for (int row = nearEnd; row < n; row++) rows.Add(row);
             return [.. rows];
         }
 
-        // Floyd's sampling of `draw` distinct offsets from 0 .. rest − 1.
-        var chosen = new HashSet<int>();
-        for (int j = rest - draw; j < rest; j++)
-        {
-            int t = random.Next(j + 1);
-            chosen.Add(chosen.Contains(t) ? j : t);
-        }
-
-        rows.AddRange(chosen.Order().Select(offset => nearEnd + offset));
+        double ratio = Math.Pow(rest, 1.0 / p);
+        for (int k = 1; k <= p; k++) rows.Add(nearEnd + Math.Min(rest - 1, (int)Math.Pow(ratio, k)));
+        int target = rows.Count + (RandomRowsPerP * p);
+        while (rows.Count < target) rows.Add(nearEnd + random.Next(rest));
         return [.. rows];
     }
 

@@ -88,7 +88,7 @@ public static class MatrixEntries
     private sealed class RbfEntries(int n, double lengthScale, double nugget) : IMatrixEntries
     {
         private readonly double h = 1.0 / (n - 1);
-        private readonly double exponentFactor = -1.0 / (2 * lengthScale * lengthScale);
+        private readonly double twoLengthScaleSquared = 2 * lengthScale * lengthScale;
         private readonly double inverseMax = 1.0 / (1 + nugget);
 
         public int Order => n;
@@ -104,7 +104,8 @@ public static class MatrixEntries
                 for (int c = 0; c < columns.Length; c++)
                 {
                     double d = (i - columns[c]) * h;
-                    line[c] = (Math.Exp(exponentFactor * d * d) + (i == columns[c] ? nugget : 0)) * inverseMax;
+                    // The dense operator's arithmetic, operation for operation, so both give the same bits.
+                    line[c] = (Math.Exp(-d * d / twoLengthScaleSquared) + (i == columns[c] ? nugget : 0)) * inverseMax;
                 }
             }
         }

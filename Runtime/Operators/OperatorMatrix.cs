@@ -27,3 +27,16 @@ public sealed record OperatorDescriptor(
     bool IsGrid,
     string Description,
     IReadOnlyDictionary<string, double> DefaultParameters);
+
+/// <summary>A test operator known by its entries (never formed), already divided by <see cref="Scale"/>, like <see cref="OperatorMatrix"/>.</summary>
+/// <param name="Name">The registry name.</param>
+/// <param name="N">The matrix order.</param>
+/// <param name="Entries">The scaled operator's entries.</param>
+/// <param name="Scale">What the operator was divided by (max |A_ij|).</param>
+/// <param name="Parameters">The parameter values used (defaults filled in).</param>
+public sealed record OperatorEntries(
+    string Name,
+    int N,
+    IMatrixEntries Entries,
+    double Scale,
+    IReadOnlyDictionary<string, double> Parameters);

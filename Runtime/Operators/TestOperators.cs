@@ -24,7 +24,10 @@ public static class TestOperators
 
     private delegate OperatorMatrix Factory(int size, Func<string, double> parameter);
 
-    private sealed record Entry(OperatorDescriptor Descriptor, Factory Create);
+    private delegate OperatorEntries EntriesFactory(int size, Func<string, double> parameter);
+
+    /// <summary>An operator of the registry; <see cref="CreateEntries"/> is set for those defined by a formula per entry (kernels).</summary>
+    private sealed record Entry(OperatorDescriptor Descriptor, Factory Create, EntriesFactory? CreateEntries = null);
 
     private static readonly Entry[] Entries =
     [
@@ -45,7 +48,8 @@ public static class TestOperators
             (g, p) => Biharmonic2d(g, p("shift"))),
         new(Describe("rbf", false, "RBF kernel covariance exp(-|x_i - x_j|^2 / (2 l^2)) + nugget * I on a uniform grid of [0, 1], divided by max |A_ij|.",
                 ("lengthScale", 0.2), ("nugget", 1e-4)),
-            (n, p) => RbfKernel(n, p("lengthScale"), p("nugget"))),
+            (n, p) => RbfKernel(n, p("lengthScale"), p("nugget")),
+            (n, p) => RbfKernelEntries(n, p("lengthScale"), p("nugget"))),
     ];
 
     /// <summary>Every operator, in the order of the specification.</summary>
@@ -57,6 +61,25 @@ public static class TestOperators
     /// </summary>
     /// <exception cref="ArgumentException">Unknown operator name or unknown parameter name, or an invalid value.</exception>
     public static OperatorMatrix Create(string name, int size, IReadOnlyDictionary<string, double>? parameters = null)
+    {
+        var (entry, parameter) = Find(name, parameters);
+        return entry.Create(size, parameter);
+    }
+
+    /// <summary>
+    /// The operator named <paramref name="name"/> as a formula per entry, never formed (any order, memory O(1)), when it is
+    /// one (the kernels: <c>rbf</c>); null for the stencil operators. Same names, sizes, parameters and scale as
+    /// <see cref="Create"/>, and the same entries to the last bit.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown operator name or unknown parameter name, or an invalid value.</exception>
+    public static OperatorEntries? CreateEntries(string name, int size, IReadOnlyDictionary<string, double>? parameters = null)
+    {
+        var (entry, parameter) = Find(name, parameters);
+        return entry.CreateEntries?.Invoke(size, parameter);
+    }
+
+    /// <summary>The registry entry of <paramref name="name"/> (case-insensitive) and its parameter values (defaults filled in).</summary>
+    private static (Entry Entry, Func<string, double> Parameter) Find(string name, IReadOnlyDictionary<string, double>? parameters)
     {
         ArgumentNullException.ThrowIfNull(name);
         var entry = Array.Find(Entries, e => string.Equals(e.Descriptor.Name, name, StringComparison.OrdinalIgnoreCase))
@@ -77,7 +100,7 @@ public static class TestOperators
             }
         }
 
-        return entry.Create(size, key => parameters is not null && parameters.TryGetValue(key, out var value) ? value : defaults[key]);
+        return (entry, key => parameters is not null && parameters.TryGetValue(key, out var value) ? value : defaults[key]);
     }
 
     /// <summary>The 1D Laplacian <c>tridiag(-1, 2, -1)</c> of order n, kept unscaled (Scale = 1) like the reference.</summary>
@@ -219,6 +242,10 @@ public static class TestOperators
 
         return DivideByMax("rbf", n, a, Parameters(("lengthScale", lengthScale), ("nugget", nugget)));
     }
+
+    /// <summary>The <see cref="RbfKernel"/> operator by its entries (<see cref="MatrixEntries.RbfKernel"/>), of any order n ≥ 2.</summary>
+    public static OperatorEntries RbfKernelEntries(int n, double lengthScale = 0.2, double nugget = 1e-4) =>
+        new("rbf", n, MatrixEntries.RbfKernel(n, lengthScale, nugget), 1 + nugget, Parameters(("lengthScale", lengthScale), ("nugget", nugget)));
 
     private static void AddLaplacian1d(double[] a, int n)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GenLu.Exact;
 using Spectre.Console;
 using GenLu.Gfmm;
+using GenLu.Operators;
 using GenLu.Trainer.Training;
 
 namespace GenLu.Trainer.Cli;
@@ -17,7 +18,10 @@ internal static class FactorCommand
         var problem = new ProblemOptions();
         var m = LeavesOption();
         var p = BlockSizeOption();
-        var tolerance = new Option<double>("--tolerance") { Description = "Relative truncation tolerance of the far-field bases.", DefaultValueFactory = _ => ExactFactorization.DefaultTolerance };
+        var tolerance = new Option<double?>("--tolerance")
+        {
+            Description = $"Relative truncation tolerance: of the far-field bases (default {ExactFactorization.DefaultTolerance:0e0}), or of the compression of a matrix given by entries (default {ExactFactorization.DefaultEntriesTolerance:0e0}).",
+        };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
 
         var command = new Command("factor", "Construct GFMM factors L and U exactly from the block LU of the matrix (no training).");
@@ -28,8 +32,8 @@ internal static class FactorCommand
         // The body runs on a worker task so that System.CommandLine's Ctrl+C handler can cancel the build (as in train).
         command.SetAction((result, cancellation) => Task.Run(() => GenluCommandLine.Guarded(console, "factor", () =>
         {
-            double tol = result.GetValue(tolerance);
-            if (!(tol >= 0) || double.IsInfinity(tol)) throw new CliException($"--tolerance must be finite and >= 0, not {tol}.");
+            double? tol = result.GetValue(tolerance);
+            if (tol is { } given && (!(given >= 0) || double.IsInfinity(given))) throw new CliException($"--tolerance must be finite and >= 0, not {given}.");
             string? requested = result.GetValue(output)?.FullName;
             if (requested is not null && !Directory.Exists(Path.GetDirectoryName(requested)))
                 throw new CliException($"--out: directory '{Path.GetDirectoryName(requested)}' does not exist.");
@@ -77,14 +81,24 @@ internal static class FactorCommand
     };
 
     /// <summary>
-    /// The exact construction for a problem (its matrix is already divided by its scale): from its CSR matrix when it is
-    /// sparse (never densified where it has a band), else from the dense matrix; padded to M·P with the identity.
+    /// The exact construction for a problem (its matrix is already divided by its scale), padded to M·P with the identity:
+    /// from its CSR matrix when it is sparse (never densified where it has a band); from its entries when it is given by
+    /// them (a kernel) or is a dense matrix above order <see cref="TrainingProblem.MaxDenseOrder"/>, where the dense block
+    /// LU's (2/3) N³ would dominate; else from the dense matrix. A null <paramref name="tolerance"/> is the chosen
+    /// construction's default.
     /// </summary>
-    public static ExactResult Build(TrainingProblem problem, int m, int p, double tolerance = ExactFactorization.DefaultTolerance,
-        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        problem.Sparse is { } sparse
-            ? ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken)
-            : ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken);
+    public static ExactResult Build(TrainingProblem problem, int m, int p, double? tolerance = null,
+        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        double dense = tolerance ?? ExactFactorization.DefaultTolerance, entries = tolerance ?? ExactFactorization.DefaultEntriesTolerance;
+        if (problem.Sparse is { } sparse)
+            return ExactFactorization.Build(sparse, m, p, scale: 1, dense, progress, cancellationToken);
+        if (problem.Entries is { } given)
+            return ExactFactorization.Build(given, m, p, scale: 1, entries, progress, cancellationToken);
+        if (problem.N > TrainingProblem.MaxDenseOrder)
+            return ExactFactorization.Build(MatrixEntries.FromDense(problem.Matrix, problem.N), m, p, scale: 1, entries, progress, cancellationToken);
+        return ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, dense, progress, cancellationToken);
+    }
 
     private static Table Summary(ExactResult built, GfmmModel model, string path)
     {
@@ -92,6 +106,8 @@ internal static class FactorCommand
         // Above the dense metrics order only the sampled residual is recorded (ModelExport.Metrics).
         if (model.Provenance.Metrics?.AdditionalFields[ModelExport.SampledResidualField] is { } sampled)
             table.AddRow($"max ‖LU x − (A/s) x‖ / ‖(A/s) x‖, {ModelExport.ResidualSamples} random x", $"{sampled.GetValue<double>():0.000e+00}");
+        if (model.Provenance.Metrics?.AdditionalFields[ModelExport.SampledRowErrorField] is { } rows)
+            table.AddRow($"‖LU − A/s‖_F / ‖A/s‖_F on {ModelExport.ErrorRows} random rows", $"{rows.GetValue<double>():0.000e+00}");
         foreach (var level in built.Truncation)
             table.AddRow($"{level.Factor} {level.Side.ToString().ToLowerInvariant()} basis, level {level.Level}",
                 $"rank ≤ {level.MaxRank}, largest discarded σ {level.LargestDiscarded:0.0e+00}");

@@ -121,7 +121,7 @@ internal sealed class ProblemOptions
         int n = provenance.N ?? throw new CliException("the model's operator section has no N; give --operator or --matrix.");
         var descriptor = FindOperator(name);
         int size = descriptor.IsGrid ? IntegerSquareRoot(n) ?? throw new CliException($"2D operator '{name}' with N = {n}: N is not a square.") : n;
-        return TrainingProblem.FromOperator(TestOperators.Create(name, size, provenance.Parameters));
+        return TrainingProblem.FromBuiltIn(name, size, provenance.Parameters);
     }
 
     private static TrainingProblem FromOperator(string name, int? n, int? grid, string[] parameterTexts, int expectedN)
@@ -135,7 +135,7 @@ internal sealed class ProblemOptions
             ? grid ?? IntegerSquareRoot(expectedN) ?? throw new CliException($"M * P = {expectedN} is not a square; give --grid for 2D operator '{descriptor.Name}'.")
             : n ?? expectedN;
         if (size < 1) throw new CliException($"{(descriptor.IsGrid ? "--grid" : "--n")} must be >= 1, not {size}.");
-        return TrainingProblem.FromOperator(TestOperators.Create(descriptor.Name, size, ParseParameters(parameterTexts)));
+        return TrainingProblem.FromBuiltIn(descriptor.Name, size, ParseParameters(parameterTexts));
     }
 
     private static bool IsMatrixMarket(string path) => string.Equals(Path.GetExtension(path), ".mtx", StringComparison.OrdinalIgnoreCase);

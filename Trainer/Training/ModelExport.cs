@@ -1,3 +1,4 @@
+using GenLu.Exact;
 using System.Text.Json.Nodes;
 using GenLu.Metrics;
 using GenLu.Gfmm;
@@ -54,6 +55,15 @@ internal static class ModelExport
     /// <summary>Random vectors of the sampled residual (large problems).</summary>
     public const int ResidualSamples = 4;
 
+    /// <summary>Rows compared by <see cref="SampledRowErrorField"/>.</summary>
+    public const int ErrorRows = 16;
+
+    /// <summary>
+    /// The <c>"metrics"</c> field of a matrix given by entries above the dense order: ‖R (LU − A/s)‖_F / ‖R A/s‖_F over
+    /// <see cref="ErrorRows"/> seeded random rows R (<see cref="SampledError"/>; O(N · P) per row).
+    /// </summary>
+    public const string SampledRowErrorField = "sampled_row_relative_error";
+
     /// <summary>The <c>"metrics"</c> field of the sampled residual: max over the samples of ‖LU x − (A/s ⊕ I) x‖ / ‖(A/s ⊕ I) x‖.</summary>
     public const string SampledResidualField = "sampled_relative_residual";
 
@@ -74,6 +84,13 @@ internal static class ModelExport
         if (order > TrainingProblem.MaxDenseOrder)
         {
             residual = [];
+            if (problem.Entries is { } entries)
+            {
+                var model = new GfmmModel(lower, upper, 1, null, n);
+                double rows = SampledError.Estimate(model, entries, ErrorRows, seed: 12345).RelativeFrobenius;
+                return new ModelMetrics { AdditionalFields = new() { [SampledRowErrorField] = rows } };
+            }
+
             return new ModelMetrics { AdditionalFields = new() { [SampledResidualField] = SampledResidual(padded, problem) } };
         }
 

@@ -53,6 +53,16 @@ public sealed class TrainingProblem
         Sparse = scaledMatrix;
     }
 
+    /// <summary>
+    /// A problem from an already scaled matrix known by its entries (a kernel; never formed unless it is small enough for
+    /// the dense metrics or training, order at most <see cref="MaxDenseOrder"/>).
+    /// </summary>
+    public TrainingProblem(string name, IMatrixEntries scaledEntries, double scale, IReadOnlyDictionary<string, double>? parameters = null)
+        : this(name, (scaledEntries ?? throw new ArgumentNullException(nameof(scaledEntries))).Order, scale, parameters, matrixFile: null)
+    {
+        Entries = scaledEntries;
+    }
+
     private TrainingProblem(string name, int n, double scale, IReadOnlyDictionary<string, double>? parameters, string? matrixFile)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -72,6 +82,15 @@ public sealed class TrainingProblem
         return new TrainingProblem(op.Name, op.N, op.Matrix, op.Scale, op.Parameters);
     }
 
+    /// <summary>
+    /// The built-in operator <paramref name="name"/> of size <paramref name="size"/> (n, or a 2D operator's grid side): by its
+    /// entries when it is a kernel (any order, never formed), else dense (<see cref="TestOperators.Create"/>).
+    /// </summary>
+    public static TrainingProblem FromBuiltIn(string name, int size, IReadOnlyDictionary<string, double>? parameters = null) =>
+        TestOperators.CreateEntries(name, size, parameters) is { } lazy
+            ? new TrainingProblem(lazy.Name, lazy.Entries, lazy.Scale, lazy.Parameters)
+            : FromOperator(TestOperators.Create(name, size, parameters));
+
     /// <summary>The operator's name (recorded in the model).</summary>
     public string Name { get; }
 
@@ -81,11 +100,14 @@ public sealed class TrainingProblem
     /// <summary>The scaled matrix as CSR when it was given sparse (then it is formed densely only on request); otherwise null.</summary>
     public CsrMatrix? Sparse { get; }
 
+    /// <summary>The scaled matrix's entries when it was given by them (a kernel); otherwise null.</summary>
+    public IMatrixEntries? Entries { get; }
+
     /// <summary>
-    /// The operator divided by <see cref="Scale"/>, dense row-major N x N: what L·U is fitted to. A sparse matrix is
-    /// densified on first use, up to order <see cref="MaxDenseOrder"/>.
+    /// The operator divided by <see cref="Scale"/>, dense row-major N x N: what L·U is fitted to. A sparse matrix or one
+    /// given by its entries is formed densely on first use, up to order <see cref="MaxDenseOrder"/>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The matrix is sparse and larger than <see cref="MaxDenseOrder"/>.</exception>
+    /// <exception cref="InvalidOperationException">The matrix is sparse or given by entries and larger than <see cref="MaxDenseOrder"/>.</exception>
     internal double[] Matrix => dense ?? (densified ??= Densify());
 
     /// <summary>The scale <c>s</c> the operator was divided by (the model's <see cref="GfmmModel.Scale"/>).</summary>
@@ -125,7 +147,7 @@ public sealed class TrainingProblem
     public double[] PaddedMatrix(int paddedN)
     {
         if (paddedN < N) throw new ArgumentOutOfRangeException(nameof(paddedN), paddedN, $"The padded order must be at least N = {N}.");
-        if (Sparse is not null && paddedN > MaxDenseOrder)
+        if (dense is null && paddedN > MaxDenseOrder)
             throw new InvalidOperationException(TooLargeToDensify(paddedN));
         if (paddedN == N) return Matrix.ToArray();
         var padded = new double[(long)paddedN * paddedN];
@@ -146,13 +168,18 @@ public sealed class TrainingProblem
         return padded;
     }
 
-    /// <summary><c>y = (A / s) x</c> for vectors of length N: O(nnz) for a sparse matrix, O(N²) for a dense one.</summary>
+    /// <summary><c>y = (A / s) x</c> for vectors of length N: O(nnz) for a sparse matrix, O(N²) for a dense one or one given by entries.</summary>
     public void Apply(ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != N || y.Length != N) throw new ArgumentException($"The product needs vectors of length N = {N}, got {x.Length} and {y.Length}.");
         if (Sparse is not null)
         {
             Sparse.Apply(x, y);
+            return;
+        }
+        if (dense is null && Entries is { } entries)
+        {
+            ApplyEntries(entries, x, y);
             return;
         }
         var matrix = Matrix;
@@ -177,11 +204,35 @@ public sealed class TrainingProblem
     private double[] Densify()
     {
         if (N > MaxDenseOrder) throw new InvalidOperationException(TooLargeToDensify(N));
-        return Sparse!.ToDense().Values;
+        if (Sparse is not null) return Sparse.ToDense().Values;
+        var all = Enumerable.Range(0, N).ToArray();
+        var values = new double[(long)N * N];
+        Entries!.Block(all, all, values);
+        return values;
+    }
+
+    /// <summary>The product row block by row block (64 rows of entries at a time), never holding the matrix.</summary>
+    private void ApplyEntries(IMatrixEntries entries, ReadOnlySpan<double> x, Span<double> y)
+    {
+        const int rowsPerBlock = 64;
+        var all = Enumerable.Range(0, N).ToArray();
+        var block = new double[rowsPerBlock * N];
+        for (int start = 0; start < N; start += rowsPerBlock)
+        {
+            int count = Math.Min(rowsPerBlock, N - start);
+            entries.Block(all.AsSpan(start, count), all, block);
+            for (int r = 0; r < count; r++)
+            {
+                double sum = 0;
+                var row = block.AsSpan(r * N, N);
+                for (int j = 0; j < N; j++) sum += row[j] * x[j];
+                y[start + r] = sum;
+            }
+        }
     }
 
     private string TooLargeToDensify(int order) =>
-        $"the {N} x {N} sparse matrix '{Name}' would need a dense order-{order} copy, larger than the {MaxDenseOrder} training and dense metrics allow; factor it exactly ('genlu factor') instead.";
+        $"the {N} x {N} {(Sparse is not null ? "sparse matrix" : "matrix")} '{Name}' would need a dense order-{order} copy, larger than the {MaxDenseOrder} training and dense metrics allow; factor it exactly ('genlu factor') instead.";
 
     private static int SquareOrder(CsrMatrix matrix)
     {

@@ -295,9 +295,7 @@ internal static class Tuner
         {
             if (spec.Kind == CandidateKind.Exact)
             {
-                var built = problem.Sparse is { } sparse
-                    ? ExactFactorization.Build(sparse, spec.M, spec.P, scale: 1, spec.Tolerance, cancellationToken: cancellation)
-                    : ExactFactorization.Build(problem.Matrix, problem.N, spec.M, spec.P, scale: 1, spec.Tolerance, cancellationToken: cancellation);
+                var built = Cli.FactorCommand.Build(problem, spec.M, spec.P, spec.Tolerance, cancellationToken: cancellation);
                 return new GfmmModel(built.Model.L, built.Model.U, problem.Scale, built.Model.Provenance with { Operator = problem.ToProvenance() }, problem.N);
             }
 
@@ -306,7 +304,7 @@ internal static class Tuner
             GfmmModel? start = null;
             if (spec.Kind == CandidateKind.ExactFineTuned)
             {
-                var exact = ExactFactorization.Build(problem.Matrix, problem.N, spec.M, spec.P, scale: 1, spec.Tolerance, cancellationToken: cancellation);
+                var exact = Cli.FactorCommand.Build(problem, spec.M, spec.P, spec.Tolerance, cancellationToken: cancellation);
                 start = new GfmmModel(exact.Model.L, exact.Model.U, problem.Scale, exact.Model.Provenance with { Operator = problem.ToProvenance() }, problem.N);
                 trainer.Network.Load(start);
             }
