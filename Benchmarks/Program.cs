@@ -12,6 +12,7 @@ namespace GenLu.Benchmarks;
 /// (e.g. --job dry for a smoke test).
 /// <c>make-models [directory]</c> instead writes the deterministic weight files the generated solvers are
 /// compiled from (default directory: Benchmarks/Models, from the repository root).
+/// <c>construction-table [kind …]</c> prints the timed construction table (docs/benchmarks/construction.md).
 /// </summary>
 public static class Program
 {
@@ -21,6 +22,20 @@ public static class Program
         {
             foreach (string path in ModelFiles.Write(args.Length > 1 ? args[1] : Path.Combine("Benchmarks", "Models")))
                 Console.WriteLine($"wrote {path}");
+            return;
+        }
+
+        if (args is ["construction-table", .. var kinds])
+        {
+            ConstructionTable.Run(kinds);
+            return;
+        }
+
+        if (args is ["construction-case", var kind, var size, .. var tolerance])
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            if (tolerance.Length > 0) ConstructionTable.RunCase(kind, int.Parse(size, invariant), double.Parse(tolerance[0], invariant));
+            else ConstructionTable.RunCase(kind, int.Parse(size, invariant));
             return;
         }
 

@@ -8,14 +8,6 @@ namespace GenLu.Exact;
 public static partial class ExactFactorization
 {
     /// <summary>
-    /// Default cut of the construction from entries: columns whose sampled residual is at most 1e-14 · max |A_ij| are dropped.
-    /// Tighter than <see cref="DefaultTolerance"/> because the sweep's decompositions nest (each leaf's error is carried
-    /// by every later one) and see sampled rows only; measured on the RBF kernel at N = 65,536, 1e-12 leaves a sampled
-    /// relative error of 1.3e-6 and 1e-14 one of 4e-7 (float32 rounding), for two more columns of rank.
-    /// </summary>
-    public const double DefaultEntriesTolerance = 1e-14;
-
-    /// <summary>
     /// Builds L and U for a matrix known by its entries (a kernel over points, …) without forming it: O(N · P) entries
     /// read, O(N · P²) work and O(N · P) memory (issue 13). The block-lower and block-upper parts are compressed into
     /// semiseparable generators of rank at most P by a left-to-right skeleton sweep (an interpolative decomposition per
@@ -40,7 +32,7 @@ public static partial class ExactFactorization
         int m,
         int p,
         double scale = 1,
-        double tolerance = DefaultEntriesTolerance,
+        double tolerance = DefaultTolerance,
         IProgress<ExactProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -69,17 +61,21 @@ public static partial class ExactFactorization
             ? (lowerPart, lowerReport with { Factor = ExactFactor.U, Side = BasisSide.Row })
             : upperSweep.GetAwaiter().GetResult();
 
+        // The block LU runs in orthonormal bases: in the sweep's skeleton bases (nearly parallel kernel columns) its r x r
+        // Schur state would carry huge coefficients that cancel, and lose the digits the far field needs.
+        Semiseparable.Orthonormalize(lowerPart);
+        if (!ReferenceEquals(upperPart, lowerPart)) Semiseparable.Orthonormalize(upperPart);
         var lu = Semiseparable.Factor(diagonal, lowerPart, upperPart, maxAbs, Report(ExactStage.BlockLu), cancellationToken);
+        // L keeps A's row bases and Uᵀ A's column bases (L(R, <R) = A(R, <R) U⁻¹), so both are already orthonormal.
         // L and U are written independently: U on a second core.
         var upperTask = Task.Run(
             () =>
             {
-                Semiseparable.Orthonormalize(lu.UTransposed);
-                return FrameFromGenerators(lu.UTransposed, lu.UpperDiagonal, transposeDiagonal: true).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), upper: true);
+                var transposedDiagonal = lu.UpperDiagonal.Select(block => Transpose(block, p)).ToArray();
+                return new SemiseparableFrame(lu.UTransposed).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), transposedDiagonal, upper: true);
             },
             cancellationToken);
-        Semiseparable.Orthonormalize(lu.L);
-        var lower = FrameFromGenerators(lu.L, lu.LowerDiagonal, transposeDiagonal: false).ToBlock(layout, upper: false);
+        var lower = new SemiseparableFrame(lu.L).ToBlock(layout, lu.LowerDiagonal, upper: false);
         progress?.Report(new ExactProgress(ExactStage.LowerFactor, 1, 1));
         var upper = upperTask.GetAwaiter().GetResult();
         progress?.Report(new ExactProgress(ExactStage.UpperFactor, 1, 1));
@@ -97,69 +93,134 @@ public static partial class ExactFactorization
     }
 
     /// <summary>
-    /// The lower-frame weights of a block-lower factor with generators <paramref name="g"/> (block (i, j) = Left_i W_(i−1)⋯W_(j+1) Right_j):
-    /// node c of level l has the basis of its first split (decoders: the left child keeps it, the right child's is reached
-    /// through the left sibling's transfer product) and the encoder side of the split after it; siblings are coupled by the
+    /// The GFMM weights of a block-lower factor with generators g (block (i, j) = Left_i W_(i−1)⋯W_(j+1) Right_j), written
+    /// straight into the block's float store (no double copy of the weights): node c of level l keeps the basis of its
+    /// first split (decoders: the left child the identity, the right child its left sibling's transfer product), encoders
+    /// lift to the split after the node (the left child through its right sibling's product), siblings are coupled by the
     /// identity on that split's rank, and the level-0 bridge holds each neighbour block minus what the coarse path gives.
+    /// For U the lower frame is Uᵀ's and each tensor is written transposed into its mirror (E_U = Dᵀ, D_U = Eᵀ, Up = Loᵀ).
     /// </summary>
-    private static LowerFrame FrameFromGenerators(LowerGenerators g, double[][] diagonal, bool transposeDiagonal)
+    private sealed class SemiseparableFrame : ILowerFrameWeights
     {
-        int m = g.M, p = g.P, levels = GfmmLayout.Log2(m);
-        var frame = new LowerFrame(m, p);
-        var ranks = g.Ranks;
+        private readonly LowerGenerators g;
+        private readonly int m;
+        private readonly int levels;
+        private readonly int[] ranks;
 
-        // products[l][c] = W_e ⋯ W_s over the leaves s .. e of node c at level l: r_(e+1) x r_s.
-        var products = new double[Math.Max(levels - 1, 0)][][];
-        for (int level = 0; level < levels - 1; level++)
-        {
-            int nodes = m >> level;
-            products[level] = new double[nodes][];
-            for (int c = 0; c < nodes; c++)
-            {
-                products[level][c] = level == 0
-                    ? g.Transfer[c]
-                    : Semiseparable.Multiply(products[level - 1][(2 * c) + 1], products[level - 1][2 * c], ranks[(c + 1) << level], ranks[((2 * c) + 1) << (level - 1)], ranks[c << level]);
-            }
-        }
+        /// <summary>products[l][c] = W_e ⋯ W_s over the leaves s .. e of node c at level l (r_(e+1) x r_s), levels 0 .. levels − 2.</summary>
+        private readonly double[][][] products;
 
-        for (int level = 0; level < levels - 1; level++)
+        public SemiseparableFrame(LowerGenerators generators)
         {
-            for (int c = 0; c < (m >> level); c++)
+            g = generators;
+            m = g.M;
+            P = g.P;
+            levels = GfmmLayout.Log2(m);
+            ranks = g.Ranks;
+            products = new double[Math.Max(levels - 1, 0)][][];
+            for (int level = 0; level < levels - 1; level++)
             {
-                int first = c << level, afterLast = (c + 1) << level;
-                bool left = c % 2 == 0;
-                if (level == 0)
+                int nodes = m >> level;
+                products[level] = new double[nodes][];
+                for (int c = 0; c < nodes; c++)
                 {
-                    // Leaf decoders: U_i in the parent's basis (the right leaf through W_(i−1)); encoders: Ṽ_i lifted to the parent's split.
-                    frame.Decoder[0][c] = Padded(left ? g.Left[c] : Semiseparable.Multiply(g.Left[c], g.Transfer[c - 1], p, ranks[c], ranks[c - 1]), p, left ? ranks[c] : ranks[c - 1], p);
-                    frame.Encoder[0][c] = Padded(left ? Semiseparable.Multiply(g.Transfer[c + 1], g.Right[c], ranks[c + 2], ranks[c + 1], p) : g.Right[c], left ? ranks[c + 2] : ranks[c + 1], p, p);
-                    continue;
+                    products[level][c] = level == 0
+                        ? g.Transfer[c]
+                        : Semiseparable.Multiply(products[level - 1][(2 * c) + 1], products[level - 1][2 * c], ranks[(c + 1) << level], ranks[((2 * c) + 1) << (level - 1)], ranks[c << level]);
                 }
-
-                frame.Decoder[level][c] = left ? Identity(p, ranks[first]) : Padded(products[level][c - 1], ranks[first], ranks[(c - 1) << level], p);
-                frame.Encoder[level][c] = left ? Padded(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast], p) : Identity(p, ranks[afterLast]);
             }
         }
 
-        for (int level = 1; level < levels; level++)
+        public int P { get; }
+
+        public double[]? Decoder(int level, int c)
         {
-            for (int k = 0; k < (m >> level) - 1; k += 2)
+            if (level > levels - 2) return null; // the top level feeds the zero root
+            bool left = c % 2 == 0;
+            if (level == 0)
             {
-                frame.Bridge[level][k] = Identity(p, ranks[(k + 1) << level]);
+                return left ? Padded(g.Left[c], P, ranks[c], P) : Padded(Semiseparable.Multiply(g.Left[c], g.Transfer[c - 1], P, ranks[c], ranks[c - 1]), P, ranks[c - 1], P);
             }
+
+            return left ? Identity(P, ranks[c << level]) : Padded(products[level][c - 1], ranks[c << level], ranks[(c - 1) << level], P);
         }
 
-        for (int i = 0; i < m; i++)
+        public double[]? Encoder(int level, int c)
         {
-            frame.Diagonal[i] = Rounded(transposeDiagonal ? Transpose(diagonal[i], p) : diagonal[i], p, transpose: false);
-            if (i > 0)
+            if (level > levels - 2) return null;
+            bool left = c % 2 == 0;
+            int afterLast = (c + 1) << level;
+            if (level == 0)
             {
-                var neighbour = Semiseparable.Multiply(g.Left[i], g.Right[i - 1], p, ranks[i], p); // block (i, i − 1)
-                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => neighbour[(r * p) + c]), p, transpose: false);
+                return left ? Padded(Semiseparable.Multiply(g.Transfer[c + 1], g.Right[c], ranks[c + 2], ranks[c + 1], P), ranks[c + 2], P, P) : Padded(g.Right[c], ranks[c + 1], P, P);
             }
+
+            return left ? Padded(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast], P) : Identity(P, ranks[afterLast]);
         }
 
-        return frame;
+        /// <summary>Coarse bridges only (level ≥ 1): the identity between siblings, zero between cousins.</summary>
+        public double[]? Bridge(int level, int k) => level >= 1 && k % 2 == 0 ? Identity(P, ranks[(k + 1) << level]) : null;
+
+        /// <summary>The level-0 bridge into leaf i: block (i, i − 1) minus the coarse path's share.</summary>
+        public double[] NeighbourBridge(int i)
+        {
+            var neighbour = Semiseparable.Multiply(g.Left[i], g.Right[i - 1], P, ranks[i], P);
+            return Rounded(NeighbourCorrection(this, i, (r, c) => neighbour[(r * P) + c]), P, transpose: false);
+        }
+
+        /// <summary>
+        /// The block: every set tensor listed first (ascending index), the float store allocated once, then the tensors
+        /// computed and written in parallel (each is independent).
+        /// </summary>
+        public GfmmBlock ToBlock(GfmmLayout layout, double[][] diagonal, bool upper)
+        {
+            var producers = new List<(int Tensor, Func<double[]> Weights)>();
+            for (int level = 0; level < levels - 1; level++)
+            {
+                for (int c = 0; c < (m >> level); c++)
+                {
+                    int node = c, at = level;
+                    producers.Add((upper ? layout.Decoder(at, node) : layout.Encoder(at, node), () => Encoder(at, node)!));
+                    producers.Add((upper ? layout.Encoder(at, node) : layout.Decoder(at, node), () => Decoder(at, node)!));
+                }
+            }
+
+            for (int level = 1; level < levels; level++)
+            {
+                for (int k = 0; k < (m >> level) - 1; k += 2)
+                {
+                    int node = k, at = level;
+                    producers.Add((upper ? layout.UpperBridge(at, node) : layout.LowerBridge(at, node), () => Bridge(at, node)!));
+                }
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                int leaf = i;
+                producers.Add((layout.Diagonal(leaf), () => Rounded(diagonal[leaf], P, transpose: false)));
+                if (i > 0)
+                {
+                    producers.Add((upper ? layout.UpperBridge(0, leaf - 1) : layout.LowerBridge(0, leaf - 1), () => NeighbourBridge(leaf)));
+                }
+            }
+
+            producers.Sort((a, b) => a.Tensor.CompareTo(b.Tensor));
+            int size = layout.TensorSize;
+            var values = new float[(long)producers.Count * size];
+            Parallel.For(0, producers.Count, k =>
+            {
+                var weights = producers[k].Weights();
+                var destination = values.AsSpan(k * size, size);
+                for (int r = 0; r < P; r++)
+                {
+                    for (int c = 0; c < P; c++)
+                    {
+                        destination[(r * P) + c] = (float)(upper ? weights[(c * P) + r] : weights[(r * P) + c]);
+                    }
+                }
+            });
+            return GfmmBlock.Adopt(GfmmTensorStore.Sparse(layout, producers.ConvertAll(x => x.Tensor), values));
+        }
     }
 
     /// <summary>A rows x columns matrix zero-padded to P x P and rounded to float32.</summary>

@@ -284,7 +284,7 @@ public static partial class ExactFactorization
     /// F(i, i-1) minus what the coarse level that holds the pair in a sibling block already contributes (i even:
     /// the level t = trailing zeros of i): decoder chain of i · bridge · encoder chain of i-1, from the rounded weights.
     /// </summary>
-    private static double[] NeighbourCorrection(LowerFrame frame, int i, Func<int, int, double> exact)
+    private static double[] NeighbourCorrection(ILowerFrameWeights frame, int i, Func<int, int, double> exact)
     {
         int p = frame.P;
         var result = new double[p * p];
@@ -302,7 +302,7 @@ public static partial class ExactFactorization
             return result;
         }
 
-        var path = frame.Bridge[t][(i >> t) - 1];
+        var path = frame.Bridge(t, (i >> t) - 1);
         if (path is null)
         {
             return result; // no far field: the coarse levels contribute nothing
@@ -310,8 +310,8 @@ public static partial class ExactFactorization
 
         for (int level = t - 1; level >= 0; level--)
         {
-            path = Multiply(frame.Decoder[level][i >> level]!, path, p, p, p);
-            path = Multiply(path, frame.Encoder[level][(i - 1) >> level]!, p, p, p);
+            path = Multiply(frame.Decoder(level, i >> level)!, path, p, p, p);
+            path = Multiply(path, frame.Encoder(level, (i - 1) >> level)!, p, p, p);
         }
 
         Level1.Subtract<double>(path, result);

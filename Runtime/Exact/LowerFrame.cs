@@ -8,7 +8,7 @@ namespace GenLu.Exact;
 /// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are null and mean zero, so a banded
 /// factor (no far field) costs nothing beyond its near field, in the frame and in the block, which stores only the set tensors.
 /// </summary>
-internal sealed class LowerFrame
+internal sealed class LowerFrame : ILowerFrameWeights
 {
     public LowerFrame(int m, int p)
     {
@@ -29,6 +29,12 @@ internal sealed class LowerFrame
     }
 
     public int P { get; }
+
+    double[]? ILowerFrameWeights.Decoder(int level, int node) => Decoder[level][node];
+
+    double[]? ILowerFrameWeights.Encoder(int level, int node) => Encoder[level][node];
+
+    double[]? ILowerFrameWeights.Bridge(int level, int node) => Bridge[level][node];
 
     public double[]?[][] Encoder { get; }
 
@@ -91,4 +97,16 @@ internal sealed class LowerFrame
             }
         }
     }
+}
+
+/// <summary>The rounded weights of a lower-kind factor as the level-0 neighbour correction reads them (null: zero).</summary>
+internal interface ILowerFrameWeights
+{
+    int P { get; }
+
+    double[]? Decoder(int level, int node);
+
+    double[]? Encoder(int level, int node);
+
+    double[]? Bridge(int level, int node);
 }

@@ -18,9 +18,10 @@ internal static class FactorCommand
         var problem = new ProblemOptions();
         var m = LeavesOption();
         var p = BlockSizeOption();
-        var tolerance = new Option<double?>("--tolerance")
+        var tolerance = new Option<double>("--tolerance")
         {
-            Description = $"Relative truncation tolerance: of the far-field bases (default {ExactFactorization.DefaultTolerance:0e0}), or of the compression of a matrix given by entries (default {ExactFactorization.DefaultEntriesTolerance:0e0}).",
+            Description = "Relative truncation tolerance: of the far-field bases, or of the compression of a matrix given by entries.",
+            DefaultValueFactory = _ => ExactFactorization.DefaultTolerance,
         };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
 
@@ -32,8 +33,8 @@ internal static class FactorCommand
         // The body runs on a worker task so that System.CommandLine's Ctrl+C handler can cancel the build (as in train).
         command.SetAction((result, cancellation) => Task.Run(() => GenluCommandLine.Guarded(console, "factor", () =>
         {
-            double? tol = result.GetValue(tolerance);
-            if (tol is { } given && (!(given >= 0) || double.IsInfinity(given))) throw new CliException($"--tolerance must be finite and >= 0, not {given}.");
+            double tol = result.GetValue(tolerance);
+            if (!(tol >= 0) || double.IsInfinity(tol)) throw new CliException($"--tolerance must be finite and >= 0, not {tol}.");
             string? requested = result.GetValue(output)?.FullName;
             if (requested is not null && !Directory.Exists(Path.GetDirectoryName(requested)))
                 throw new CliException($"--out: directory '{Path.GetDirectoryName(requested)}' does not exist.");
@@ -84,20 +85,18 @@ internal static class FactorCommand
     /// The exact construction for a problem (its matrix is already divided by its scale), padded to M·P with the identity:
     /// from its CSR matrix when it is sparse (never densified where it has a band); from its entries when it is given by
     /// them (a kernel) or is a dense matrix above order <see cref="TrainingProblem.MaxDenseOrder"/>, where the dense block
-    /// LU's (2/3) N³ would dominate; else from the dense matrix. A null <paramref name="tolerance"/> is the chosen
-    /// construction's default.
+    /// LU's (2/3) N³ would dominate; else from the dense matrix.
     /// </summary>
-    public static ExactResult Build(TrainingProblem problem, int m, int p, double? tolerance = null,
+    public static ExactResult Build(TrainingProblem problem, int m, int p, double tolerance = ExactFactorization.DefaultTolerance,
         IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        double dense = tolerance ?? ExactFactorization.DefaultTolerance, entries = tolerance ?? ExactFactorization.DefaultEntriesTolerance;
         if (problem.Sparse is { } sparse)
-            return ExactFactorization.Build(sparse, m, p, scale: 1, dense, progress, cancellationToken);
-        if (problem.Entries is { } given)
-            return ExactFactorization.Build(given, m, p, scale: 1, entries, progress, cancellationToken);
+            return ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken);
+        if (problem.Entries is { } entries)
+            return ExactFactorization.Build(entries, m, p, scale: 1, tolerance, progress, cancellationToken);
         if (problem.N > TrainingProblem.MaxDenseOrder)
-            return ExactFactorization.Build(MatrixEntries.FromDense(problem.Matrix, problem.N), m, p, scale: 1, entries, progress, cancellationToken);
-        return ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, dense, progress, cancellationToken);
+            return ExactFactorization.Build(MatrixEntries.FromDense(problem.Matrix, problem.N), m, p, scale: 1, tolerance, progress, cancellationToken);
+        return ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken);
     }
 
     private static Table Summary(ExactResult built, GfmmModel model, string path)

@@ -223,6 +223,9 @@ internal sealed class ProblemOptions
         {
             var op = FromOperator(result.GetValue(Operator)!, result.GetValue(Size), result.GetValue(Grid), result.GetValue(Parameters) ?? [], expectedN);
             if (op.N != expectedN) throw new CliException($"operator '{op.Name}' has order {op.N}, but the model has N = {expectedN}.");
+            // A kernel too large to hold is refined against its compressed form (O(N P r) per product, exact to 1e-14).
+            if (op.Entries is { } entries && !op.CanBeDense)
+                return GenLu.Exact.SemiseparableMatrix.Compress(entries, scale: op.Scale);
             return GenLu.Solvers.LinearOperator.FromDense(op.Matrix.Select(v => v * op.Scale).ToArray(), op.N);
         }
 

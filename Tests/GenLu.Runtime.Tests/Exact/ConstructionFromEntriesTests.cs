@@ -177,4 +177,42 @@ public sealed class ConstructionFromEntriesTests
         entries.Block(all, all, values);
         values.ShouldBe(op.Matrix); // same arithmetic, same bits
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_compressed_operator_applies_A_and_its_transpose_to_double_precision(bool symmetric)
+    {
+        // Order 203 is not a multiple of P = 16: the last leaf is padded inside and cut off again.
+        const int n = 203;
+        var random = new Random(5);
+        var a = symmetric ? TestOperators.RbfKernel(n).Matrix : NonSymmetricKernel(n);
+        var compressed = SemiseparableMatrix.Compress(MatrixEntries.FromDense(a, n, symmetric), p: 16, scale: 2.5);
+        var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var y = new double[n];
+        var yt = new double[n];
+        compressed.Apply(x, y);
+        compressed.ApplyTranspose(x, yt);
+
+        var dense = DenseMath.Scale(DenseMath.FromRowMajor(a, n), 2.5);
+        DenseMath.RelativeError(DenseMath.Multiply(dense, x), y).ShouldBeLessThan(1e-12);
+        DenseMath.RelativeError(DenseMath.Multiply(dense, x, transpose: true), yt).ShouldBeLessThan(1e-12);
+        compressed.Ranks.Lower.ShouldBeLessThanOrEqualTo(16);
+    }
+
+    /// <summary>exp(−|x − y|) · (1 + x) on a grid: smooth off the diagonal, semiseparable, not symmetric.</summary>
+    private static double[] NonSymmetricKernel(int n)
+    {
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double x = i / (double)n, y = j / (double)n;
+                a[(i * n) + j] = Math.Exp(-Math.Abs(x - y) * 3) * (1 + x) + (i == j ? 1 : 0);
+            }
+        }
+
+        return a;
+    }
 }

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using GenLu.Exact;
+using GenLu.Gfmm;
+using GenLu.Operators;
+using GenLu.Sparse;
+
+namespace GenLu.Benchmarks.Support;
+
+/// <summary>
+/// <c>construction-table</c>: the timed table of docs/benchmarks/construction.md, for sizes BenchmarkDotNet would repeat
+/// too often. Each case runs in its own process (<c>construction-case KIND N</c>) so that its peak resident memory
+/// (VmHWM) is its own; the parent prints one Markdown row per case. <c>construction-case rbf N TOLERANCE</c> sets the
+/// entries construction's tolerance. Times are of ExactFactorization.Build alone
+/// (the operator is built beforehand where it is a matrix); the error is the sampled-row relative Frobenius error.
+/// </summary>
+internal static class ConstructionTable
+{
+    private static readonly (string Kind, int N)[] Cases =
+    [
+        ("rbf-dense", 4096), ("rbf-dense", 8192),
+        ("rbf", 4096), ("rbf", 16384), ("rbf", 65536), ("rbf", 262144), ("rbf", 1048576),
+        ("diffusion1d-csr", 65536), ("diffusion1d-csr", 1048576),
+    ];
+
+    public static void Run(string[] only)
+    {
+        Console.WriteLine("| case | N | M | build (s) | peak RSS (MB) | sampled-row relative error | ranks (L, U) | Runtime solve, 1 RHS (ms, median of 5) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|");
+        foreach (var (kind, n) in Cases.Where(c => only.Length == 0 || only.Contains(c.Kind)))
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                start.ArgumentList.Add(typeof(ConstructionTable).Assembly.Location); // run as `dotnet GenLu.Benchmarks.dll …`
+            start.ArgumentList.Add("construction-case");
+            start.ArgumentList.Add(kind);
+            start.ArgumentList.Add(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var child = Process.Start(start)!;
+            string line = child.StandardOutput.ReadToEnd().Trim();
+            child.WaitForExit();
+            Console.WriteLine(child.ExitCode == 0 ? line : $"| {kind} | {n} | | failed (exit {child.ExitCode}) | | | | |");
+        }
+    }
+
+    public static void RunCase(string kind, int n, double tolerance = ExactFactorization.DefaultTolerance)
+    {
+        const int p = 32;
+        int m = 2;
+        while ((long)m * p < n) m *= 2;
+        IMatrixEntries reference;
+        Func<ExactResult> build;
+        switch (kind)
+        {
+            case "rbf-dense":
+                var dense = TestOperators.RbfKernel(n);
+                reference = MatrixEntries.FromDense(dense.Matrix, n, isSymmetric: true);
+                build = () => ExactFactorization.Build(dense.Matrix, n, m, p, dense.Scale);
+                break;
+            case "rbf":
+                var lazy = TestOperators.RbfKernelEntries(n);
+                reference = lazy.Entries;
+                build = () => ExactFactorization.Build(lazy.Entries, m, p, lazy.Scale, tolerance);
+                break;
+            case "diffusion1d-csr":
+                var csr = VariableDiffusion(n);
+                reference = new CsrEntries(csr);
+                build = () => ExactFactorization.Build(csr, m, p);
+                break;
+            default:
+                throw new ArgumentException($"unknown case '{kind}'");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var result = build();
+        clock.Stop();
+        var error = SampledError.Estimate(result.Model, reference, rows: 8, seed: 3);
+        var solver = new GfmmSolver(result.Model);
+        var b = new float[n];
+        var x = new float[n];
+        for (int i = 0; i < n; i++) b[i] = (float)Math.Sin(i);
+        var workspace = solver.CreateWorkspace();
+        solver.Solve(b, x, workspace); // warm-up
+        var solves = new double[5];
+        for (int k = 0; k < solves.Length; k++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            solver.Solve(b, x, workspace);
+            solves[k] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        Array.Sort(solves);
+        string ranks = string.Join(", ", result.Truncation.GroupBy(t => t.Factor).Select(g => g.Max(t => t.MaxRank)));
+        Console.WriteLine($"| {kind} | {n:N0} | {m:N0} | {clock.Elapsed.TotalSeconds:0.00} | {PeakResidentMegabytes():N0} | {error.RelativeFrobenius:0.0e+00} | {ranks} | {solves[2]:0.00} |");
+    }
+
+    /// <summary>−(a u')' on n interior points of [0, 1] with a(x) = 1 + sin(6x)/2, second-order differences (Dirichlet), divided by its largest entry.</summary>
+    private static CsrMatrix VariableDiffusion(int n)
+    {
+        var builder = new CsrBuilder(n, n, 3 * n);
+        double Coefficient(double x) => 1 + (0.5 * Math.Sin(6 * x));
+        double h = 1.0 / (n + 1), max = 0;
+        for (int i = 0; i < n; i++) max = Math.Max(max, Coefficient((i + 0.5) * h) + Coefficient((i + 1.5) * h));
+        for (int i = 0; i < n; i++)
+        {
+            double left = Coefficient((i + 0.5) * h), right = Coefficient((i + 1.5) * h);
+            if (i > 0) builder.Add(i, i - 1, -left / max);
+            builder.Add(i, i, (left + right) / max);
+            if (i < n - 1) builder.Add(i, i + 1, -right / max);
+        }
+
+        return builder.Build();
+    }
+
+    private static long PeakResidentMegabytes()
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        }
+
+        return -1;
+    }
+
+    /// <summary>A CSR matrix's entries (zero off its pattern), for the sampled error.</summary>
+    private sealed class CsrEntries(CsrMatrix a) : IMatrixEntries
+    {
+        public int Order => a.Rows;
+
+        public bool IsSymmetric => false;
+
+        public void Block(ReadOnlySpan<int> rows, ReadOnlySpan<int> columns, Span<double> destination)
+        {
+            for (int r = 0; r < rows.Length; r++)
+            {
+                var line = destination.Slice(r * columns.Length, columns.Length);
+                line.Clear();
+                var pattern = a.RowColumns(rows[r]);
+                var values = a.RowValues(rows[r]);
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    int k = pattern.BinarySearch(columns[c]);
+                    if (k >= 0) line[c] = values[k];
+                }
+            }
+        }
+    }
+}
