@@ -40,3 +40,16 @@ public sealed record OperatorEntries(
     IMatrixEntries Entries,
     double Scale,
     IReadOnlyDictionary<string, double> Parameters);
+
+/// <summary>A stencil test operator as a CSR matrix (never dense), already divided by <see cref="Scale"/>, like <see cref="OperatorMatrix"/>.</summary>
+/// <param name="Name">The registry name.</param>
+/// <param name="N">The matrix order.</param>
+/// <param name="Matrix">The scaled operator.</param>
+/// <param name="Scale">What the operator was divided by (max |A_ij|, or 1 for the 1D Laplacian).</param>
+/// <param name="Parameters">The parameter values used (defaults filled in).</param>
+public sealed record OperatorSparse(
+    string Name,
+    int N,
+    Sparse.CsrMatrix Matrix,
+    double Scale,
+    IReadOnlyDictionary<string, double> Parameters);

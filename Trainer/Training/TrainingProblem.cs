@@ -84,12 +84,19 @@ public sealed class TrainingProblem
 
     /// <summary>
     /// The built-in operator <paramref name="name"/> of size <paramref name="size"/> (n, or a 2D operator's grid side): by its
-    /// entries when it is a kernel (any order, never formed), else dense (<see cref="TestOperators.Create"/>).
+    /// entries when it is a kernel (any order, never formed), as CSR when it is a stencil operator above
+    /// <see cref="MaxDenseOrder"/>, else dense (<see cref="TestOperators.Create"/>).
     /// </summary>
-    public static TrainingProblem FromBuiltIn(string name, int size, IReadOnlyDictionary<string, double>? parameters = null) =>
-        TestOperators.CreateEntries(name, size, parameters) is { } lazy
-            ? new TrainingProblem(lazy.Name, lazy.Entries, lazy.Scale, lazy.Parameters)
-            : FromOperator(TestOperators.Create(name, size, parameters));
+    public static TrainingProblem FromBuiltIn(string name, int size, IReadOnlyDictionary<string, double>? parameters = null)
+    {
+        if (TestOperators.CreateEntries(name, size, parameters) is { } lazy)
+            return new TrainingProblem(lazy.Name, lazy.Entries, lazy.Scale, lazy.Parameters);
+        // A stencil operator above the dense order is assembled sparse: O(N) memory where the dense form needs N².
+        bool isGrid = TestOperators.All.First(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase)).IsGrid;
+        if ((isGrid ? (long)size * size : size) > MaxDenseOrder && TestOperators.CreateSparse(name, size, parameters) is { } sparse)
+            return new TrainingProblem(sparse.Name, sparse.Matrix, sparse.Scale, sparse.Parameters);
+        return FromOperator(TestOperators.Create(name, size, parameters));
+    }
 
     /// <summary>The operator's name (recorded in the model).</summary>
     public string Name { get; }

@@ -265,4 +265,34 @@ public class TestOperatorsTests
 
         return true;
     }
+
+    [Theory]
+    [InlineData("laplacian1d", 37)]
+    [InlineData("laplacian2d", 9)]
+    [InlineData("convdiff1d", 41)]
+    [InlineData("convdiff2d", 8)]
+    [InlineData("biharmonic1d", 33)]
+    [InlineData("biharmonic2d", 7)]
+    public void The_sparse_form_of_a_stencil_operator_is_its_dense_form_bit_for_bit(string name, int size)
+    {
+        var parameters = name.StartsWith("convdiff", StringComparison.Ordinal) ? new Dictionary<string, double> { ["beta"] = -2 } : null;
+        var dense = TestOperators.Create(name, size, parameters);
+        var sparse = TestOperators.CreateSparse(name, size, parameters)!;
+
+        (sparse.Name, sparse.N, sparse.Scale).ShouldBe((dense.Name, dense.N, dense.Scale));
+        sparse.Parameters.ShouldBe(dense.Parameters);
+        sparse.Matrix.ToDense().Values.ShouldBe(dense.Matrix);
+        sparse.Matrix.NonZeroCount.ShouldBe(dense.Matrix.Count(v => v != 0));
+    }
+
+    [Fact]
+    public void Sparse_forms_go_beyond_the_dense_size_limits_and_kernels_have_none()
+    {
+        var big = TestOperators.CreateSparse("biharmonic1d", 1_000_000)!;
+        big.N.ShouldBe(1_000_000);
+        big.Matrix.NonZeroCount.ShouldBe((5 * 1_000_000) - 6); // pentadiagonal
+        TestOperators.CreateSparse("laplacian2d", 1000)!.N.ShouldBe(1_000_000);
+        TestOperators.CreateSparse("rbf", 10).ShouldBeNull();
+        Should.Throw<ArgumentOutOfRangeException>(() => TestOperators.CreateSparse("laplacian1d", 1));
+    }
 }
