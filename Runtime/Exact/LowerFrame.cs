@@ -1,10 +1,11 @@
+using System.Numerics;
 using GenLu.Gfmm;
 using GenLu.Structure;
 
 namespace GenLu.Exact;
 
 /// <summary>
-/// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
+/// The weights of a lower-kind block (all P x P, row-major, already rounded to the model's dtype): E, D per level and node,
 /// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are null and mean zero, so a banded
 /// factor (no far field) costs nothing beyond its near field before it is written into the block.
 /// </summary>
@@ -41,32 +42,37 @@ internal sealed class LowerFrame
     /// <summary>
     /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
     /// </summary>
-    public GfmmBlock ToBlock(GfmmLayout layout, bool upper)
+    public GfmmBlock ToBlock(GfmmLayout layout, bool upper, GfmmDtype dtype) =>
+        dtype == GfmmDtype.Float64 ? ToBlock<double>(layout, upper, dtype) : ToBlock<float>(layout, upper, dtype);
+
+    private GfmmBlock ToBlock<T>(GfmmLayout layout, bool upper, GfmmDtype dtype)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var block = new GfmmBlock(layout, new float[layout.WeightCount]);
+        var block = GfmmBlock.Zero(layout.Kind, layout.M, layout.P, dtype);
         for (int level = 0; level < layout.Levels; level++)
         {
             for (int c = 0; c < layout.NodeCount(level); c++)
             {
-                Write(block.Tensor(layout.Encoder(level, c)), upper ? Decoder[level][c] : Encoder[level][c], upper);
-                Write(block.Tensor(layout.Decoder(level, c)), upper ? Encoder[level][c] : Decoder[level][c], upper);
+                Write(block.Tensor<T>(layout.Encoder(level, c)), upper ? Decoder[level][c] : Encoder[level][c], upper);
+                Write(block.Tensor<T>(layout.Decoder(level, c)), upper ? Encoder[level][c] : Decoder[level][c], upper);
             }
 
             for (int k = 0; k < layout.NodeCount(level) - 1; k++)
             {
-                Write(block.Tensor(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k)), Bridge[level][k], upper);
+                Write(block.Tensor<T>(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k)), Bridge[level][k], upper);
             }
         }
 
         for (int i = 0; i < layout.M; i++)
         {
-            Write(block.Tensor(layout.Diagonal(i)), Diagonal[i], upper);
+            Write(block.Tensor<T>(layout.Diagonal(i)), Diagonal[i], upper);
         }
 
         return block;
     }
 
-    private void Write(Span<float> destination, double[]? source, bool transpose)
+    private void Write<T>(Span<T> destination, double[]? source, bool transpose)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (source is null)
         {
@@ -77,7 +83,7 @@ internal sealed class LowerFrame
         {
             for (int c = 0; c < P; c++)
             {
-                destination[(r * P) + c] = (float)(transpose ? source[(c * P) + r] : source[(r * P) + c]);
+                destination[(r * P) + c] = T.CreateChecked(transpose ? source[(c * P) + r] : source[(r * P) + c]);
             }
         }
     }
