@@ -2,6 +2,7 @@ using System.CommandLine;
 using GenLu.Exact;
 using Spectre.Console;
 using GenLu.Gfmm;
+using GenLu.Structure;
 using GenLu.Trainer.Training;
 
 namespace GenLu.Trainer.Cli;
@@ -19,10 +20,11 @@ internal static class FactorCommand
         var p = BlockSizeOption();
         var tolerance = new Option<double>("--tolerance") { Description = "Relative truncation tolerance of the far-field bases.", DefaultValueFactory = _ => ExactFactorization.DefaultTolerance };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
+        var dtype = ChoiceOption.Create("--dtype", "Number type of the model's weights and solves: float32, or float64 for an operator whose condition number (near 1e8 or more) leaves float32 no correct digit.", GfmmDtype.Float32);
 
         var command = new Command("factor", "Construct GFMM factors L and U exactly from the block LU of the matrix (no training).");
         problem.AddTo(command);
-        foreach (Option option in new Option[] { m, p, tolerance, output })
+        foreach (Option option in new Option[] { m, p, tolerance, output, dtype })
             command.Options.Add(option);
 
         // The body runs on a worker task so that System.CommandLine's Ctrl+C handler can cancel the build (as in train).
@@ -44,7 +46,7 @@ internal static class FactorCommand
             ExactResult built;
             try
             {
-                built = FactorProgressView.Show(console, progress => Build(trainingProblem, mValue, pValue, tol, progress, cancellation));
+                built = FactorProgressView.Show(console, progress => Build(trainingProblem, mValue, pValue, tol, progress, cancellation, ChoiceOption.Value<GfmmDtype>(result, dtype)));
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -81,10 +83,10 @@ internal static class FactorCommand
     /// sparse (never densified where it has a band), else from the dense matrix; padded to M·P with the identity.
     /// </summary>
     public static ExactResult Build(TrainingProblem problem, int m, int p, double tolerance = ExactFactorization.DefaultTolerance,
-        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default, GfmmDtype dtype = GfmmDtype.Float32) =>
         problem.Sparse is { } sparse
-            ? ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken)
-            : ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken);
+            ? ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken, dtype)
+            : ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken, dtype);
 
     private static Table Summary(ExactResult built, GfmmModel model, string path)
     {
