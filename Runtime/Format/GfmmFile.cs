@@ -303,10 +303,7 @@ internal static class GfmmFile
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"offset must be in [0, {weights.Length}].");
         if (count < 0 || count > weights.Length - offset)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be in [0, {weights.Length - offset}] (weights has {weights.Length} floats from offset {offset}).");
-        var scalar = TensorScalar<T>.Instance;
-        var bytes = new byte[(long)count * scalar.ByteSize];
-        for (int i = 0; i < count; i++) scalar.Write(weights[offset + i], bytes, i * scalar.ByteSize);
-        return bytes;
+        return TensorScalar<T>.Instance.ToBytes(weights, offset, count);
     }
 
     private static byte[] ReadTensorPayload(JsonNodeLite tensor, string field, int p, IPayloadReader stored)

@@ -94,13 +94,13 @@ public sealed partial class GfmmBlock
     public int N => Layout.N;
 
     /// <summary>Number of tensors the block stores (the others are zero).</summary>
-    public int StoredTensorCount => Either(s => s.StoredTensorCount, d => d.StoredTensorCount);
+    public int StoredTensorCount => store is GfmmTensorStore<float> single ? single.StoredTensorCount : Wide.StoredTensorCount;
 
     /// <summary>Number of weights the block stores: <see cref="StoredTensorCount"/> · P².</summary>
     public long StoredWeightCount => (long)StoredTensorCount * Layout.TensorSize;
 
     /// <summary>Whether the block stores tensor <paramref name="index"/>; one it does not store is exactly zero.</summary>
-    public bool IsStored(int index) => Either(s => s.IsStored(index), d => d.IsStored(index));
+    public bool IsStored(int index) => store is GfmmTensorStore<float> single ? single.IsStored(index) : Wide.IsStored(index);
 
     /// <summary>
     /// The P x P weights of one stored tensor of a float32 block (see <see cref="GfmmLayout"/> for the indices), writable so
@@ -163,7 +163,9 @@ public sealed partial class GfmmBlock
         return ReferenceEquals(compact, typed) ? this : Adopt(compact);
     }
 
+    private GfmmTensorStore<double> Wide => (GfmmTensorStore<double>)store;
+
     /// <summary>The result of <paramref name="single"/> on a float32 block's store, of <paramref name="wide"/> on a float64 one's.</summary>
     private TResult Either<TResult>(Func<GfmmTensorStore<float>, TResult> single, Func<GfmmTensorStore<double>, TResult> wide) =>
-        store is GfmmTensorStore<float> s ? single(s) : wide((GfmmTensorStore<double>)store);
+        store is GfmmTensorStore<float> s ? single(s) : wide(Wide);
 }

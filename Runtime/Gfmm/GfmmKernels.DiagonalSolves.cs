@@ -42,15 +42,14 @@ internal static unsafe partial class GfmmKernels
         }
         else
         {
-            // Float: column blocks of 64 on Vector512 first (row form, accumulators in registers), the rest with row
-            // operations on the remaining columns. Both apply the same operations in the same order.
-            int first = typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated ? count - count % 64 : 0;
+            // Column blocks of four Vector512 widths (64 floats, 32 doubles) first (row form, accumulators in registers),
+            // the rest with row operations on the remaining columns. Both apply the same operations in the same order.
+            int first = Vector512.IsHardwareAccelerated ? count - count % (4 * Vector512<T>.Count) : 0;
             if (first > 0)
             {
-                ref float rows = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(transpose ? luTransposed : lu));
-                ref float panel = ref Unsafe.As<T, float>(ref zRef);
-                SubstituteBlocks512(ref rows, ref panel, p, count, first, ascending: true, divide: transpose);
-                SubstituteBlocks512(ref rows, ref panel, p, count, first, ascending: false, divide: !transpose);
+                ref T rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
+                SubstituteBlocks512(ref rows, ref zRef, p, count, first, ascending: true, divide: transpose);
+                SubstituteBlocks512(ref rows, ref zRef, p, count, first, ascending: false, divide: !transpose);
             }
             if (first < count) RowOperations(lu, transpose, ref Unsafe.Add(ref zRef, first), p, count, count - first);
         }
@@ -59,47 +58,48 @@ internal static unsafe partial class GfmmKernels
     }
 
     /// <summary>
-    /// One triangular sweep over the first <paramref name="blockEnd"/> columns (a multiple of 64) of the P x count
+    /// One triangular sweep over the first <paramref name="blockEnd"/> columns (a multiple of four Vector512 widths) of the P x count
     /// panel, in row form: row i = (row i − Σ rows[i, k] · row k) (· 1 / rows[i, i] if <paramref name="divide"/>),
     /// k over the rows already solved, in the order the row operations would apply them (ascending sweeps: k
     /// ascending; descending sweeps: k descending), so the result is bit for bit that of <see cref="RowOperations"/>.
     /// Four Vector512 accumulators per row stay in registers; only the finished row is stored.
     /// </summary>
-    private static void SubstituteBlocks512(ref float rows, ref float z, int p, int count, int blockEnd, bool ascending, bool divide)
+    private static void SubstituteBlocks512<T>(ref T rows, ref T z, int p, int count, int blockEnd, bool ascending, bool divide)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int Width = 16;
-        for (int j = 0; j < blockEnd; j += 4 * Width)
+        nuint width = (nuint)Vector512<T>.Count;
+        for (int j = 0; j < blockEnd; j += 4 * Vector512<T>.Count)
             for (int step = 0; step < p; step++)
             {
                 int i = ascending ? step : p - 1 - step;
-                ref float target = ref Unsafe.Add(ref z, i * count + j);
-                ref float row = ref Unsafe.Add(ref rows, i * p);
+                ref T target = ref Unsafe.Add(ref z, i * count + j);
+                ref T row = ref Unsafe.Add(ref rows, i * p);
                 var a0 = Vector512.LoadUnsafe(ref target);
-                var a1 = Vector512.LoadUnsafe(ref target, Width);
-                var a2 = Vector512.LoadUnsafe(ref target, 2 * Width);
-                var a3 = Vector512.LoadUnsafe(ref target, 3 * Width);
+                var a1 = Vector512.LoadUnsafe(ref target, width);
+                var a2 = Vector512.LoadUnsafe(ref target, 2 * width);
+                var a3 = Vector512.LoadUnsafe(ref target, 3 * width);
                 for (int solved = 0; solved < step; solved++)
                 {
                     int k = ascending ? solved : p - 1 - solved;
                     var c = Vector512.Create(-Unsafe.Add(ref row, k));
-                    ref float source = ref Unsafe.Add(ref z, k * count + j);
-                    a0 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source), a0);
-                    a1 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, Width), a1);
-                    a2 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 2 * Width), a2);
-                    a3 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 3 * Width), a3);
+                    ref T source = ref Unsafe.Add(ref z, k * count + j);
+                    a0 = Simd.Fma(c, Vector512.LoadUnsafe(ref source), a0);
+                    a1 = Simd.Fma(c, Vector512.LoadUnsafe(ref source, width), a1);
+                    a2 = Simd.Fma(c, Vector512.LoadUnsafe(ref source, 2 * width), a2);
+                    a3 = Simd.Fma(c, Vector512.LoadUnsafe(ref source, 3 * width), a3);
                 }
                 if (divide)
                 {
-                    var inverse = Vector512.Create(1f / Unsafe.Add(ref row, i));
+                    var inverse = Vector512.Create(T.One / Unsafe.Add(ref row, i));
                     a0 *= inverse;
                     a1 *= inverse;
                     a2 *= inverse;
                     a3 *= inverse;
                 }
                 a0.StoreUnsafe(ref target);
-                a1.StoreUnsafe(ref target, Width);
-                a2.StoreUnsafe(ref target, 2 * Width);
-                a3.StoreUnsafe(ref target, 3 * Width);
+                a1.StoreUnsafe(ref target, width);
+                a2.StoreUnsafe(ref target, 2 * width);
+                a3.StoreUnsafe(ref target, 3 * width);
             }
     }
 

@@ -18,7 +18,7 @@ public sealed partial class GfmmSolver
     private readonly GfmmLayout lowerLayout;
 
     // A GfmmSolverFactors<float> or GfmmSolverFactors<double>, as Dtype says.
-    private readonly object factors;
+    private readonly GfmmSolverFactors factors;
 
     /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite.</exception>
     public GfmmSolver(GfmmModel model)
@@ -28,20 +28,7 @@ public sealed partial class GfmmSolver
         N = model.N;
         Dtype = model.Dtype;
         lowerLayout = model.L.Layout;
-        (int sign, double logAbs) determinant;
-        if (Dtype == GfmmDtype.Float64)
-        {
-            var wide = new GfmmSolverFactors<double>(model);
-            factors = wide;
-            determinant = DiagonalBlockFactors<double>.LogDeterminant(wide.Lower, wide.Upper, N, Scale);
-        }
-        else
-        {
-            var single = new GfmmSolverFactors<float>(model);
-            factors = single;
-            determinant = DiagonalBlockFactors<float>.LogDeterminant(single.Lower, single.Upper, N, Scale);
-        }
-        LogDeterminant = new LogDeterminant(determinant.sign, determinant.logAbs);
+        factors = GfmmSolverFactors.Create(model);
     }
 
     /// <summary>The solves' weights and factors in <typeparamref name="T"/>; the caller has checked that it is the model's type.</summary>
@@ -68,17 +55,17 @@ public sealed partial class GfmmSolver
     /// since L and U are block triangular with the <c>G_i</c> on their diagonals (the padding of an order
     /// <c>N &lt; M · P</c> contributes nothing). Computed once, in double, from the factors the solves use.
     /// </summary>
-    public LogDeterminant LogDeterminant { get; }
+    public LogDeterminant LogDeterminant => factors.LogDeterminant;
 
     /// <summary>The float LU factors of <c>G_i</c> of L of a float32 model (M tensors of P x P, row-major in place: unit L
     /// below the diagonal, U on and above); <see cref="LowerDiagonalFactorsOf{T}"/> for either dtype.</summary>
     public ReadOnlySpan<float> LowerDiagonalFactors => LowerDiagonalFactorsOf<float>();
 
     /// <summary>The row swaps of L's <c>G_i</c> (M x P, zero-based within a block).</summary>
-    public ReadOnlySpan<int> LowerDiagonalPivots => Dtype == GfmmDtype.Float64 ? Factors<double>().Lower.Pivots : Factors<float>().Lower.Pivots;
+    public ReadOnlySpan<int> LowerDiagonalPivots => factors.LowerPivots;
 
     public ReadOnlySpan<float> UpperDiagonalFactors => UpperDiagonalFactorsOf<float>();
-    public ReadOnlySpan<int> UpperDiagonalPivots => Dtype == GfmmDtype.Float64 ? Factors<double>().Upper.Pivots : Factors<float>().Upper.Pivots;
+    public ReadOnlySpan<int> UpperDiagonalPivots => factors.UpperPivots;
 
     /// <summary>The LU factors of L's <c>G_i</c> in the model's type (float for float32, double for float64).</summary>
     public ReadOnlySpan<T> LowerDiagonalFactorsOf<T>()

@@ -3,11 +3,30 @@ using GenLu.Structure;
 
 namespace GenLu.Gfmm;
 
+/// <summary>What a <see cref="GfmmSolver"/> solves with, whatever its number type: the parts that are not numbers of it.</summary>
+internal abstract class GfmmSolverFactors
+{
+    /// <summary>The sign and <c>ln |det|</c> of <c>s L U</c> from the factored <c>G_i</c>.</summary>
+    public abstract LogDeterminant LogDeterminant { get; }
+
+    /// <summary>The row swaps of L's <c>G_i</c>.</summary>
+    public abstract int[] LowerPivots { get; }
+
+    /// <summary>The row swaps of U's <c>G_i</c>.</summary>
+    public abstract int[] UpperPivots { get; }
+
+    /// <summary>The factors of <paramref name="model"/> in its own dtype.</summary>
+    /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite in that type.</exception>
+    public static GfmmSolverFactors Create(GfmmModel model) => model.Dtype == GfmmDtype.Float64
+        ? new GfmmSolverFactors<double>(model)
+        : new GfmmSolverFactors<float>(model);
+}
+
 /// <summary>
 /// What a <see cref="GfmmSolver"/> solves with, in the model's number type <typeparamref name="T"/>: its own compact copy
 /// of L's and U's weights, their factored <c>G_i</c> (<see cref="DiagonalBlockFactors{T}"/>) and the four solve passes.
 /// </summary>
-internal sealed class GfmmSolverFactors<T>
+internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly GfmmTensorStore<T> lowerWeights;
@@ -29,7 +48,15 @@ internal sealed class GfmmSolverFactors<T>
         upperSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: false);
         lowerTransposeSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: true);
         upperTransposeSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: true);
+        var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(Lower, Upper, model.N, model.Scale);
+        LogDeterminant = new LogDeterminant(sign, logAbs);
     }
+
+    public override LogDeterminant LogDeterminant { get; }
+
+    public override int[] LowerPivots => Lower.Pivots;
+
+    public override int[] UpperPivots => Upper.Pivots;
 
     /// <summary>The factored <c>G_i</c> of L.</summary>
     public DiagonalBlockFactors<T> Lower { get; }

@@ -32,8 +32,15 @@ internal abstract class TensorScalar<T>
     /// <summary>The number whose little-endian bytes start at <paramref name="offset"/>.</summary>
     public abstract T Read(byte[] bytes, int offset);
 
-    /// <summary>Writes the number's little-endian bytes at <paramref name="offset"/>.</summary>
-    public abstract void Write(T value, byte[] bytes, int offset);
+    /// <summary>The little-endian bytes of <paramref name="count"/> numbers from <paramref name="offset"/>, in one copy.</summary>
+    public byte[] ToBytes(T[] values, int offset, int count)
+    {
+        var bytes = new byte[(long)count * ByteSize];
+        Buffer.BlockCopy(values, offset * ByteSize, bytes, 0, bytes.Length);
+        if (!BitConverter.IsLittleEndian)
+            for (int start = 0; start < bytes.Length; start += ByteSize) Array.Reverse(bytes, start, ByteSize);
+        return bytes;
+    }
 
     private static TensorScalar<T> Create()
     {
@@ -44,15 +51,9 @@ internal abstract class TensorScalar<T>
     }
 }
 
-/// <summary>Little-endian bytes whatever the machine's order.</summary>
+/// <summary>Reads the little-endian numbers of a payload on a machine of either byte order.</summary>
 internal static class LittleEndianBytes
 {
-    public static byte[] Of(byte[] machineOrder)
-    {
-        if (!BitConverter.IsLittleEndian) Array.Reverse(machineOrder);
-        return machineOrder;
-    }
-
     /// <summary>The <paramref name="count"/> bytes at <paramref name="offset"/> in machine order (a copy only on big-endian machines).</summary>
     public static (byte[] Bytes, int Offset) InMachineOrder(byte[] littleEndian, int offset, int count)
     {
@@ -76,8 +77,6 @@ internal sealed class SingleScalar : TensorScalar<float>
         var (machine, at) = LittleEndianBytes.InMachineOrder(bytes, offset, 4);
         return BitConverter.ToSingle(machine, at);
     }
-
-    public override void Write(float value, byte[] bytes, int offset) => Buffer.BlockCopy(LittleEndianBytes.Of(BitConverter.GetBytes(value)), 0, bytes, offset, 4);
 }
 
 internal sealed class DoubleScalar : TensorScalar<double>
@@ -92,8 +91,6 @@ internal sealed class DoubleScalar : TensorScalar<double>
         var (machine, at) = LittleEndianBytes.InMachineOrder(bytes, offset, 8);
         return BitConverter.ToDouble(machine, at);
     }
-
-    public override void Write(double value, byte[] bytes, int offset) => Buffer.BlockCopy(LittleEndianBytes.Of(BitConverter.GetBytes(value)), 0, bytes, offset, 8);
 }
 
 /// <summary>The format's names of the dtypes.</summary>

@@ -226,6 +226,38 @@ public class Float64ModelTests
         transposedParallel.ShouldBe(transposed);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)] // past 32 doubles: the Vector512 panel kernel and its tail
+    public void Batched_float64_products_equal_the_dense_products(int count)
+    {
+        var model = GfmmRandom.WellConditioned(8, 4, seed: 8).ToFloat64();
+        int n = model.N;
+        var x = DenseMath.RandomVector(n * count, new Random(4));
+        var workspace = model.CreateWorkspace(count);
+        foreach (var (name, dense, apply) in new (string, double[], Action<double[], double[]>)[]
+        {
+            ("L", model.L.ToDense(), (u, v) => model.L.Multiply(u, v, count, workspace)),
+            ("Lᵀ", Transposed(model.L.ToDense(), n), (u, v) => model.L.MultiplyTranspose(u, v, count, workspace)),
+            ("s L U", model.ToDense(), (u, v) => model.Apply(u, v, count, workspace)),
+            ("(s L U)ᵀ", Transposed(model.ToDense(), n), (u, v) => model.ApplyTranspose(u, v, count, workspace)),
+        })
+        {
+            var y = new double[n * count];
+            apply(x, y);
+            for (int v = 0; v < count; v++)
+                DenseMath.RelativeError(Product(dense, x.AsSpan(v * n, n), n), y.AsSpan(v * n, n)).ShouldBeLessThan(1e-14, $"{name}, vector {v}");
+        }
+    }
+
+    private static double[] Transposed(double[] a, int n)
+    {
+        var t = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) t[j * n + i] = a[i * n + j];
+        return t;
+    }
+
     [Fact]
     public void Float64_lower_and_upper_sweeps_compose_to_the_solve()
     {
