@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Diagnostics;
 using GenLu.Gfmm;
 using GenLu.Operators;
@@ -25,6 +26,7 @@ public static partial class ExactFactorization
     /// <param name="tolerance">Columns whose sampled residual norm is at most tolerance · max |A_ij| (over the diagonal blocks) are dropped.</param>
     /// <param name="progress">Receives an <see cref="ExactProgress"/> per leaf of each sweep and per block of the block LU.</param>
     /// <param name="cancellationToken">Checked once per leaf.</param>
+    /// <param name="dtype">The model's number type: float32 rounds every weight to float, float64 keeps the double factors.</param>
     /// <exception cref="SingularSchurBlockException">A diagonal block of the running Schur complement is singular.</exception>
     /// <exception cref="ArgumentException">An entry is not finite (found in the entries read).</exception>
     public static ExactResult Build(
@@ -34,7 +36,8 @@ public static partial class ExactFactorization
         double scale = 1,
         double tolerance = DefaultTolerance,
         IProgress<ExactProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        GfmmDtype dtype = GfmmDtype.Float32)
     {
         ArgumentNullException.ThrowIfNull(a);
         var layout = new GfmmLayout(GfmmKind.Lower, m, p);
@@ -72,10 +75,10 @@ public static partial class ExactFactorization
             () =>
             {
                 var transposedDiagonal = lu.UpperDiagonal.Select(block => Transpose(block, p)).ToArray();
-                return new SemiseparableFrame(lu.UTransposed).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), transposedDiagonal, upper: true);
+                return new SemiseparableFrame(lu.UTransposed, dtype).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), transposedDiagonal, upper: true);
             },
             cancellationToken);
-        var lower = new SemiseparableFrame(lu.L).ToBlock(layout, lu.LowerDiagonal, upper: false);
+        var lower = new SemiseparableFrame(lu.L, dtype).ToBlock(layout, lu.LowerDiagonal, upper: false);
         progress?.Report(new ExactProgress(ExactStage.LowerFactor, 1, 1));
         var upper = upperTask.GetAwaiter().GetResult();
         progress?.Report(new ExactProgress(ExactStage.UpperFactor, 1, 1));
@@ -110,8 +113,11 @@ public static partial class ExactFactorization
         /// <summary>products[l][c] = W_e ⋯ W_s over the leaves s .. e of node c at level l (r_(e+1) x r_s), levels 0 .. levels − 2.</summary>
         private readonly double[][][] products;
 
-        public SemiseparableFrame(LowerGenerators generators)
+        private readonly GfmmDtype dtype;
+
+        public SemiseparableFrame(LowerGenerators generators, GfmmDtype dtype)
         {
+            this.dtype = dtype;
             g = generators;
             m = g.M;
             P = g.P;
@@ -139,10 +145,10 @@ public static partial class ExactFactorization
             bool left = c % 2 == 0;
             if (level == 0)
             {
-                return left ? Padded(g.Left[c], P, ranks[c], P) : Padded(Semiseparable.Multiply(g.Left[c], g.Transfer[c - 1], P, ranks[c], ranks[c - 1]), P, ranks[c - 1], P);
+                return left ? Padded(g.Left[c], P, ranks[c], P, dtype) : Padded(Semiseparable.Multiply(g.Left[c], g.Transfer[c - 1], P, ranks[c], ranks[c - 1]), P, ranks[c - 1], P, dtype);
             }
 
-            return left ? Identity(P, ranks[c << level]) : Padded(products[level][c - 1], ranks[c << level], ranks[(c - 1) << level], P);
+            return left ? Identity(P, ranks[c << level]) : Padded(products[level][c - 1], ranks[c << level], ranks[(c - 1) << level], P, dtype);
         }
 
         public double[]? Encoder(int level, int c)
@@ -152,10 +158,10 @@ public static partial class ExactFactorization
             int afterLast = (c + 1) << level;
             if (level == 0)
             {
-                return left ? Padded(Semiseparable.Multiply(g.Transfer[c + 1], g.Right[c], ranks[c + 2], ranks[c + 1], P), ranks[c + 2], P, P) : Padded(g.Right[c], ranks[c + 1], P, P);
+                return left ? Padded(Semiseparable.Multiply(g.Transfer[c + 1], g.Right[c], ranks[c + 2], ranks[c + 1], P), ranks[c + 2], P, P, dtype) : Padded(g.Right[c], ranks[c + 1], P, P, dtype);
             }
 
-            return left ? Padded(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast], P) : Identity(P, ranks[afterLast]);
+            return left ? Padded(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast], P, dtype) : Identity(P, ranks[afterLast]);
         }
 
         /// <summary>Coarse bridges only (level ≥ 1): the identity between siblings, zero between cousins.</summary>
@@ -165,7 +171,7 @@ public static partial class ExactFactorization
         public double[] NeighbourBridge(int i)
         {
             var neighbour = Semiseparable.Multiply(g.Left[i], g.Right[i - 1], P, ranks[i], P);
-            return Rounded(NeighbourCorrection(this, i, (r, c) => neighbour[(r * P) + c]), P, transpose: false);
+            return Rounded(NeighbourCorrection(this, i, (r, c) => neighbour[(r * P) + c]), P, transpose: false, dtype);
         }
 
         /// <summary>
@@ -197,7 +203,7 @@ public static partial class ExactFactorization
             for (int i = 0; i < m; i++)
             {
                 int leaf = i;
-                producers.Add((layout.Diagonal(leaf), () => Rounded(diagonal[leaf], P, transpose: false)));
+                producers.Add((layout.Diagonal(leaf), () => Rounded(diagonal[leaf], P, transpose: false, dtype)));
                 if (i > 0)
                 {
                     producers.Add((upper ? layout.UpperBridge(0, leaf - 1) : layout.LowerBridge(0, leaf - 1), () => NeighbourBridge(leaf)));
@@ -205,8 +211,14 @@ public static partial class ExactFactorization
             }
 
             producers.Sort((a, b) => a.Tensor.CompareTo(b.Tensor));
+            return dtype == GfmmDtype.Float64 ? Write<double>(layout, producers, upper) : Write<float>(layout, producers, upper);
+        }
+
+        private GfmmBlock Write<T>(GfmmLayout layout, List<(int Tensor, Func<double[]> Weights)> producers, bool upper)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
             int size = layout.TensorSize;
-            var values = new float[(long)producers.Count * size];
+            var values = new T[(long)producers.Count * size];
             Parallel.For(0, producers.Count, k =>
             {
                 var weights = producers[k].Weights();
@@ -215,21 +227,21 @@ public static partial class ExactFactorization
                 {
                     for (int c = 0; c < P; c++)
                     {
-                        destination[(r * P) + c] = (float)(upper ? weights[(c * P) + r] : weights[(r * P) + c]);
+                        destination[(r * P) + c] = T.CreateChecked(upper ? weights[(c * P) + r] : weights[(r * P) + c]);
                     }
                 }
             });
-            return GfmmBlock.Adopt(GfmmTensorStore.Sparse(layout, producers.ConvertAll(x => x.Tensor), values));
+            return GfmmBlock.Adopt(GfmmTensorStore<T>.Sparse(layout, producers.ConvertAll(x => x.Tensor), values));
         }
     }
 
-    /// <summary>A rows x columns matrix zero-padded to P x P and rounded to float32.</summary>
-    private static double[] Padded(double[] x, int rows, int columns, int p)
+    /// <summary>A rows x columns matrix zero-padded to P x P and rounded to the model's dtype.</summary>
+    private static double[] Padded(double[] x, int rows, int columns, int p, GfmmDtype dtype)
     {
         var result = new double[p * p];
         for (int r = 0; r < rows; r++)
         {
-            for (int c = 0; c < columns; c++) result[(r * p) + c] = (float)x[(r * columns) + c];
+            for (int c = 0; c < columns; c++) result[(r * p) + c] = RoundTo(dtype, x[(r * columns) + c]);
         }
 
         return result;

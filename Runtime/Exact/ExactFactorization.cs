@@ -25,7 +25,7 @@ namespace GenLu.Exact;
 /// </summary>
 /// <remarks>
 /// U is built as the lower-frame structure of Uᵀ and then transposed (encoders and decoders swap roles, spec
-/// "Transposed product"). Everything is computed in double; the model stores float32.
+/// "Transposed product"). Everything is computed in double; the model stores float32 (or float64 when asked: <c>dtype</c>).
 /// <para>
 /// Ranks: a node's far-field block row leaves out the one neighbour pair it contains (it belongs to the level-0 bridge and
 /// is set to zero there), so a far field of global rank r can need up to 2r per node; ranks are capped at P and what the
@@ -56,6 +56,7 @@ public static partial class ExactFactorization
     /// <param name="progress">Receives an <see cref="ExactProgress"/> after each block of the block LU and each level of each factor.</param>
     /// <param name="cancellationToken">Checked between blocks of the block LU and between levels of the factors.</param>
     /// <exception cref="SingularSchurBlockException">A diagonal block of the running Schur complement is singular.</exception>
+    /// <param name="dtype">The model's number type: float32 rounds every weight to float, float64 keeps the double factors.</param>
     /// <exception cref="OperationCanceledException">Cancellation was requested; nothing is returned.</exception>
     public static ExactResult Build(
         ReadOnlySpan<double> a,
@@ -65,7 +66,8 @@ public static partial class ExactFactorization
         double scale = 1,
         double tolerance = DefaultTolerance,
         IProgress<ExactProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        GfmmDtype dtype = GfmmDtype.Float32)
     {
         var layout = new GfmmLayout(GfmmKind.Lower, m, p);
         CheckOrder(n, layout, nameof(n));
@@ -88,7 +90,7 @@ public static partial class ExactFactorization
         }
 
         PadWithIdentity(work, n);
-        return Build(work, n, Level1.MaxMagnitude(a), scale, tolerance, progress, cancellationToken);
+        return Build(work, n, Level1.MaxMagnitude(a), scale, tolerance, progress, cancellationToken, dtype);
     }
 
     /// <summary>
@@ -112,7 +114,8 @@ public static partial class ExactFactorization
         double scale = 1,
         double tolerance = DefaultTolerance,
         IProgress<ExactProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        GfmmDtype dtype = GfmmDtype.Float32)
     {
         ArgumentNullException.ThrowIfNull(a);
         var layout = new GfmmLayout(GfmmKind.Lower, m, p);
@@ -136,12 +139,12 @@ public static partial class ExactFactorization
         }
 
         PadWithIdentity(work, n);
-        return Build(work, n, a.NonZeroCount == 0 ? 0 : Level1.MaxMagnitude(a.Values), scale, tolerance, progress, cancellationToken);
+        return Build(work, n, a.NonZeroCount == 0 ? 0 : Level1.MaxMagnitude(a.Values), scale, tolerance, progress, cancellationToken, dtype);
     }
 
     /// <summary>The block LU and both factors of a filled working store; <paramref name="n"/> is the user's order.</summary>
     private static ExactResult Build(
-        BlockBandMatrix work, int n, double maxAbs, double scale, double tolerance, IProgress<ExactProgress>? progress, CancellationToken cancellationToken)
+        BlockBandMatrix work, int n, double maxAbs, double scale, double tolerance, IProgress<ExactProgress>? progress, CancellationToken cancellationToken, GfmmDtype dtype)
     {
         int m = work.M;
         var clock = Stopwatch.StartNew();
@@ -149,8 +152,8 @@ public static partial class ExactFactorization
             work, cancellationToken, progress is null ? null : done => progress.Report(new ExactProgress(ExactStage.BlockLu, done, m)));
         var report = new List<TruncationLevel>();
         double threshold = tolerance * maxAbs;
-        var lower = BuildFactor(lu, ExactFactor.L, threshold, report, progress, cancellationToken);
-        var upper = BuildFactor(lu, ExactFactor.U, threshold, report, progress, cancellationToken);
+        var lower = BuildFactor(lu, ExactFactor.L, threshold, report, progress, cancellationToken, dtype);
+        var upper = BuildFactor(lu, ExactFactor.U, threshold, report, progress, cancellationToken, dtype);
         clock.Stop();
         var provenance = new GfmmProvenance
         {
@@ -201,7 +204,7 @@ public static partial class ExactFactorization
     /// Builds one factor in the lower frame (L itself, or Uᵀ) and writes it into a GFMM block of the factor's kind.
     /// </summary>
     private static GfmmBlock BuildFactor(
-        SchurComplementBlockLu lu, ExactFactor factor, double threshold, List<TruncationLevel> report, IProgress<ExactProgress>? progress, CancellationToken cancellationToken)
+        SchurComplementBlockLu lu, ExactFactor factor, double threshold, List<TruncationLevel> report, IProgress<ExactProgress>? progress, CancellationToken cancellationToken, GfmmDtype dtype)
     {
         int m = lu.M, p = lu.P, n = lu.N;
         bool upper = factor == ExactFactor.U;
@@ -255,8 +258,8 @@ public static partial class ExactFactorization
         {
             for (int c = 0; c < (m >> level); c++)
             {
-                frame.Decoder[level][c] = Rounded(rows.Transfers[level][c], p, transpose: false);
-                frame.Encoder[level][c] = Rounded(columns.Transfers[level][c], p, transpose: true);
+                frame.Decoder[level][c] = Rounded(rows.Transfers[level][c], p, transpose: false, dtype);
+                frame.Encoder[level][c] = Rounded(columns.Transfers[level][c], p, transpose: true, dtype);
             }
         }
 
@@ -264,20 +267,20 @@ public static partial class ExactFactorization
         {
             for (int k = 0; k < bridges[level].Length; k++)
             {
-                frame.Bridge[level][k] = Rounded(bridges[level][k], p, transpose: false);
+                frame.Bridge[level][k] = Rounded(bridges[level][k], p, transpose: false, dtype);
             }
         }
 
         for (int i = 0; i < m; i++)
         {
-            frame.Diagonal[i] = Rounded(upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i], p, transpose: false);
+            frame.Diagonal[i] = Rounded(upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i], p, transpose: false, dtype);
             if (i > 0)
             {
-                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)), p, transpose: false);
+                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)), p, transpose: false, dtype);
             }
         }
 
-        return frame.ToBlock(layout, upper);
+        return frame.ToBlock(layout, upper, dtype);
     }
 
     /// <summary>
@@ -340,14 +343,17 @@ public static partial class ExactFactorization
         return t;
     }
 
-    /// <summary>The matrix (optionally transposed) with every entry rounded to float32, kept in double.</summary>
-    private static double[] Rounded(double[] x, int p, bool transpose)
+    /// <summary>The matrix (optionally transposed) with every entry rounded to the model's dtype (float32; float64 keeps it), kept in double.</summary>
+    /// <summary>A weight as the model stores it: rounded to float for float32, unchanged for float64.</summary>
+    private static double RoundTo(GfmmDtype dtype, double value) => dtype == GfmmDtype.Float64 ? value : (float)value;
+
+    private static double[] Rounded(double[] x, int p, bool transpose, GfmmDtype dtype)
     {
         var source = transpose ? Transpose(x, p) : x;
         var result = new double[p * p];
         for (int k = 0; k < result.Length; k++)
         {
-            result[k] = (float)source[k];
+            result[k] = RoundTo(dtype, source[k]);
         }
 
         return result;

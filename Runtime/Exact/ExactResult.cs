@@ -3,7 +3,7 @@ using GenLu.Gfmm;
 namespace GenLu.Exact;
 
 /// <summary>The result of <see cref="ExactFactorization"/>.Build.</summary>
-/// <param name="Model">L and U as float32 GFMM blocks, with the given scale; its training provenance records method "exact", the tolerance and the seconds.</param>
+/// <param name="Model">L and U as GFMM blocks (float32, or float64 when asked), with the given scale; its training provenance records method "exact", the tolerance and the seconds.</param>
 /// <param name="Truncation">The discarded singular values, per factor, side and level.</param>
 /// <param name="Seconds">Wall time of the whole construction (block LU included).</param>
 public sealed record ExactResult(GfmmModel Model, IReadOnlyList<TruncationLevel> Truncation, double Seconds)

@@ -1,10 +1,11 @@
+using System.Numerics;
 using GenLu.Gfmm;
 using GenLu.Structure;
 
 namespace GenLu.Exact;
 
 /// <summary>
-/// The weights of a lower-kind block (all P x P, row-major, already rounded to float32): E, D per level and node,
+/// The weights of a lower-kind block (all P x P, row-major, already rounded to the model's dtype): E, D per level and node,
 /// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are null and mean zero, so a banded
 /// factor (no far field) costs nothing beyond its near field, in the frame and in the block, which stores only the set tensors.
 /// </summary>
@@ -48,7 +49,11 @@ internal sealed class LowerFrame : ILowerFrameWeights
     /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
     /// Only the tensors set here are stored (an unset one is zero: the format's omitted tensors).
     /// </summary>
-    public GfmmBlock ToBlock(GfmmLayout layout, bool upper)
+    public GfmmBlock ToBlock(GfmmLayout layout, bool upper, GfmmDtype dtype) =>
+        dtype == GfmmDtype.Float64 ? ToBlock<double>(layout, upper) : ToBlock<float>(layout, upper);
+
+    private GfmmBlock ToBlock<T>(GfmmLayout layout, bool upper)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var tensors = new SortedDictionary<int, double[]>();
         void Add(int tensor, double[]? source)
@@ -76,24 +81,25 @@ internal sealed class LowerFrame : ILowerFrameWeights
         }
 
         int size = layout.TensorSize;
-        var values = new float[(long)tensors.Count * size];
+        var values = new T[(long)tensors.Count * size];
         int offset = 0;
         foreach (var source in tensors.Values)
         {
-            Write(values.AsSpan(offset, size), source, upper);
+            Write<T>(values.AsSpan(offset, size), source, upper);
             offset += size;
         }
 
-        return GfmmBlock.Adopt(GfmmTensorStore.Sparse(layout, [.. tensors.Keys], values));
+        return GfmmBlock.Adopt(GfmmTensorStore<T>.Sparse(layout, [.. tensors.Keys], values));
     }
 
-    private void Write(Span<float> destination, double[] source, bool transpose)
+    private void Write<T>(Span<T> destination, double[] source, bool transpose)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = 0; r < P; r++)
         {
             for (int c = 0; c < P; c++)
             {
-                destination[(r * P) + c] = (float)(transpose ? source[(c * P) + r] : source[(r * P) + c]);
+                destination[(r * P) + c] = T.CreateChecked(transpose ? source[(c * P) + r] : source[(r * P) + c]);
             }
         }
     }

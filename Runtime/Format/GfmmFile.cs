@@ -21,7 +21,7 @@ public enum GfmmFormatError
     Format,
     /// <summary><c>"version"</c> is not supported.</summary>
     Version,
-    /// <summary><c>"dtype"</c> is not <c>"float32"</c>.</summary>
+    /// <summary><c>"dtype"</c> is neither <c>"float32"</c> nor <c>"float64"</c>, or is <c>"float64"</c> where float32 weights are asked for.</summary>
     Dtype,
     /// <summary>M, P or a tensor shape is invalid or inconsistent.</summary>
     Shape,
@@ -58,13 +58,16 @@ public sealed class GfmmFormatException : FormatException
 }
 
 /// <summary>The validated contents of a weight file: shape, order, scale, the stored tensors of L and U (all-zero
-/// tensors, omitted or not, are left out) and the raw JSON of the optional provenance sections.</summary>
-internal sealed class GfmmFileContent
+/// tensors, omitted or not, are left out) in the type <typeparamref name="T"/> they were read as, the file's own dtype
+/// and the raw JSON of the optional provenance sections.</summary>
+internal sealed class GfmmFileContent<T>
+    where T : struct, IEquatable<T>
 {
-    internal GfmmFileContent(int version, int m, int p, int n, double scale, GfmmTensorStore lower, GfmmTensorStore upper,
+    internal GfmmFileContent(int version, GfmmDtype fileDtype, int m, int p, int n, double scale, GfmmTensorStore<T> lower, GfmmTensorStore<T> upper,
         string? operatorJson, string? trainingJson, string? metricsJson, string sha256)
     {
         Version = version;
+        FileDtype = fileDtype;
         M = m;
         P = p;
         N = n;
@@ -80,6 +83,9 @@ internal sealed class GfmmFileContent
     /// <summary>The file's format version (1 or 2).</summary>
     public int Version { get; }
 
+    /// <summary>The dtype the file stores (a float32 file read as double is widened exactly).</summary>
+    public GfmmDtype FileDtype { get; }
+
     public int M { get; }
     public int P { get; }
 
@@ -87,8 +93,8 @@ internal sealed class GfmmFileContent
     public int N { get; }
 
     public double Scale { get; }
-    public GfmmTensorStore Lower { get; }
-    public GfmmTensorStore Upper { get; }
+    public GfmmTensorStore<T> Lower { get; }
+    public GfmmTensorStore<T> Upper { get; }
     public string? OperatorJson { get; }
     public string? TrainingJson { get; }
     public string? MetricsJson { get; }
@@ -108,8 +114,6 @@ internal static class GfmmFile
     /// <summary>The oldest version readers accept (N = M · P, every tensor present; the reference's exports).</summary>
     public const int OldestVersion = 1;
 
-    public const string Dtype = "float32";
-
     /// <summary>Smallest accepted scale: solves multiply by the float <c>1/s</c> and products by <c>s</c>, which must be
     /// finite, normal floats with room to spare.</summary>
     public const double MinScale = 1e-30;
@@ -121,20 +125,46 @@ internal static class GfmmFile
     /// overflow float on ordinary inputs, so a file holding one is refused rather than loaded into all-Inf solves.</summary>
     public const double MaxWeightMagnitude = 1e15;
 
-    /// <summary>Parses and validates a whole file; every failure is a <see cref="GfmmFormatException"/>.</summary>
-    public static GfmmFileContent Parse(string json)
+    /// <summary>Parses and validates a whole float32 file; every failure is a <see cref="GfmmFormatException"/>
+    /// (a float64 file too: rounding its weights to float would lose digits).</summary>
+    public static GfmmFileContent<float> Parse(string json) => Read<float>(ParseJson(json));
+
+    /// <summary>Parses and validates a whole file as weights of type <typeparamref name="T"/>: float reads float32 files
+    /// only; double reads float64 files and widens float32 ones, which loses nothing. Every failure is a
+    /// <see cref="GfmmFormatException"/>.</summary>
+    public static GfmmFileContent<T> Parse<T>(string json)
+        where T : struct, IEquatable<T> => Read<T>(ParseJson(json));
+
+    /// <summary>The dtype a parsed file claims, or null when its <c>"dtype"</c> is absent or unknown (the full
+    /// reader then reports it, after the format and version checks that come first).</summary>
+    public static GfmmDtype? ClaimedDtype(JsonNodeLite root)
+    {
+        if (root is null) throw new ArgumentNullException(nameof(root));
+        var node = root.Kind == JsonKind.Object ? root.Member("dtype") : null;
+        return node is { Kind: JsonKind.String } && GfmmDtypes.TryParse(node.Text!, out var dtype) ? dtype : null;
+    }
+
+    /// <summary>The JSON tree of a file (<see cref="GfmmFormatException"/> if it is not JSON).</summary>
+    public static JsonNodeLite ParseJson(string json)
     {
         if (json is null) throw new ArgumentNullException(nameof(json));
-        JsonNodeLite root;
         try
         {
-            root = JsonLiteParser.Parse(json);
+            return JsonLiteParser.Parse(json);
         }
         catch (JsonParseException e)
         {
             throw new GfmmFormatException(e.EndOfInput ? GfmmFormatError.Truncated : GfmmFormatError.Json, "$",
                 e.EndOfInput ? "the file is truncated (" + e.Message + ")" : "not valid JSON: " + e.Message);
         }
+    }
+
+    /// <summary>Validates a parsed file and reads its weights as <typeparamref name="T"/> (see <see cref="Parse{T}"/>).</summary>
+    public static GfmmFileContent<T> Read<T>(JsonNodeLite root)
+        where T : struct, IEquatable<T>
+    {
+        if (root is null) throw new ArgumentNullException(nameof(root));
+        var asked = TensorScalar<T>.Instance;
         if (root.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, "$", "the top level must be a JSON object.");
 
         string format = RequiredString(root, "format");
@@ -143,9 +173,13 @@ internal static class GfmmFile
         var versionNode = Required(root, "version", JsonKind.Number);
         if (!int.TryParse(versionNode.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version < OldestVersion || version > CurrentVersion)
             throw new GfmmFormatException(GfmmFormatError.Version, "version", $"version {versionNode.Text} is not supported; this reader supports versions {OldestVersion} and {CurrentVersion}.");
-        string dtype = RequiredString(root, "dtype");
-        if (dtype != Dtype)
-            throw new GfmmFormatException(GfmmFormatError.Dtype, "dtype", $"expected \"{Dtype}\", found \"{dtype}\".");
+        string dtypeName = RequiredString(root, "dtype");
+        if (!GfmmDtypes.TryParse(dtypeName, out var fileDtype))
+            throw new GfmmFormatException(GfmmFormatError.Dtype, "dtype", $"expected \"{GfmmDtypes.Float32Name}\" or \"{GfmmDtypes.Float64Name}\", found \"{dtypeName}\".");
+        if (fileDtype == GfmmDtype.Float64 && asked.Dtype == GfmmDtype.Float32)
+            throw new GfmmFormatException(GfmmFormatError.Dtype, "dtype",
+                $"the file holds \"{GfmmDtypes.Float64Name}\" weights, but \"{GfmmDtypes.Float32Name}\" ones were asked for: rounding them would lose digits; read it as a float64 model.");
+        var stored = fileDtype == GfmmDtype.Float64 ? (IPayloadReader)new PayloadReader<double>() : new PayloadReader<float>();
 
         int m = RequiredInt(root, "M");
         int p = RequiredInt(root, "P");
@@ -194,8 +228,8 @@ internal static class GfmmFile
         var lowerIndex = lowerLayout.TensorIndexByName();
         var upperIndex = upperLayout.TensorIndexByName();
         var payloads = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        var lowerTensors = new SortedDictionary<int, float[]>();
-        var upperTensors = new SortedDictionary<int, float[]>();
+        var lowerTensors = new SortedDictionary<int, T[]>();
+        var upperTensors = new SortedDictionary<int, T[]>();
         foreach (var member in tensors.Members)
         {
             string name = member.Key;
@@ -211,13 +245,13 @@ internal static class GfmmFile
             if (!known)
                 throw new GfmmFormatException(GfmmFormatError.UnexpectedTensor, field, $"no tensor of that name exists for M = {m}, P = {p}.");
 
-            byte[] payload = ReadTensorPayload(member.Value, field, p);
+            byte[] payload = ReadTensorPayload(member.Value, field, p, stored);
             payloads.Add(name, payload);
-            var weights = ToFloats(payload, field, p);
+            var weights = ToValues<T>(payload, field, p, stored);
             if (isRoot)
             {
-                foreach (float w in weights)
-                    if (w != 0) // +0.0f and -0.0f are both zero
+                foreach (T w in weights)
+                    if (!w.Equals(default)) // +0 and -0 are both zero
                         throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
                 continue;
             }
@@ -232,19 +266,20 @@ internal static class GfmmFile
         if (!string.Equals(expected, actual, StringComparison.Ordinal))
             throw new GfmmFormatException(GfmmFormatError.Checksum, "sha256", $"the file says {expected} but the tensor payload hashes to {actual}: the weights were changed or damaged.");
 
-        return new GfmmFileContent(version, m, p, n, scale, NonZeroStore(lowerLayout, lowerTensors), NonZeroStore(upperLayout, upperTensors),
+        return new GfmmFileContent<T>(version, fileDtype, m, p, n, scale, NonZeroStore(lowerLayout, lowerTensors), NonZeroStore(upperLayout, upperTensors),
             operatorJson, trainingJson, metricsJson, actual);
     }
 
     /// <summary>The tensors read, without the all-zero ones (what memory, plans and generated code leave out).</summary>
-    private static GfmmTensorStore NonZeroStore(GfmmLayout layout, SortedDictionary<int, float[]> tensors)
+    private static GfmmTensorStore<T> NonZeroStore<T>(GfmmLayout layout, SortedDictionary<int, T[]> tensors)
+        where T : struct, IEquatable<T>
     {
         var stored = new List<int>(tensors.Count);
         foreach (var tensor in tensors)
-            if (Array.Exists(tensor.Value, w => w != 0)) stored.Add(tensor.Key);
-        var values = new float[(long)stored.Count * layout.TensorSize];
+            if (Array.Exists(tensor.Value, w => !w.Equals(default))) stored.Add(tensor.Key);
+        var values = new T[(long)stored.Count * layout.TensorSize];
         for (int k = 0; k < stored.Count; k++) Array.Copy(tensors[stored[k]], 0, values, (long)k * layout.TensorSize, layout.TensorSize);
-        return GfmmTensorStore.Sparse(layout, stored, values);
+        return GfmmTensorStore<T>.Sparse(layout, stored, values);
     }
 
     /// <summary>Lowercase hex SHA-256 of the payloads concatenated in the given order
@@ -259,25 +294,19 @@ internal static class GfmmFile
         return sb.ToString();
     }
 
-    /// <summary>Little-endian float32 bytes of a P x P tensor (the format's payload encoding).</summary>
-    public static byte[] ToPayload(float[] weights, int offset, int count)
+    /// <summary>Little-endian float32 or float64 bytes of a P x P tensor (the format's payload encoding for <typeparamref name="T"/>).</summary>
+    public static byte[] ToPayload<T>(T[] weights, int offset, int count)
+        where T : struct, IEquatable<T>
     {
         if (weights is null) throw new ArgumentNullException(nameof(weights));
         if (offset < 0 || offset > weights.Length)
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"offset must be in [0, {weights.Length}].");
         if (count < 0 || count > weights.Length - offset)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be in [0, {weights.Length - offset}] (weights has {weights.Length} floats from offset {offset}).");
-        var bytes = new byte[count * 4];
-        for (int i = 0; i < count; i++)
-        {
-            byte[] one = BitConverter.GetBytes(weights[offset + i]);
-            if (!BitConverter.IsLittleEndian) Array.Reverse(one);
-            Buffer.BlockCopy(one, 0, bytes, i * 4, 4);
-        }
-        return bytes;
+        return TensorScalar<T>.Instance.ToBytes(weights, offset, count);
     }
 
-    private static byte[] ReadTensorPayload(JsonNodeLite tensor, string field, int p)
+    private static byte[] ReadTensorPayload(JsonNodeLite tensor, string field, int p, IPayloadReader stored)
     {
         if (tensor.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, field, "a tensor must be an object with \"shape\" and \"data\".");
         var shape = tensor.Member("shape");
@@ -296,29 +325,48 @@ internal static class GfmmFile
         {
             throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", "not valid base64.");
         }
-        if (payload.Length != p * p * 4)
-            throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", $"decodes to {payload.Length} bytes; a {p} x {p} float32 tensor has {p * p * 4}.");
+        long expected = (long)p * p * stored.ByteSize;
+        if (payload.Length != expected)
+            throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", $"decodes to {payload.Length} bytes; a {p} x {p} {stored.DtypeName} tensor has {expected}.");
         return payload;
     }
 
     private static bool IsInteger(JsonNodeLite node, int value) =>
         node.Kind == JsonKind.Number && node.Text == value.ToString(CultureInfo.InvariantCulture);
 
-    private static float[] ToFloats(byte[] payload, string field, int p)
+    /// <summary>The payload's numbers (of the file's dtype, <paramref name="stored"/>) as <typeparamref name="T"/>: the same
+    /// type, or float32 widened to double, so never rounded.</summary>
+    private static T[] ToValues<T>(byte[] payload, string field, int p, IPayloadReader stored)
+        where T : struct, IEquatable<T>
     {
-        var weights = new float[payload.Length / 4];
-        byte[] one = new byte[4];
+        var asked = TensorScalar<T>.Instance;
+        var weights = new T[payload.Length / stored.ByteSize];
         for (int i = 0; i < weights.Length; i++)
         {
-            Buffer.BlockCopy(payload, i * 4, one, 0, 4);
-            if (!BitConverter.IsLittleEndian) Array.Reverse(one);
-            float value = BitConverter.ToSingle(one, 0);
-            if (float.IsNaN(value) || float.IsInfinity(value) || Math.Abs(value) > MaxWeightMagnitude)
+            double value = stored.Read(payload, i * stored.ByteSize);
+            if (double.IsNaN(value) || double.IsInfinity(value) || Math.Abs(value) > MaxWeightMagnitude)
                 throw new GfmmFormatException(GfmmFormatError.NonFinite, field + ".data",
                     $"weight [{i / p}, {i % p}] is {value.ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and at most {MaxWeightMagnitude.ToString("G2", CultureInfo.InvariantCulture)} in magnitude.");
-            weights[i] = value;
+            weights[i] = asked.Round(value);
         }
         return weights;
+    }
+
+    /// <summary>Reads a file's numbers of one dtype as their exact double values.</summary>
+    private interface IPayloadReader
+    {
+        int ByteSize { get; }
+        string DtypeName { get; }
+        double Read(byte[] payload, int offset);
+    }
+
+    private sealed class PayloadReader<TStored> : IPayloadReader
+        where TStored : struct, IEquatable<TStored>
+    {
+        private readonly TensorScalar<TStored> scalar = TensorScalar<TStored>.Instance;
+        public int ByteSize => scalar.ByteSize;
+        public string DtypeName => scalar.DtypeName;
+        public double Read(byte[] payload, int offset) => scalar.Widen(scalar.Read(payload, offset));
     }
 
     /// <summary>Names the first required tensor that is absent; called when there are fewer members than

@@ -1,13 +1,15 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace GenLu.Gfmm;
 
-/// <summary>An operation that works in place on node-major data (see <see cref="GfmmKernels"/>).</summary>
-internal interface INodeMajorOperation
+/// <summary>An operation that works in place on node-major data (see <see cref="GfmmKernels"/>) of numbers <typeparamref name="T"/>.</summary>
+internal interface INodeMajorOperation<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Overwrites the <paramref name="count"/> node-major vectors of <paramref name="values"/> with the result.</summary>
-    void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers);
+    void Run(Span<T> values, int count, GfmmNodeBuffers<T> buffers);
 }
 
 /// <summary>
@@ -20,15 +22,16 @@ internal interface INodeMajorOperation
 /// </summary>
 internal static class GfmmBatches
 {
-    public static void Run<TOperation>(in TOperation operation, ReadOnlySpan<float> x, Span<float> y, int n, int paddedN, int count, float factor, GfmmWorkspace workspace)
-        where TOperation : struct, INodeMajorOperation
+    public static void Run<T, TOperation>(in TOperation operation, ReadOnlySpan<T> x, Span<T> y, int n, int paddedN, int count, T factor, GfmmWorkspace workspace)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperation : struct, INodeMajorOperation<T>
     {
-        var buffers = workspace.Buffers;
+        var buffers = workspace.Buffers<T>();
         for (int first = 0; first < count; first += buffers.Capacity)
         {
             int chunk = Math.Min(buffers.Capacity, count - first);
-            ReadOnlySpan<float> source = x.Slice(first * n, chunk * n);
-            Span<float> target = y.Slice(first * n, chunk * n);
+            ReadOnlySpan<T> source = x.Slice(first * n, chunk * n);
+            Span<T> target = y.Slice(first * n, chunk * n);
             if (chunk == 1 && n == paddedN)
             {
                 if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(target))) source.CopyTo(target);
@@ -37,10 +40,10 @@ internal static class GfmmBatches
             }
             else
             {
-                Span<float> panel = buffers.Panel(chunk);
+                Span<T> panel = buffers.Panel(chunk);
                 GfmmKernels.ToNodeMajor(source, panel, n, paddedN, chunk);
                 operation.Run(panel, chunk, buffers);
-                GfmmKernels.FromNodeMajor<float>(panel, target, n, chunk, factor);
+                GfmmKernels.FromNodeMajor(panel, target, n, chunk, factor);
             }
         }
     }

@@ -1,10 +1,12 @@
+using System.Numerics;
 using GenLu.Structure;
 
 namespace GenLu.Gfmm;
 
 /// <remarks>Span rules of every product (the same as the generated solvers'): <c>x</c> and <c>y</c> may be the
 /// same span (in place) but must not overlap otherwise; <c>count == 0</c> is a no-op; a batch larger than the
-/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/> runs in chunks of that many vectors.</remarks>
+/// workspace's <see cref="GfmmWorkspace.BatchCapacity"/> runs in chunks of that many vectors. The vectors' type is the
+/// block's <see cref="Dtype"/> (float for float32, double for float64); the other throws an <see cref="ArgumentException"/>.</remarks>
 public sealed partial class GfmmBlock
 {
     /// <summary><c>y = F x</c> for one vector of length N (spec: "Forward product"). Allocation-free.</summary>
@@ -24,10 +26,29 @@ public sealed partial class GfmmBlock
         Product(x, y, count, workspace, transpose: true);
 
     /// <summary><c>y = F x</c>; allocates a workspace on every call (use the workspace overload in loops).</summary>
-    public void Multiply(ReadOnlySpan<float> x, Span<float> y) => Multiply(x, y, new GfmmWorkspace(Layout));
+    public void Multiply(ReadOnlySpan<float> x, Span<float> y) => Multiply(x, y, CreateWorkspace());
 
     /// <summary><c>y = Fᵀ x</c>; allocates a workspace on every call.</summary>
-    public void MultiplyTranspose(ReadOnlySpan<float> x, Span<float> y) => MultiplyTranspose(x, y, new GfmmWorkspace(Layout));
+    public void MultiplyTranspose(ReadOnlySpan<float> x, Span<float> y) => MultiplyTranspose(x, y, CreateWorkspace());
+
+    /// <summary><c>y = F x</c> of a float64 block for one vector. Allocation-free.</summary>
+    public void Multiply(ReadOnlySpan<double> x, Span<double> y, GfmmWorkspace workspace) =>
+        Product(x, y, 1, workspace, transpose: false);
+
+    /// <summary><c>y = F x</c> of a float64 block for <paramref name="count"/> vectors stored one after another.</summary>
+    public void Multiply(ReadOnlySpan<double> x, Span<double> y, int count, GfmmWorkspace workspace) =>
+        Product(x, y, count, workspace, transpose: false);
+
+    /// <summary><c>y = Fᵀ x</c> of a float64 block for one vector. Allocation-free.</summary>
+    public void MultiplyTranspose(ReadOnlySpan<double> x, Span<double> y, GfmmWorkspace workspace) =>
+        Product(x, y, 1, workspace, transpose: true);
+
+    /// <summary><c>y = Fᵀ x</c> of a float64 block for <paramref name="count"/> vectors stored one after another.</summary>
+    public void MultiplyTranspose(ReadOnlySpan<double> x, Span<double> y, int count, GfmmWorkspace workspace) =>
+        Product(x, y, count, workspace, transpose: true);
+
+    /// <summary>A workspace of this block's shape and dtype for batches of up to <paramref name="batchCapacity"/> vectors.</summary>
+    public GfmmWorkspace CreateWorkspace(int batchCapacity = 1) => new(Layout, batchCapacity, Dtype);
 
     /// <summary>
     /// The block as a dense N x N row-major matrix in double precision, by applying it to the columns of
@@ -35,7 +56,7 @@ public sealed partial class GfmmBlock
     /// </summary>
     public double[] ToDense()
     {
-        double[] weights = GfmmDense.Widen(store.Values);
+        double[] weights = Either(s => GfmmDense.Widen<float>(s.Values), d => d.Values);
         var pass = Pass(transpose: false);
         return GfmmDense.Columns(M, P, (x, y, count, buffers) => pass.Apply<double>(weights, x, y, count, buffers));
     }
@@ -50,17 +71,20 @@ public sealed partial class GfmmBlock
 
     /// <summary>A plan of this block made ready for its store: the tensors it does not hold are left out.</summary>
     internal GfmmPass CreatePass(PlanOperation operation, bool transposed) =>
-        new(ExecutionPlan.Create(Layout, operation, transposed, store.IsDense ? null : store.IsStored), store);
+        Either(s => GfmmPass.For(s, operation, transposed), d => GfmmPass.For(d, operation, transposed));
 
-    private void Product(ReadOnlySpan<float> x, Span<float> y, int count, GfmmWorkspace workspace, bool transpose)
+    private void Product<T>(ReadOnlySpan<T> x, Span<T> y, int count, GfmmWorkspace workspace, bool transpose)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         GfmmArguments.CheckBatch(N, x, y, count, workspace, M, P);
-        GfmmBatches.Run(new ProductOperation(Pass(transpose), store.Values), x, y, N, N, count, 1f, workspace);
+        GfmmArguments.CheckDtype<T>(Dtype, "block", nameof(x));
+        GfmmBatches.Run(new ProductOperation<T>(Pass(transpose), Store<T>().Values), x, y, N, N, count, T.One, workspace);
     }
 
     /// <summary>One block's product, in place on node-major data (its plan works in place).</summary>
-    private readonly struct ProductOperation(GfmmPass pass, float[] weights) : INodeMajorOperation
+    private readonly struct ProductOperation<T>(GfmmPass pass, T[] weights) : INodeMajorOperation<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers) => pass.Apply<float>(weights, values, values, count, buffers);
+        public void Run(Span<T> values, int count, GfmmNodeBuffers<T> buffers) => pass.Apply<T>(weights, values, values, count, buffers);
     }
 }

@@ -11,10 +11,11 @@ internal static class GfmmDense
 {
     private const int ColumnsPerChunk = 64;
 
-    public static double[] Widen(ReadOnlySpan<float> values)
+    public static double[] Widen<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var wide = new double[values.Length];
-        for (int i = 0; i < values.Length; i++) wide[i] = values[i];
+        for (int i = 0; i < values.Length; i++) wide[i] = double.CreateChecked(values[i]);
         return wide;
     }
 

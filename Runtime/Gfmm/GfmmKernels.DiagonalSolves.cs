@@ -16,18 +16,20 @@ internal static unsafe partial class GfmmKernels
     /// then the swaps undone in reverse order. <paramref name="luTransposed"/> holds the same factors
     /// transposed, so that a single vector can always be solved in row (dot-product) form.
     /// </summary>
-    public static void LuSolve(ReadOnlySpan<float> lu, ReadOnlySpan<float> luTransposed, ReadOnlySpan<int> pivots, bool transpose,
-        Span<float> z, int p, int count)
+    public static void LuSolve<T>(ReadOnlySpan<T> lu, ReadOnlySpan<T> luTransposed, ReadOnlySpan<int> pivots, bool transpose,
+        Span<T> z, int p, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // All three pinned: the pointer level-1 kernels of GenLu.Kernels read the factors and the panel through their addresses.
-        fixed (float* luPointer = lu)
-        fixed (float* luTransposedPointer = luTransposed)
-        fixed (float* zPointer = z)
+        fixed (T* luPointer = lu)
+        fixed (T* luTransposedPointer = luTransposed)
+        fixed (T* zPointer = z)
             LuSolvePinned(lu, luTransposed, pivots, transpose, ref *zPointer, p, count);
     }
 
-    private static void LuSolvePinned(ReadOnlySpan<float> lu, ReadOnlySpan<float> luTransposed, ReadOnlySpan<int> pivots, bool transpose,
-        ref float zRef, int p, int count)
+    private static void LuSolvePinned<T>(ReadOnlySpan<T> lu, ReadOnlySpan<T> luTransposed, ReadOnlySpan<int> pivots, bool transpose,
+        ref T zRef, int p, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!transpose)
             for (int k = 0; k < p; k++) SwapRows(ref zRef, k, pivots[k], count);
@@ -35,17 +37,17 @@ internal static unsafe partial class GfmmKernels
         {
             // Row k of Uᵀ and Lᵀ is row k of the transposed factors: the same sweeps, dividing by the
             // diagonal in the forward sweep (Uᵀ) instead of the backward one (U).
-            ref float rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
+            ref T rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
             BlockedSubstitution(ref rows, ref zRef, p, divideForward: transpose);
         }
         else
         {
-            // Column blocks of 64 on Vector512 first (row form, accumulators in registers), the rest with row
-            // operations on the remaining columns. Both apply the same operations in the same order.
-            int first = Vector512.IsHardwareAccelerated ? count - count % 64 : 0;
+            // Column blocks of four Vector512 widths (64 floats, 32 doubles) first (row form, accumulators in registers),
+            // the rest with row operations on the remaining columns. Both apply the same operations in the same order.
+            int first = Vector512.IsHardwareAccelerated ? count - count % (4 * Vector512<T>.Count) : 0;
             if (first > 0)
             {
-                ref float rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
+                ref T rows = ref MemoryMarshal.GetReference(transpose ? luTransposed : lu);
                 SubstituteBlocks512(ref rows, ref zRef, p, count, first, ascending: true, divide: transpose);
                 SubstituteBlocks512(ref rows, ref zRef, p, count, first, ascending: false, divide: !transpose);
             }
@@ -56,47 +58,48 @@ internal static unsafe partial class GfmmKernels
     }
 
     /// <summary>
-    /// One triangular sweep over the first <paramref name="blockEnd"/> columns (a multiple of 64) of the P x count
+    /// One triangular sweep over the first <paramref name="blockEnd"/> columns (a multiple of four Vector512 widths) of the P x count
     /// panel, in row form: row i = (row i − Σ rows[i, k] · row k) (· 1 / rows[i, i] if <paramref name="divide"/>),
     /// k over the rows already solved, in the order the row operations would apply them (ascending sweeps: k
     /// ascending; descending sweeps: k descending), so the result is bit for bit that of <see cref="RowOperations"/>.
     /// Four Vector512 accumulators per row stay in registers; only the finished row is stored.
     /// </summary>
-    private static void SubstituteBlocks512(ref float rows, ref float z, int p, int count, int blockEnd, bool ascending, bool divide)
+    private static void SubstituteBlocks512<T>(ref T rows, ref T z, int p, int count, int blockEnd, bool ascending, bool divide)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int Width = 16;
-        for (int j = 0; j < blockEnd; j += 4 * Width)
+        nuint width = (nuint)Vector512<T>.Count;
+        for (int j = 0; j < blockEnd; j += 4 * Vector512<T>.Count)
             for (int step = 0; step < p; step++)
             {
                 int i = ascending ? step : p - 1 - step;
-                ref float target = ref Unsafe.Add(ref z, i * count + j);
-                ref float row = ref Unsafe.Add(ref rows, i * p);
+                ref T target = ref Unsafe.Add(ref z, i * count + j);
+                ref T row = ref Unsafe.Add(ref rows, i * p);
                 var a0 = Vector512.LoadUnsafe(ref target);
-                var a1 = Vector512.LoadUnsafe(ref target, Width);
-                var a2 = Vector512.LoadUnsafe(ref target, 2 * Width);
-                var a3 = Vector512.LoadUnsafe(ref target, 3 * Width);
+                var a1 = Vector512.LoadUnsafe(ref target, width);
+                var a2 = Vector512.LoadUnsafe(ref target, 2 * width);
+                var a3 = Vector512.LoadUnsafe(ref target, 3 * width);
                 for (int solved = 0; solved < step; solved++)
                 {
                     int k = ascending ? solved : p - 1 - solved;
                     var c = Vector512.Create(-Unsafe.Add(ref row, k));
-                    ref float source = ref Unsafe.Add(ref z, k * count + j);
-                    a0 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source), a0);
-                    a1 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, Width), a1);
-                    a2 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 2 * Width), a2);
-                    a3 = Vector512.FusedMultiplyAdd(c, Vector512.LoadUnsafe(ref source, 3 * Width), a3);
+                    ref T source = ref Unsafe.Add(ref z, k * count + j);
+                    a0 = Simd.Fma(c, Vector512.LoadUnsafe(ref source), a0);
+                    a1 = Simd.Fma(c, Vector512.LoadUnsafe(ref source, width), a1);
+                    a2 = Simd.Fma(c, Vector512.LoadUnsafe(ref source, 2 * width), a2);
+                    a3 = Simd.Fma(c, Vector512.LoadUnsafe(ref source, 3 * width), a3);
                 }
                 if (divide)
                 {
-                    var inverse = Vector512.Create(1f / Unsafe.Add(ref row, i));
+                    var inverse = Vector512.Create(T.One / Unsafe.Add(ref row, i));
                     a0 *= inverse;
                     a1 *= inverse;
                     a2 *= inverse;
                     a3 *= inverse;
                 }
                 a0.StoreUnsafe(ref target);
-                a1.StoreUnsafe(ref target, Width);
-                a2.StoreUnsafe(ref target, 2 * Width);
-                a3.StoreUnsafe(ref target, 3 * Width);
+                a1.StoreUnsafe(ref target, width);
+                a2.StoreUnsafe(ref target, 2 * width);
+                a3.StoreUnsafe(ref target, 3 * width);
             }
     }
 
@@ -105,9 +108,10 @@ internal static unsafe partial class GfmmKernels
     /// <paramref name="count"/> apart), vectorized over the columns: op(G) with G's factors in
     /// <paramref name="lu"/>, after the row swaps.
     /// </summary>
-    private static void RowOperations(ReadOnlySpan<float> lu, bool transpose, ref float z, int p, int count, int width)
+    private static void RowOperations<T>(ReadOnlySpan<T> lu, bool transpose, ref T z, int p, int count, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref float a = ref MemoryMarshal.GetReference(lu);
+        ref T a = ref MemoryMarshal.GetReference(lu);
         if (!transpose)
         {
             for (int k = 0; k < p; k++)
@@ -115,7 +119,7 @@ internal static unsafe partial class GfmmKernels
                     RowAxpy(-Unsafe.Add(ref a, r * p + k), ref z, k, r, count, width);
             for (int k = p - 1; k >= 0; k--)
             {
-                StridedLevel1<float>.Scale(1f / Unsafe.Add(ref a, k * p + k), Pinned(ref Unsafe.Add(ref z, k * count)), 1, width);
+                StridedLevel1<T>.Scale(T.One / Unsafe.Add(ref a, k * p + k), Pinned(ref Unsafe.Add(ref z, k * count)), 1, width);
                 for (int r = 0; r < k; r++)
                     RowAxpy(-Unsafe.Add(ref a, r * p + k), ref z, k, r, count, width);
             }
@@ -124,7 +128,7 @@ internal static unsafe partial class GfmmKernels
         {
             for (int k = 0; k < p; k++)
             {
-                StridedLevel1<float>.Scale(1f / Unsafe.Add(ref a, k * p + k), Pinned(ref Unsafe.Add(ref z, k * count)), 1, width);
+                StridedLevel1<T>.Scale(T.One / Unsafe.Add(ref a, k * p + k), Pinned(ref Unsafe.Add(ref z, k * count)), 1, width);
                 for (int j = k + 1; j < p; j++)
                     RowAxpy(-Unsafe.Add(ref a, k * p + j), ref z, k, j, count, width);
             }
@@ -141,16 +145,17 @@ internal static unsafe partial class GfmmKernels
     /// Blocked by the vector width: the coupling to already solved blocks is a set of independent SIMD
     /// dot products, and only the small triangle inside each block is a serial scalar recurrence.
     /// </summary>
-    private static void BlockedSubstitution(ref float rows, ref float z, int p, bool divideForward)
+    private static void BlockedSubstitution<T>(ref T rows, ref T z, int p, bool divideForward)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int block = Math.Max(4, Vector<float>.Count);
+        int block = Math.Max(4, Vector<T>.Count);
         for (int first = 0; first < p; first += block)
         {
             int end = Math.Min(first + block, p);
             for (int r = first; r < end; r++)
             {
-                ref float row = ref Unsafe.Add(ref rows, r * p);
-                float value = Unsafe.Add(ref z, r) - StridedLevel1<float>.Dot(Pinned(ref row), 1, Pinned(ref z), 1, first);
+                ref T row = ref Unsafe.Add(ref rows, r * p);
+                T value = Unsafe.Add(ref z, r) - StridedLevel1<T>.Dot(Pinned(ref row), 1, Pinned(ref z), 1, first);
                 for (int j = first; j < r; j++) value -= Unsafe.Add(ref row, j) * Unsafe.Add(ref z, j);
                 Unsafe.Add(ref z, r) = divideForward ? value / Unsafe.Add(ref row, r) : value;
             }
@@ -160,8 +165,8 @@ internal static unsafe partial class GfmmKernels
             int first = Math.Max(end - block, 0);
             for (int r = end - 1; r >= first; r--)
             {
-                ref float row = ref Unsafe.Add(ref rows, r * p);
-                float value = Unsafe.Add(ref z, r) - StridedLevel1<float>.Dot(Pinned(ref Unsafe.Add(ref row, end)), 1, Pinned(ref Unsafe.Add(ref z, end)), 1, p - end);
+                ref T row = ref Unsafe.Add(ref rows, r * p);
+                T value = Unsafe.Add(ref z, r) - StridedLevel1<T>.Dot(Pinned(ref Unsafe.Add(ref row, end)), 1, Pinned(ref Unsafe.Add(ref z, end)), 1, p - end);
                 for (int j = r + 1; j < end; j++) value -= Unsafe.Add(ref row, j) * Unsafe.Add(ref z, j);
                 Unsafe.Add(ref z, r) = divideForward ? value : value / Unsafe.Add(ref row, r);
             }
@@ -170,14 +175,15 @@ internal static unsafe partial class GfmmKernels
 
     /// <summary>Panel row <paramref name="target"/> += alpha · panel row <paramref name="source"/> over the first width columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowAxpy(float alpha, ref float z, int source, int target, int count, int width) =>
-        StridedLevel1<float>.Axpy(alpha, Pinned(ref Unsafe.Add(ref z, source * count)), 1, Pinned(ref Unsafe.Add(ref z, target * count)), 1, width);
+    private static void RowAxpy<T>(T alpha, ref T z, int source, int target, int count, int width)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        StridedLevel1<T>.Axpy(alpha, Pinned(ref Unsafe.Add(ref z, source * count)), 1, Pinned(ref Unsafe.Add(ref z, target * count)), 1, width);
 
-    private static void SwapRows(ref float z, int row, int other, int count)
+    private static void SwapRows<T>(ref T z, int row, int other, int count)
     {
         if (row == other) return;
-        ref float a = ref Unsafe.Add(ref z, row * count);
-        ref float b = ref Unsafe.Add(ref z, other * count);
+        ref T a = ref Unsafe.Add(ref z, row * count);
+        ref T b = ref Unsafe.Add(ref z, other * count);
         for (int i = 0; i < count; i++) (Unsafe.Add(ref a, i), Unsafe.Add(ref b, i)) = (Unsafe.Add(ref b, i), Unsafe.Add(ref a, i));
     }
 }

@@ -35,56 +35,57 @@ internal static unsafe partial class GfmmKernels
         int outStride = transpose ? 1 : p;
         int inStride = transpose ? p : 1;
         int firstColumn = 0;
-        if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated && p % 4 == 0)
-            firstColumn = PanelMultiplyAdd512(ref Unsafe.As<T, float>(ref wRef), outStride, inStride,
-                ref Unsafe.As<T, float>(ref xRef), ref Unsafe.As<T, float>(ref yRef), p, count);
+        if (Vector512.IsHardwareAccelerated && p % 4 == 0)
+            firstColumn = PanelMultiplyAdd512(ref wRef, outStride, inStride, ref xRef, ref yRef, p, count);
         PanelMultiplyAdd(ref wRef, outStride, inStride, ref xRef, ref yRef, p, count, firstColumn);
     }
 
     /// <summary>
-    /// The leading multiple of 64 columns of <see cref="PanelMultiplyAdd{T}"/> for float on Vector512: four
-    /// output rows times four vectors are 16 accumulators, each loaded row of x feeds four of them and each
-    /// broadcast weight four (measured on the N = 4096 structured solve with 64 vectors: 4.31 → 2.70 ms). Returns the
-    /// first column it left to the generic kernel.
+    /// The leading multiple of four Vector512 widths of columns (64 floats, 32 doubles) of <see cref="PanelMultiplyAdd{T}"/>
+    /// on Vector512: four output rows times four vectors are 16 accumulators, each loaded row of x feeds four of them and
+    /// each broadcast weight four (measured on the float N = 4096 structured solve with 64 vectors: 4.31 → 2.70 ms).
+    /// Returns the first column it left to the generic kernel.
     /// </summary>
-    private static int PanelMultiplyAdd512(ref float w, int outStride, int inStride, ref float x, ref float y, int p, int count)
+    private static int PanelMultiplyAdd512<T>(ref T w, int outStride, int inStride, ref T x, ref T y, int p, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int Width = 16, Block = 4 * Width;
-        int blockEnd = count - count % Block;
+        nuint width = (nuint)Vector512<T>.Count;
+        int block = 4 * Vector512<T>.Count;
+        int blockEnd = count - count % block;
         for (int o = 0; o < p; o += 4)
-            for (int j = 0; j < blockEnd; j += Block)
+            for (int j = 0; j < blockEnd; j += block)
             {
-                ref float target = ref Unsafe.Add(ref y, o * count + j);
+                ref T target = ref Unsafe.Add(ref y, o * count + j);
                 nuint r1 = (nuint)count, r2 = 2 * r1, r3 = 3 * r1;
-                Vector512<float> a00 = Vector512.LoadUnsafe(ref target), a01 = Vector512.LoadUnsafe(ref target, Width), a02 = Vector512.LoadUnsafe(ref target, 2 * Width), a03 = Vector512.LoadUnsafe(ref target, 3 * Width);
-                Vector512<float> a10 = Vector512.LoadUnsafe(ref target, r1), a11 = Vector512.LoadUnsafe(ref target, r1 + Width), a12 = Vector512.LoadUnsafe(ref target, r1 + 2 * Width), a13 = Vector512.LoadUnsafe(ref target, r1 + 3 * Width);
-                Vector512<float> a20 = Vector512.LoadUnsafe(ref target, r2), a21 = Vector512.LoadUnsafe(ref target, r2 + Width), a22 = Vector512.LoadUnsafe(ref target, r2 + 2 * Width), a23 = Vector512.LoadUnsafe(ref target, r2 + 3 * Width);
-                Vector512<float> a30 = Vector512.LoadUnsafe(ref target, r3), a31 = Vector512.LoadUnsafe(ref target, r3 + Width), a32 = Vector512.LoadUnsafe(ref target, r3 + 2 * Width), a33 = Vector512.LoadUnsafe(ref target, r3 + 3 * Width);
+                Vector512<T> a00 = Vector512.LoadUnsafe(ref target), a01 = Vector512.LoadUnsafe(ref target, width), a02 = Vector512.LoadUnsafe(ref target, 2 * width), a03 = Vector512.LoadUnsafe(ref target, 3 * width);
+                Vector512<T> a10 = Vector512.LoadUnsafe(ref target, r1), a11 = Vector512.LoadUnsafe(ref target, r1 + width), a12 = Vector512.LoadUnsafe(ref target, r1 + 2 * width), a13 = Vector512.LoadUnsafe(ref target, r1 + 3 * width);
+                Vector512<T> a20 = Vector512.LoadUnsafe(ref target, r2), a21 = Vector512.LoadUnsafe(ref target, r2 + width), a22 = Vector512.LoadUnsafe(ref target, r2 + 2 * width), a23 = Vector512.LoadUnsafe(ref target, r2 + 3 * width);
+                Vector512<T> a30 = Vector512.LoadUnsafe(ref target, r3), a31 = Vector512.LoadUnsafe(ref target, r3 + width), a32 = Vector512.LoadUnsafe(ref target, r3 + 2 * width), a33 = Vector512.LoadUnsafe(ref target, r3 + 3 * width);
                 for (int k = 0; k < p; k++)
                 {
-                    ref float source = ref Unsafe.Add(ref x, k * count + j);
+                    ref T source = ref Unsafe.Add(ref x, k * count + j);
                     var x0 = Vector512.LoadUnsafe(ref source);
-                    var x1 = Vector512.LoadUnsafe(ref source, Width);
-                    var x2 = Vector512.LoadUnsafe(ref source, 2 * Width);
-                    var x3 = Vector512.LoadUnsafe(ref source, 3 * Width);
-                    ref float weights = ref Unsafe.Add(ref w, o * outStride + k * inStride);
+                    var x1 = Vector512.LoadUnsafe(ref source, width);
+                    var x2 = Vector512.LoadUnsafe(ref source, 2 * width);
+                    var x3 = Vector512.LoadUnsafe(ref source, 3 * width);
+                    ref T weights = ref Unsafe.Add(ref w, o * outStride + k * inStride);
                     var b0 = Vector512.Create(weights);
-                    a00 = Vector512.FusedMultiplyAdd(b0, x0, a00); a01 = Vector512.FusedMultiplyAdd(b0, x1, a01);
-                    a02 = Vector512.FusedMultiplyAdd(b0, x2, a02); a03 = Vector512.FusedMultiplyAdd(b0, x3, a03);
+                    a00 = Simd.Fma(b0, x0, a00); a01 = Simd.Fma(b0, x1, a01);
+                    a02 = Simd.Fma(b0, x2, a02); a03 = Simd.Fma(b0, x3, a03);
                     var b1 = Vector512.Create(Unsafe.Add(ref weights, outStride));
-                    a10 = Vector512.FusedMultiplyAdd(b1, x0, a10); a11 = Vector512.FusedMultiplyAdd(b1, x1, a11);
-                    a12 = Vector512.FusedMultiplyAdd(b1, x2, a12); a13 = Vector512.FusedMultiplyAdd(b1, x3, a13);
+                    a10 = Simd.Fma(b1, x0, a10); a11 = Simd.Fma(b1, x1, a11);
+                    a12 = Simd.Fma(b1, x2, a12); a13 = Simd.Fma(b1, x3, a13);
                     var b2 = Vector512.Create(Unsafe.Add(ref weights, 2 * outStride));
-                    a20 = Vector512.FusedMultiplyAdd(b2, x0, a20); a21 = Vector512.FusedMultiplyAdd(b2, x1, a21);
-                    a22 = Vector512.FusedMultiplyAdd(b2, x2, a22); a23 = Vector512.FusedMultiplyAdd(b2, x3, a23);
+                    a20 = Simd.Fma(b2, x0, a20); a21 = Simd.Fma(b2, x1, a21);
+                    a22 = Simd.Fma(b2, x2, a22); a23 = Simd.Fma(b2, x3, a23);
                     var b3 = Vector512.Create(Unsafe.Add(ref weights, 3 * outStride));
-                    a30 = Vector512.FusedMultiplyAdd(b3, x0, a30); a31 = Vector512.FusedMultiplyAdd(b3, x1, a31);
-                    a32 = Vector512.FusedMultiplyAdd(b3, x2, a32); a33 = Vector512.FusedMultiplyAdd(b3, x3, a33);
+                    a30 = Simd.Fma(b3, x0, a30); a31 = Simd.Fma(b3, x1, a31);
+                    a32 = Simd.Fma(b3, x2, a32); a33 = Simd.Fma(b3, x3, a33);
                 }
-                a00.StoreUnsafe(ref target); a01.StoreUnsafe(ref target, Width); a02.StoreUnsafe(ref target, 2 * Width); a03.StoreUnsafe(ref target, 3 * Width);
-                a10.StoreUnsafe(ref target, r1); a11.StoreUnsafe(ref target, r1 + Width); a12.StoreUnsafe(ref target, r1 + 2 * Width); a13.StoreUnsafe(ref target, r1 + 3 * Width);
-                a20.StoreUnsafe(ref target, r2); a21.StoreUnsafe(ref target, r2 + Width); a22.StoreUnsafe(ref target, r2 + 2 * Width); a23.StoreUnsafe(ref target, r2 + 3 * Width);
-                a30.StoreUnsafe(ref target, r3); a31.StoreUnsafe(ref target, r3 + Width); a32.StoreUnsafe(ref target, r3 + 2 * Width); a33.StoreUnsafe(ref target, r3 + 3 * Width);
+                a00.StoreUnsafe(ref target); a01.StoreUnsafe(ref target, width); a02.StoreUnsafe(ref target, 2 * width); a03.StoreUnsafe(ref target, 3 * width);
+                a10.StoreUnsafe(ref target, r1); a11.StoreUnsafe(ref target, r1 + width); a12.StoreUnsafe(ref target, r1 + 2 * width); a13.StoreUnsafe(ref target, r1 + 3 * width);
+                a20.StoreUnsafe(ref target, r2); a21.StoreUnsafe(ref target, r2 + width); a22.StoreUnsafe(ref target, r2 + 2 * width); a23.StoreUnsafe(ref target, r2 + 3 * width);
+                a30.StoreUnsafe(ref target, r3); a31.StoreUnsafe(ref target, r3 + width); a32.StoreUnsafe(ref target, r3 + 2 * width); a33.StoreUnsafe(ref target, r3 + 3 * width);
             }
         return blockEnd;
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using GenLu.Format;
@@ -9,13 +9,13 @@ namespace GenLu.Gfmm;
 
 /// <summary>
 /// A learned (or constructed) factorization <c>A ≈ s · L · U</c>: a lower and an upper GFMM block of the
-/// same shape and the scale <c>s</c> the operator was divided by. Loads and saves the
-/// <c>*.gfmm.json</c> format (docs/format.md).
+/// same shape and number type (<see cref="Dtype"/>: float32 or float64) and the scale <c>s</c> the operator was divided by.
+/// Loads and saves the <c>*.gfmm.json</c> format (docs/format.md).
 /// </summary>
 public sealed partial class GfmmModel
 {
     /// <summary>
-    /// A model from its two blocks (same shape), its scale, optional provenance and the operator's order
+    /// A model from its two blocks (same shape and dtype), its scale, optional provenance and the operator's order
     /// <paramref name="n"/> (default <c>M · P</c>). With <c>n &lt; M · P</c> the blocks factor the padded operator
     /// <c>A ⊕ I</c>: every public vector of the model and its solvers has length <c>n</c>.
     /// </summary>
@@ -27,6 +27,8 @@ public sealed partial class GfmmModel
         if (upper.Kind != GfmmKind.Upper) throw new ArgumentException($"U must be an Upper block, not {upper.Kind}.", nameof(upper));
         if (lower.M != upper.M || lower.P != upper.P)
             throw new ArgumentException($"L (M = {lower.M}, P = {lower.P}) and U (M = {upper.M}, P = {upper.P}) differ in shape.", nameof(upper));
+        if (lower.Dtype != upper.Dtype)
+            throw new ArgumentException($"L is {GfmmDtypes.Name(lower.Dtype)} but U is {GfmmDtypes.Name(upper.Dtype)}; a model's blocks share one dtype.", nameof(upper));
         if (!(scale >= GfmmFile.MinScale && scale <= GfmmFile.MaxScale))
             throw new ArgumentOutOfRangeException(nameof(scale), scale, $"The scale must be in [{GfmmFile.MinScale:R}, {GfmmFile.MaxScale:R}] (docs/format.md, \"Limits\").");
         int order = n ?? lower.N;
@@ -51,6 +53,9 @@ public sealed partial class GfmmModel
     /// <summary>Where the model came from (<see cref="GfmmProvenance.None"/> for a model built in code).</summary>
     public GfmmProvenance Provenance { get; }
 
+    /// <summary>The number type of the weights and of every vector the model and its solver take: float32 (<see cref="float"/>) or float64 (<see cref="double"/>).</summary>
+    public GfmmDtype Dtype => L.Dtype;
+
     /// <summary>Number of leaf blocks.</summary>
     public int M => L.M;
 
@@ -70,10 +75,14 @@ public sealed partial class GfmmModel
     public GfmmModel WithProvenance(GfmmProvenance provenance) => new(L, U, Scale, provenance, N);
 
     /// <summary>A model with every weight zero (for tests and constructions that fill it in).</summary>
-    public static GfmmModel Zero(int m, int p, double scale = 1) =>
-        new(GfmmBlock.Zero(GfmmKind.Lower, m, p), GfmmBlock.Zero(GfmmKind.Upper, m, p), scale);
+    public static GfmmModel Zero(int m, int p, double scale = 1, GfmmDtype dtype = GfmmDtype.Float32) =>
+        new(GfmmBlock.Zero(GfmmKind.Lower, m, p, dtype), GfmmBlock.Zero(GfmmKind.Upper, m, p, dtype), scale);
 
-    /// <summary>Reads and fully validates a weight file (<see cref="GfmmFormatException"/> on any defect).</summary>
+    /// <summary>The same model in float64 (exact: every float is a double), or this model if it is float64 already. Its
+    /// solver then factors the <c>G_i</c> and solves in double.</summary>
+    public GfmmModel ToFloat64() => Dtype == GfmmDtype.Float64 ? this : new(L.ToFloat64(), U.ToFloat64(), Scale, Provenance, N);
+
+    /// <summary>Reads and fully validates a weight file (<see cref="GfmmFormatException"/> on any defect); the model has the file's dtype.</summary>
     public static GfmmModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -109,10 +118,16 @@ public sealed partial class GfmmModel
         return TryRead(() => Load(stream), out model, out error);
     }
 
-    /// <summary>Parses and fully validates the JSON text of a weight file.</summary>
+    /// <summary>Parses and fully validates the JSON text of a weight file; the model has the file's dtype (<c>"float32"</c> or <c>"float64"</c>).</summary>
     public static GfmmModel Parse(string json)
     {
-        var content = GfmmFile.Parse(json);
+        var root = GfmmFile.ParseJson(json);
+        return GfmmFile.ClaimedDtype(root) == GfmmDtype.Float64 ? FromContent(GfmmFile.Read<double>(root)) : FromContent(GfmmFile.Read<float>(root));
+    }
+
+    private static GfmmModel FromContent<T>(GfmmFileContent<T> content)
+        where T : struct, IEquatable<T>
+    {
         var provenance = GfmmProvenance.Parse(content.OperatorJson, content.TrainingJson, content.MetricsJson);
         return new GfmmModel(GfmmBlock.Adopt(content.Lower), GfmmBlock.Adopt(content.Upper), content.Scale, provenance, content.N);
     }
@@ -158,23 +173,16 @@ public sealed partial class GfmmModel
         }
     }
 
-    /// <summary>The file's bytes: UTF-8 JSON of the current format version, tensors in ordinal order of their names;
-    /// the tensors that are all zeros are left out (a reader takes an absent tensor as zero).</summary>
+    /// <summary>The file's bytes: UTF-8 JSON of the current format version, tensors of the model's dtype in ordinal order of
+    /// their names; the tensors that are all zeros are left out (a reader takes an absent tensor as zero).</summary>
     /// <exception cref="InvalidOperationException">A weight is not finite or exceeds the format's magnitude limit (the reader would refuse the file).</exception>
     public byte[] ToUtf8Json()
     {
         var tensors = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (prefix, block) in new[] { ("L.", L.WithoutZeroTensors()), ("U.", U.WithoutZeroTensors()) })
-            for (int t = 0; t < block.Layout.TensorCount; t++)
-            {
-                // Diagonal blocks are always written: the format never omits them (a zero G_i is singular).
-                if (!block.IsStored(t) && !block.Layout.IsDiagonal(t)) continue;
-                float[] weights = block.IsStored(t) ? block.Tensor(t).ToArray() : new float[block.Layout.TensorSize];
-                foreach (float w in weights)
-                    if (!(Math.Abs(w) <= GfmmFile.MaxWeightMagnitude))
-                        throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {w:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
-                tensors.Add(prefix + block.Layout.TensorName(t), MemoryMarshal.AsBytes(weights.AsSpan()).ToArray());
-            }
+        if (Dtype == GfmmDtype.Float64)
+            AddPayloads<double>(tensors);
+        else
+            AddPayloads<float>(tensors);
 
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
@@ -185,7 +193,7 @@ public sealed partial class GfmmModel
             w.WriteNumber("M", M);
             w.WriteNumber("P", P);
             w.WriteNumber("N", N);
-            w.WriteString("dtype", GfmmFile.Dtype);
+            w.WriteString("dtype", GfmmDtypes.Name(Dtype));
             w.WriteNumber("scale", Scale);
             Provenance.WriteTo(w);
             w.WriteStartObject("tensors");
@@ -204,5 +212,22 @@ public sealed partial class GfmmModel
             w.WriteEndObject();
         }
         return stream.ToArray();
+    }
+
+    /// <summary>The payload of every tensor L and U keep (and of every diagonal block, which the format never omits: a zero
+    /// G_i is singular), by name.</summary>
+    private void AddPayloads<T>(SortedDictionary<string, byte[]> tensors)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var (prefix, block) in new[] { ("L.", L.WithoutZeroTensors()), ("U.", U.WithoutZeroTensors()) })
+            for (int t = 0; t < block.Layout.TensorCount; t++)
+            {
+                if (!block.IsStored(t) && !block.Layout.IsDiagonal(t)) continue;
+                T[] weights = block.IsStored(t) ? block.Tensor<T>(t).ToArray() : new T[block.Layout.TensorSize];
+                foreach (T w in weights)
+                    if (!(double.CreateChecked(T.Abs(w)) <= GfmmFile.MaxWeightMagnitude))
+                        throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {w:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
+                tensors.Add(prefix + block.Layout.TensorName(t), GfmmFile.ToPayload(weights, 0, weights.Length));
+            }
     }
 }

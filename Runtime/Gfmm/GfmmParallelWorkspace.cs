@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using GenLu.Structure;
 
 namespace GenLu.Gfmm;
 
@@ -43,14 +44,15 @@ public sealed class GfmmParallelWorkspace : IDisposable
     /// <param name="p">Their block size.</param>
     /// <param name="threads">Threads that solve panels, the calling one included; 0 means <see cref="Environment.ProcessorCount"/>.</param>
     /// <param name="batchCapacity">Vectors per panel.</param>
-    public GfmmParallelWorkspace(int m, int p, int threads = 0, int batchCapacity = DefaultBatchCapacity)
+    /// <param name="dtype">The models' number type (each thread's scratch is of it).</param>
+    public GfmmParallelWorkspace(int m, int p, int threads = 0, int batchCapacity = DefaultBatchCapacity, GfmmDtype dtype = GfmmDtype.Float32)
     {
         if (threads < 0 || threads > MaxThreads)
             throw new ArgumentOutOfRangeException(nameof(threads), threads, $"The number of threads must be in [1, {MaxThreads}], or 0 for one per processor.");
         Threads = threads == 0 ? Math.Min(Environment.ProcessorCount, MaxThreads) : threads;
         // GfmmWorkspace validates M, P and the capacity with the messages every workspace uses.
         workspaces = new GfmmWorkspace[Threads];
-        for (int t = 0; t < Threads; t++) workspaces[t] = new GfmmWorkspace(m, p, batchCapacity);
+        for (int t = 0; t < Threads; t++) workspaces[t] = new GfmmWorkspace(m, p, batchCapacity, dtype);
 
         wake = new ManualResetEventSlim[Threads - 1];
         workers = new Thread[Threads - 1];
@@ -65,6 +67,9 @@ public sealed class GfmmParallelWorkspace : IDisposable
 
     public int M => workspaces[0].M;
     public int P => workspaces[0].P;
+
+    /// <summary>The number type of the vectors it solves.</summary>
+    public GfmmDtype Dtype => workspaces[0].Dtype;
 
     /// <summary>Threads that take part in a call: the caller and <c>Threads − 1</c> workers.</summary>
     public int Threads { get; }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using GenLu.Kernels;
 using GenLu.Structure;
 
@@ -33,9 +32,9 @@ internal sealed class GfmmPass
     private readonly bool transposed;
 
     /// <param name="plan">The schedule.</param>
-    /// <param name="store">Where each tensor starts in the weights the pass will be run with (null: every tensor
-    /// is stored, tensor t at t · P²); the plan must leave out the tensors the store does not hold.</param>
-    public GfmmPass(ExecutionPlan plan, GfmmTensorStore? store = null)
+    /// <param name="offsetOf">Where each tensor starts in the weights the pass will be run with, -1 for one that is not
+    /// stored (null: every tensor is stored, tensor t at t · P²); the plan must leave out the tensors that are not.</param>
+    public GfmmPass(ExecutionPlan plan, Func<int, int>? offsetOf = null)
     {
         Plan = plan;
         p = plan.Layout.P;
@@ -43,10 +42,15 @@ internal sealed class GfmmPass
         transposed = plan.Transposed;
         program = Compile(plan.StepArray, tensor =>
         {
-            int offset = store is null ? tensor * tensorSize : store.Offset(tensor);
+            int offset = offsetOf is null ? tensor * tensorSize : offsetOf(tensor);
             return offset >= 0 ? offset : throw new ArgumentException($"The plan multiplies by tensor {tensor}, which the store does not hold.", nameof(plan));
         });
     }
+
+    /// <summary>The plan of <paramref name="operation"/> for the tensors <paramref name="store"/> holds, ready to run with its values.</summary>
+    public static GfmmPass For<T>(GfmmTensorStore<T> store, PlanOperation operation, bool transposed)
+        where T : struct, IEquatable<T> =>
+        new(ExecutionPlan.Create(store.Layout, operation, transposed, store.IsDense ? null : store.IsStored), store.Offset);
 
     public ExecutionPlan Plan { get; }
 
@@ -55,7 +59,7 @@ internal sealed class GfmmPass
     /// writes <paramref name="output"/> (they may be the same memory); Solve works in place on
     /// <paramref name="output"/> (b on entry) with the diagonal blocks' LU factors and ignores the input.
     /// </summary>
-    public void Run<T>(ReadOnlySpan<T> weights, ReadOnlySpan<float> diagonalFactors, ReadOnlySpan<float> diagonalFactorsTransposed,
+    public void Run<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> diagonalFactors, ReadOnlySpan<T> diagonalFactorsTransposed,
         ReadOnlySpan<int> diagonalPivots, ReadOnlySpan<T> input, Span<T> output, int count, GfmmNodeBuffers<T> buffers)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -85,10 +89,9 @@ internal sealed class GfmmPass
                     Level1.Subtract<T>(gather, Target(step, output, slots, panel));
                     break;
                 case Op.DiagonalSolve:
-                    if (typeof(T) != typeof(float)) throw new InvalidOperationException("Structured solves run in float.");
                     int block = step.Tensor;
                     GfmmKernels.LuSolve(diagonalFactors.Slice(block * tensorSize, tensorSize), diagonalFactorsTransposed.Slice(block * tensorSize, tensorSize),
-                        diagonalPivots.Slice(block * p, p), transposed, MemoryMarshal.Cast<T, float>(Target(step, output, slots, panel)), p, count);
+                        diagonalPivots.Slice(block * p, p), transposed, Target(step, output, slots, panel), p, count);
                     break;
                 default:
                     Source(step, input, output, slots, panel).CopyTo(Target(step, output, slots, panel));

@@ -1,12 +1,14 @@
+using System.Numerics;
+
 namespace GenLu.Gfmm;
 
 public sealed partial class GfmmSolver
 {
-    /// <summary>Scratch and worker threads for <see cref="SolveParallel"/> on this solver's shape; dispose it when done.</summary>
+    /// <summary>Scratch and worker threads for <see cref="SolveParallel(ReadOnlySpan{float}, Span{float}, int, GfmmParallelWorkspace)"/> on this solver's shape; dispose it when done.</summary>
     /// <param name="threads">Threads per call, the caller included; 0 means one per processor.</param>
     /// <param name="batchCapacity">Vectors per panel: a thread solves a panel at a time.</param>
     public GfmmParallelWorkspace CreateParallelWorkspace(int threads = 0, int batchCapacity = GfmmParallelWorkspace.DefaultBatchCapacity) =>
-        new(M, P, threads, batchCapacity);
+        new(M, P, threads, batchCapacity, Dtype);
 
     /// <summary>
     /// <see cref="Solve(ReadOnlySpan{float}, Span{float}, int, GfmmWorkspace)"/> on all of the workspace's threads: the
@@ -18,14 +20,25 @@ public sealed partial class GfmmSolver
     public void SolveParallel(ReadOnlySpan<float> b, Span<float> x, int count, GfmmParallelWorkspace workspace) =>
         RunParallel(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
 
-    /// <summary><see cref="SolveTranspose(ReadOnlySpan{float}, Span{float}, int, GfmmWorkspace)"/> on all of the workspace's threads (see <see cref="SolveParallel"/>).</summary>
+    /// <summary><see cref="SolveTranspose(ReadOnlySpan{float}, Span{float}, int, GfmmWorkspace)"/> on all of the workspace's threads (see <see cref="SolveParallel(ReadOnlySpan{float}, Span{float}, int, GfmmParallelWorkspace)"/>).</summary>
     public void SolveTransposeParallel(ReadOnlySpan<float> b, Span<float> x, int count, GfmmParallelWorkspace workspace) =>
         RunParallel(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: true);
 
-    private unsafe void RunParallel(ReadOnlySpan<float> b, Span<float> x, int count, GfmmParallelWorkspace workspace, Sweep sweeps, bool transpose)
+    /// <summary><see cref="Solve(ReadOnlySpan{double}, Span{double}, int, GfmmWorkspace)"/> of a float64 model on all of the
+    /// workspace's threads (see <see cref="SolveParallel(ReadOnlySpan{float}, Span{float}, int, GfmmParallelWorkspace)"/>).</summary>
+    public void SolveParallel(ReadOnlySpan<double> b, Span<double> x, int count, GfmmParallelWorkspace workspace) =>
+        RunParallel(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
+
+    /// <summary><see cref="SolveTranspose(ReadOnlySpan{double}, Span{double}, int, GfmmWorkspace)"/> of a float64 model on all of the workspace's threads.</summary>
+    public void SolveTransposeParallel(ReadOnlySpan<double> b, Span<double> x, int count, GfmmParallelWorkspace workspace) =>
+        RunParallel(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: true);
+
+    private unsafe void RunParallel<T>(ReadOnlySpan<T> b, Span<T> x, int count, GfmmParallelWorkspace workspace, Sweep sweeps, bool transpose)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(workspace);
         GfmmArguments.CheckBatch(N, b, x, count, workspace.CallerWorkspace, M, P, inputName: "b", outputName: "x");
+        GfmmArguments.CheckDtype<T>(Dtype, "solver's model", "b");
         workspace.Enter();
         try
         {
@@ -36,10 +49,11 @@ public sealed partial class GfmmSolver
             }
 
             // The spans stay pinned until every panel is done: Run returns only then.
-            fixed (float* input = b)
-            fixed (float* output = x)
+            fixed (T* input = b)
+            fixed (T* output = x)
             {
-                var panels = (PanelSolve)(workspace.SolveWork ??= new PanelSolve());
+                // The workspace's scratch is of one dtype, so its panel work is always for T.
+                var panels = (PanelSolve<T>)(workspace.SolveWork ??= new PanelSolve<T>());
                 panels.Start(this, input, output, sweeps, transpose);
                 try
                 {
@@ -58,15 +72,16 @@ public sealed partial class GfmmSolver
     }
 
     /// <summary>One call's panels: the pinned vectors and the sweeps; each panel is a serial batched solve of its own vectors.</summary>
-    private sealed unsafe class PanelSolve : IPanelWork
+    private sealed unsafe class PanelSolve<T> : IPanelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         private GfmmSolver? solver;
-        private float* input;
-        private float* output;
+        private T* input;
+        private T* output;
         private Sweep sweeps;
         private bool transpose;
 
-        public void Start(GfmmSolver owner, float* b, float* x, Sweep what, bool transposed)
+        public void Start(GfmmSolver owner, T* b, T* x, Sweep what, bool transposed)
         {
             solver = owner;
             input = b;
@@ -86,7 +101,7 @@ public sealed partial class GfmmSolver
         {
             int n = solver!.N;
             long offset = (long)first * n;
-            solver.Run(new ReadOnlySpan<float>(input + offset, count * n), new Span<float>(output + offset, count * n), count, workspace, sweeps, transpose);
+            solver.Run(new ReadOnlySpan<T>(input + offset, count * n), new Span<T>(output + offset, count * n), count, workspace, sweeps, transpose);
         }
     }
 }

@@ -1,12 +1,13 @@
+using System.Numerics;
 using GenLu.Structure;
 
 namespace GenLu.Gfmm;
 
 /// <summary>
 /// The structured solve <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c> of a <see cref="GfmmModel"/> in O(N P) time per
-/// right-hand side (spec: "The structured solve"). Construction factors every diagonal block <c>G_i</c> of
-/// L and U once with <see cref="DiagonalBlockFactors"/> (in double, rounded to float) — the same
-/// numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
+/// right-hand side (spec: "The structured solve"), in the model's <see cref="Dtype"/>. Construction factors every diagonal
+/// block <c>G_i</c> of L and U once with <see cref="DiagonalBlockFactors{T}"/> (in double, rounded to float for a float32
+/// model) — the same numbers the source generator embeds, so generated and run-time solves agree. The solver copies the
 /// model's weights: later changes to the model do not affect it. Thread-safe given one workspace per thread.
 /// <para>Span rules (the same as the generated solvers'): <c>b</c> and <c>x</c> may be the same span (the solve
 /// then runs in place) but must not overlap otherwise; <c>count == 0</c> is a no-op; a batch larger than the
@@ -15,15 +16,9 @@ namespace GenLu.Gfmm;
 public sealed partial class GfmmSolver
 {
     private readonly GfmmLayout lowerLayout;
-    private readonly GfmmLayout upperLayout;
-    private readonly GfmmTensorStore lowerWeights;
-    private readonly GfmmTensorStore upperWeights;
-    private readonly DiagonalBlockFactors lowerDiagonal;
-    private readonly DiagonalBlockFactors upperDiagonal;
-    private readonly GfmmPass lowerSolve;
-    private readonly GfmmPass upperSolve;
-    private readonly GfmmPass lowerTransposeSolve;
-    private readonly GfmmPass upperTransposeSolve;
+
+    // A GfmmSolverFactors<float> or GfmmSolverFactors<double>, as Dtype says.
+    private readonly GfmmSolverFactors factors;
 
     /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite.</exception>
     public GfmmSolver(GfmmModel model)
@@ -31,29 +26,17 @@ public sealed partial class GfmmSolver
         ArgumentNullException.ThrowIfNull(model);
         Scale = model.Scale;
         N = model.N;
+        Dtype = model.Dtype;
         lowerLayout = model.L.Layout;
-        upperLayout = model.U.Layout;
-        // The solver's own copy, without the tensors that are zero: their products are left out of the plans.
-        lowerWeights = OwnCompactCopy(model.L);
-        upperWeights = OwnCompactCopy(model.U);
-        lowerDiagonal = DiagonalBlockFactors.TryCreate(lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
-        upperDiagonal = DiagonalBlockFactors.TryCreate(upperWeights, out failure) ?? throw new SingularBlockException(failure!);
-        lowerSolve = SolvePass(lowerWeights, transposed: false);
-        upperSolve = SolvePass(upperWeights, transposed: false);
-        lowerTransposeSolve = SolvePass(lowerWeights, transposed: true);
-        upperTransposeSolve = SolvePass(upperWeights, transposed: true);
-        var (sign, logAbs) = DiagonalBlockFactors.LogDeterminant(lowerDiagonal, upperDiagonal, N, Scale);
-        LogDeterminant = new LogDeterminant(sign, logAbs);
+        factors = GfmmSolverFactors.Create(model);
     }
 
-    private static GfmmTensorStore OwnCompactCopy(GfmmBlock block)
-    {
-        var compact = block.Store.WithoutZeroTensors();
-        return ReferenceEquals(compact, block.Store) ? compact.Clone() : compact;
-    }
+    /// <summary>The solves' weights and factors in <typeparamref name="T"/>; the caller has checked that it is the model's type.</summary>
+    private GfmmSolverFactors<T> Factors<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => (GfmmSolverFactors<T>)factors;
 
-    private static GfmmPass SolvePass(GfmmTensorStore weights, bool transposed) =>
-        new(ExecutionPlan.Create(weights.Layout, PlanOperation.Solve, transposed, weights.IsDense ? null : weights.IsStored), weights);
+    /// <summary>The model's number type: float32 models solve float vectors, float64 models double ones (factors included).</summary>
+    public GfmmDtype Dtype { get; }
 
     public int M => lowerLayout.M;
     public int P => lowerLayout.P;
@@ -70,20 +53,38 @@ public sealed partial class GfmmSolver
     /// <summary>
     /// The sign and <c>log |det|</c> of the model's approximation of A: <c>det(s L U) = s^N · Π det G_i(L) · Π det G_i(U)</c>,
     /// since L and U are block triangular with the <c>G_i</c> on their diagonals (the padding of an order
-    /// <c>N &lt; M · P</c> contributes nothing). Computed once, in double, from the float factors the solves use.
+    /// <c>N &lt; M · P</c> contributes nothing). Computed once, in double, from the factors the solves use.
     /// </summary>
-    public LogDeterminant LogDeterminant { get; }
+    public LogDeterminant LogDeterminant => factors.LogDeterminant;
 
-    /// <summary>The float LU factors of <c>G_i</c> of L (M tensors of P x P, row-major in place: unit L below the diagonal, U on and above).</summary>
-    public ReadOnlySpan<float> LowerDiagonalFactors => lowerDiagonal.Factors;
+    /// <summary>The float LU factors of <c>G_i</c> of L of a float32 model (M tensors of P x P, row-major in place: unit L
+    /// below the diagonal, U on and above); <see cref="LowerDiagonalFactorsOf{T}"/> for either dtype.</summary>
+    public ReadOnlySpan<float> LowerDiagonalFactors => LowerDiagonalFactorsOf<float>();
 
     /// <summary>The row swaps of L's <c>G_i</c> (M x P, zero-based within a block).</summary>
-    public ReadOnlySpan<int> LowerDiagonalPivots => lowerDiagonal.Pivots;
+    public ReadOnlySpan<int> LowerDiagonalPivots => factors.LowerPivots;
 
-    public ReadOnlySpan<float> UpperDiagonalFactors => upperDiagonal.Factors;
-    public ReadOnlySpan<int> UpperDiagonalPivots => upperDiagonal.Pivots;
+    public ReadOnlySpan<float> UpperDiagonalFactors => UpperDiagonalFactorsOf<float>();
+    public ReadOnlySpan<int> UpperDiagonalPivots => factors.UpperPivots;
 
-    public GfmmWorkspace CreateWorkspace(int batchCapacity = 1) => new(M, P, batchCapacity);
+    /// <summary>The LU factors of L's <c>G_i</c> in the model's type (float for float32, double for float64).</summary>
+    public ReadOnlySpan<T> LowerDiagonalFactorsOf<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        GfmmArguments.CheckDtype<T>(Dtype, "solver", "T");
+        return Factors<T>().Lower.Factors;
+    }
+
+    /// <summary>The LU factors of U's <c>G_i</c> in the model's type.</summary>
+    public ReadOnlySpan<T> UpperDiagonalFactorsOf<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        GfmmArguments.CheckDtype<T>(Dtype, "solver", "T");
+        return Factors<T>().Upper.Factors;
+    }
+
+    /// <summary>A workspace of this solver's shape and dtype for batches of up to <paramref name="batchCapacity"/> vectors.</summary>
+    public GfmmWorkspace CreateWorkspace(int batchCapacity = 1) => new(M, P, batchCapacity, Dtype);
 
     /// <summary>Solves <c>A x = b</c> with <c>A ≈ s L U</c>: <c>x = U⁻¹ L⁻¹ b / s</c>. Allocation-free.</summary>
     public void Solve(ReadOnlySpan<float> b, Span<float> x, GfmmWorkspace workspace) => Run(b, x, 1, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
@@ -109,32 +110,48 @@ public sealed partial class GfmmSolver
     /// <summary><c>A x = b</c>; allocates a workspace on every call (use the workspace overload in loops).</summary>
     public void Solve(ReadOnlySpan<float> b, Span<float> x) => Solve(b, x, CreateWorkspace());
 
+    /// <summary>Solves <c>A x = b</c> with a float64 model, in double throughout. Allocation-free.</summary>
+    public void Solve(ReadOnlySpan<double> b, Span<double> x, GfmmWorkspace workspace) => Run(b, x, 1, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
+
+    /// <summary><see cref="Solve(ReadOnlySpan{double}, Span{double}, GfmmWorkspace)"/> for <paramref name="count"/> vectors stored one after another.</summary>
+    public void Solve(ReadOnlySpan<double> b, Span<double> x, int count, GfmmWorkspace workspace) => Run(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: false);
+
+    /// <summary>Solves <c>Aᵀ x = b</c> with a float64 model. Allocation-free.</summary>
+    public void SolveTranspose(ReadOnlySpan<double> b, Span<double> x, GfmmWorkspace workspace) => Run(b, x, 1, workspace, Sweep.Lower | Sweep.Upper, transpose: true);
+
+    public void SolveTranspose(ReadOnlySpan<double> b, Span<double> x, int count, GfmmWorkspace workspace) => Run(b, x, count, workspace, Sweep.Lower | Sweep.Upper, transpose: true);
+
+    /// <summary>Solves <c>L z = b</c> with a float64 model (one factor, no scale).</summary>
+    public void SolveLower(ReadOnlySpan<double> b, Span<double> z, GfmmWorkspace workspace) => Run(b, z, 1, workspace, Sweep.Lower, transpose: false);
+
+    public void SolveLower(ReadOnlySpan<double> b, Span<double> z, int count, GfmmWorkspace workspace) => Run(b, z, count, workspace, Sweep.Lower, transpose: false);
+
+    /// <summary>Solves <c>U z = b</c> with a float64 model (one factor, no scale).</summary>
+    public void SolveUpper(ReadOnlySpan<double> b, Span<double> z, GfmmWorkspace workspace) => Run(b, z, 1, workspace, Sweep.Upper, transpose: false);
+
+    public void SolveUpper(ReadOnlySpan<double> b, Span<double> z, int count, GfmmWorkspace workspace) => Run(b, z, count, workspace, Sweep.Upper, transpose: false);
+
     [Flags]
     private enum Sweep { Lower = 1, Upper = 2 }
 
-    private void Run(ReadOnlySpan<float> b, Span<float> x, int count, GfmmWorkspace workspace, Sweep sweeps, bool transpose)
+    private void Run<T>(ReadOnlySpan<T> b, Span<T> x, int count, GfmmWorkspace workspace, Sweep sweeps, bool transpose)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         GfmmArguments.CheckBatch(N, b, x, count, workspace, M, P, inputName: "b", outputName: "x");
-        float factor = sweeps == (Sweep.Lower | Sweep.Upper) ? (float)(1 / Scale) : 1f;
-        GfmmBatches.Run(new SolveOperation(this, sweeps, transpose), b, x, N, PaddedN, count, factor, workspace);
+        GfmmArguments.CheckDtype<T>(Dtype, "solver's model", "b");
+        T factor = sweeps == (Sweep.Lower | Sweep.Upper) ? T.CreateChecked(1 / Scale) : T.One;
+        GfmmBatches.Run(new SolveOperation<T>(Factors<T>(), sweeps, transpose), b, x, N, PaddedN, count, factor, workspace);
     }
 
     /// <summary>The sweeps of one solve, in place on node-major data: <c>A x = b</c> runs L then U, <c>Aᵀ x = b</c> runs Uᵀ then Lᵀ.</summary>
-    private readonly struct SolveOperation(GfmmSolver solver, Sweep sweeps, bool transpose) : INodeMajorOperation
+    private readonly struct SolveOperation<T>(GfmmSolverFactors<T> factors, Sweep sweeps, bool transpose) : INodeMajorOperation<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(Span<float> values, int count, GfmmNodeBuffers<float> buffers)
+        public void Run(Span<T> values, int count, GfmmNodeBuffers<T> buffers)
         {
             bool lowerFirst = !transpose;
-            if ((sweeps & (lowerFirst ? Sweep.Lower : Sweep.Upper)) != 0) solver.SweepFactor(lowerFirst, transpose, values, count, buffers);
-            if ((sweeps & (lowerFirst ? Sweep.Upper : Sweep.Lower)) != 0) solver.SweepFactor(!lowerFirst, transpose, values, count, buffers);
+            if ((sweeps & (lowerFirst ? Sweep.Lower : Sweep.Upper)) != 0) factors.Sweep(lowerFirst, transpose, values, count, buffers);
+            if ((sweeps & (lowerFirst ? Sweep.Upper : Sweep.Lower)) != 0) factors.Sweep(!lowerFirst, transpose, values, count, buffers);
         }
-    }
-
-    private void SweepFactor(bool lower, bool transpose, Span<float> z, int count, GfmmNodeBuffers<float> buffers)
-    {
-        var (pass, weights, diagonal) = lower
-            ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, lowerDiagonal)
-            : (transpose ? upperTransposeSolve : upperSolve, upperWeights, upperDiagonal);
-        pass.Run<float>(weights.Values, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
     }
 }

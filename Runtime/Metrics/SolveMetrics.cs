@@ -1,4 +1,5 @@
 using GenLu.Gfmm;
+using GenLu.Structure;
 using GenLu.Kernels;
 using GenLu.Solvers;
 
@@ -40,7 +41,7 @@ public sealed record SolveMetricsOptions
 public sealed record SolveErrorFigures(double ErrorX, double RelativeErrorX, double MeanBackwardError, double MaxBackwardError);
 
 /// <summary>
-/// The reference's own figure: solve against <c>b̂ = Â x</c> (Â = s L U, in float) instead of the true
+/// The reference's own figure: solve against <c>b̂ = Â x</c> (Â = s L U, in the model's dtype) instead of the true
 /// <c>b = A x</c>. It measures only round-off in the structured solve, not how well Â approximates A.
 /// </summary>
 public sealed record ReferenceStyleFigures(double ErrorX, double RelativeErrorX);
@@ -49,7 +50,7 @@ public sealed record ReferenceStyleFigures(double ErrorX, double RelativeErrorX)
 /// <param name="Samples">Number of random solutions.</param>
 /// <param name="Seed">Seed of the samples.</param>
 /// <param name="Method">How the refined figures were obtained.</param>
-/// <param name="Plain">The structured solve alone (float).</param>
+/// <param name="Plain">The structured solve alone (in the model's dtype: float or double).</param>
 /// <param name="Refined">The structured solve inside <see cref="Method"/> (double).</param>
 /// <param name="MeanIterations">Mean iterations of the refined solves.</param>
 /// <param name="MaxIterations">Most iterations any refined solve took.</param>
@@ -109,9 +110,8 @@ public static class SolveMetrics
 
         var xs = new double[Batch * n];
         var bs = new double[Batch * n];
-        var floatIn = new float[Batch * n];
-        var floatOut = new float[Batch * n];
-        var floatX = new float[Batch * n];
+        var structured = new StructuredCalls(model, solver, workspace, Batch * n);
+        var solvedX = new double[Batch * n];
         var refinedX = new double[n];
         var plainX = new double[n];
         var referenceX = new double[Batch * n];
@@ -122,12 +122,11 @@ public static class SolveMetrics
             for (int k = 0; k < length; k++) xs[k] = normal.Next();
             for (int v = 0; v < count; v++) a.Apply(xs.AsSpan(v * n, n), bs.AsSpan(v * n, n));
 
-            // Plain: the float structured solve of the true b.
-            for (int k = 0; k < length; k++) floatIn[k] = (float)bs[k];
-            solver.Solve(floatIn.AsSpan(0, length), floatOut.AsSpan(0, length), count, workspace);
+            // Plain: the structured solve of the true b (rounded to float for a float32 model).
+            structured.Solve(bs.AsSpan(0, length), solvedX.AsSpan(0, length), count);
             for (int v = 0; v < count; v++)
             {
-                for (int i = 0; i < n; i++) plainX[i] = floatOut[v * n + i];
+                solvedX.AsSpan(v * n, n).CopyTo(plainX);
                 plain.Add(xs.AsSpan(v * n, n), bs.AsSpan(v * n, n), plainX);
             }
 
@@ -142,11 +141,9 @@ public static class SolveMetrics
                 refined.Add(xs.AsSpan(v * n, n), b, refinedX);
             }
 
-            // Reference style: b̂ = Â x in float, then the structured solve.
-            for (int k = 0; k < length; k++) floatX[k] = (float)xs[k];
-            model.Apply(floatX.AsSpan(0, length), floatIn.AsSpan(0, length), count, workspace);
-            solver.Solve(floatIn.AsSpan(0, length), floatOut.AsSpan(0, length), count, workspace);
-            for (int k = 0; k < length; k++) referenceX[k] = floatOut[k];
+            // Reference style: b̂ = Â x in the model's dtype, then the structured solve.
+            structured.Apply(xs.AsSpan(0, length), solvedX.AsSpan(0, length), count);
+            structured.Solve(solvedX.AsSpan(0, length), referenceX.AsSpan(0, length), count);
             referenceErrorSquared += Squared(Level1.Distance<double>(xs.AsSpan(0, length), referenceX.AsSpan(0, length)));
             solutionSquared += Squared(Level1.Norm2<double>(xs.AsSpan(0, length)));
         }
@@ -158,6 +155,50 @@ public static class SolveMetrics
     }
 
     private static double Squared(double value) => value * value;
+
+    /// <summary>The model's product and structured solve on double vectors, in the model's dtype: a float32 model's
+    /// inputs are rounded to float and its outputs widened back; a float64 model's run as they are.</summary>
+    private sealed class StructuredCalls(GfmmModel model, GfmmSolver solver, GfmmWorkspace workspace, int capacity)
+    {
+        private readonly float[] input = model.Dtype == GfmmDtype.Float32 ? new float[capacity] : [];
+        private readonly float[] output = model.Dtype == GfmmDtype.Float32 ? new float[capacity] : [];
+
+        public void Solve(ReadOnlySpan<double> b, Span<double> x, int count)
+        {
+            if (model.Dtype == GfmmDtype.Float64)
+            {
+                solver.Solve(b, x, count, workspace);
+                return;
+            }
+            Span<float> single = Round(b);
+            solver.Solve(single, output.AsSpan(0, b.Length), count, workspace);
+            Widen(output.AsSpan(0, b.Length), x);
+        }
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y, int count)
+        {
+            if (model.Dtype == GfmmDtype.Float64)
+            {
+                model.Apply(x, y, count, workspace);
+                return;
+            }
+            Span<float> single = Round(x);
+            model.Apply(single, output.AsSpan(0, x.Length), count, workspace);
+            Widen(output.AsSpan(0, x.Length), y);
+        }
+
+        private Span<float> Round(ReadOnlySpan<double> values)
+        {
+            Span<float> rounded = input.AsSpan(0, values.Length);
+            for (int k = 0; k < values.Length; k++) rounded[k] = (float)values[k];
+            return rounded;
+        }
+
+        private static void Widen(ReadOnlySpan<float> values, Span<double> wide)
+        {
+            for (int k = 0; k < values.Length; k++) wide[k] = values[k];
+        }
+    }
 
     /// <summary>Sums for e_x and the backward errors of a sequence of solutions.</summary>
     private sealed class ErrorAccumulator(ILinearOperator a, double normA)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GenLu.Gfmm;
+using GenLu.Structure;
 using GenLu.IO;
 using Spectre.Console;
 
@@ -7,8 +8,8 @@ namespace GenLu.Trainer.Cli;
 
 /// <summary>
 /// <c>genlu export</c>: a model as a NumPy <c>.npz</c> archive with the reference implementation's state-dict names
-/// (<c>L.encoder.0.3.W.weight</c>, …; float32, shape [P, P]), the all-zero root edges the reference's modules hold, and
-/// the scalars <c>scale</c> (float64), <c>N</c>, <c>M</c>, <c>P</c> (int64). <c>genlu import</c> reads it back bit for bit.
+/// (<c>L.encoder.0.3.W.weight</c>, …; shape [P, P], float32, or float64 for a float64 model), the all-zero root edges the reference's modules hold, and
+/// the scalars <c>scale</c> (float64), <c>N</c>, <c>M</c>, <c>P</c> (int64). <c>genlu import</c> reads a float32 model's back bit for bit (a float64 model's is read back rounded to float32).
 /// </summary>
 internal static class ExportCommand
 {
@@ -60,9 +61,8 @@ internal static class ExportCommand
         {
             for (int t = 0; t < block.Layout.TensorCount; t++)
                 // A tensor the model does not store is zero; the export holds every tensor a state dict has.
-                arrays.Add(prefix + block.Layout.TensorName(t),
-                    NdArray.FromSingles(block.IsStored(t) ? block.Tensor(t) : new float[block.Layout.TensorSize], shape));
-            arrays.Add(prefix + RootName, NdArray.FromSingles(new float[block.Layout.TensorSize], shape));
+                arrays.Add(prefix + block.Layout.TensorName(t), Tensor(block, t, shape));
+            arrays.Add(prefix + RootName, new NdArray(TensorType(block), shape, new double[block.Layout.TensorSize]));
         }
 
         arrays.Add(ScaleName, NdArray.Scalar(model.Scale));
@@ -71,4 +71,14 @@ internal static class ExportCommand
         arrays.Add(BlockSizeName, NdArray.Scalar(model.P));
         return arrays;
     }
+
+    /// <summary>A tensor as an array of the model's dtype (float32 or float64), zeros when the block does not store it.</summary>
+    private static NdArray Tensor(GfmmBlock block, int t, int[] shape)
+    {
+        if (block.Dtype == GfmmDtype.Float32)
+            return NdArray.FromSingles(block.IsStored(t) ? block.Tensor(t) : new float[block.Layout.TensorSize], shape);
+        return new NdArray(NdArrayType.Float64, shape, block.IsStored(t) ? block.Tensor<double>(t).ToArray() : new double[block.Layout.TensorSize]);
+    }
+
+    private static NdArrayType TensorType(GfmmBlock block) => block.Dtype == GfmmDtype.Float64 ? NdArrayType.Float64 : NdArrayType.Float32;
 }

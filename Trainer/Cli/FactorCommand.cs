@@ -3,6 +3,7 @@ using GenLu.Exact;
 using Spectre.Console;
 using GenLu.Gfmm;
 using GenLu.Operators;
+using GenLu.Structure;
 using GenLu.Trainer.Training;
 
 namespace GenLu.Trainer.Cli;
@@ -24,10 +25,11 @@ internal static class FactorCommand
             DefaultValueFactory = _ => ExactFactorization.DefaultTolerance,
         };
         var output = new Option<FileInfo?>("--out") { Description = "Model file to write (default: <operator>.gfmm.json)." };
+        var dtype = ChoiceOption.Create("--dtype", "Number type of the model's weights and solves: float32, or float64 for an operator whose condition number (near 1e8 or more) leaves float32 no correct digit.", GfmmDtype.Float32);
 
         var command = new Command("factor", "Construct GFMM factors L and U exactly from the block LU of the matrix (no training).");
         problem.AddTo(command);
-        foreach (Option option in new Option[] { m, p, tolerance, output })
+        foreach (Option option in new Option[] { m, p, tolerance, output, dtype })
             command.Options.Add(option);
 
         // The body runs on a worker task so that System.CommandLine's Ctrl+C handler can cancel the build (as in train).
@@ -49,7 +51,7 @@ internal static class FactorCommand
             ExactResult built;
             try
             {
-                built = FactorProgressView.Show(console, progress => Build(trainingProblem, mValue, pValue, tol, progress, cancellation));
+                built = FactorProgressView.Show(console, progress => Build(trainingProblem, mValue, pValue, tol, progress, cancellation, ChoiceOption.Value<GfmmDtype>(result, dtype)));
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -88,15 +90,15 @@ internal static class FactorCommand
     /// LU's (2/3) N³ would dominate; else from the dense matrix.
     /// </summary>
     public static ExactResult Build(TrainingProblem problem, int m, int p, double tolerance = ExactFactorization.DefaultTolerance,
-        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ExactProgress>? progress = null, CancellationToken cancellationToken = default, GfmmDtype dtype = GfmmDtype.Float32)
     {
         if (problem.Sparse is { } sparse)
-            return ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken);
+            return ExactFactorization.Build(sparse, m, p, scale: 1, tolerance, progress, cancellationToken, dtype);
         if (problem.Entries is { } entries)
-            return ExactFactorization.Build(entries, m, p, scale: 1, tolerance, progress, cancellationToken);
+            return ExactFactorization.Build(entries, m, p, scale: 1, tolerance, progress, cancellationToken, dtype);
         if (problem.N > TrainingProblem.MaxDenseOrder)
-            return ExactFactorization.Build(MatrixEntries.FromDense(problem.Matrix, problem.N), m, p, scale: 1, tolerance, progress, cancellationToken);
-        return ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken);
+            return ExactFactorization.Build(MatrixEntries.FromDense(problem.Matrix, problem.N), m, p, scale: 1, tolerance, progress, cancellationToken, dtype);
+        return ExactFactorization.Build(problem.Matrix, problem.N, m, p, scale: 1, tolerance, progress, cancellationToken, dtype);
     }
 
     private static Table Summary(ExactResult built, GfmmModel model, string path)

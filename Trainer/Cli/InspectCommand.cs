@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using GenLu.Gfmm;
+using GenLu.Structure;
 
 namespace GenLu.Trainer.Cli;
 
@@ -29,6 +30,7 @@ internal static class InspectCommand
 
             var shape = new Table().AddColumn("").AddColumn("").HideHeaders().Title(Markup.Escape(file.Name));
             shape.AddRow("M x P ≥ N", $"{loaded.M} x {loaded.P} = {loaded.PaddedN} ≥ {loaded.N}");
+            shape.AddRow("dtype", GfmmDtypes.Name(loaded.Dtype));
             shape.AddRow("scale s", loaded.Scale.ToString("G6"));
             shape.AddRow("tensors", $"L {loaded.L.StoredTensorCount} of {loaded.L.Layout.TensorCount}, U {loaded.U.StoredTensorCount} of {loaded.U.Layout.TensorCount} stored (each {loaded.P} x {loaded.P}; the others are zero)");
             long dense = (long)loaded.N * loaded.N;
@@ -55,6 +57,7 @@ internal static class InspectCommand
             ["M"] = model.M,
             ["P"] = model.P,
             ["N"] = model.N,
+            ["dtype"] = GfmmDtypes.Name(model.Dtype),
             ["scale"] = EvalCommand.Number(model.Scale),
             ["paddedN"] = model.PaddedN,
             ["tensors"] = new JsonObject { ["L"] = model.L.Layout.TensorCount, ["U"] = model.U.Layout.TensorCount },
@@ -65,7 +68,7 @@ internal static class InspectCommand
             ["metrics"] = model.Provenance.Metrics?.ToJson(),
             ["logAbsDeterminant"] = determinant is { } d ? EvalCommand.Number(d.LogAbsoluteValue) : null,
             ["determinantSign"] = determinant?.Sign,
-            ["determinantNote"] = determinant is null ? "a diagonal block G_i cannot be factored in float: the model has no solve" : null,
+            ["determinantNote"] = determinant is null ? $"a diagonal block G_i cannot be factored in {(model.Dtype == GfmmDtype.Float64 ? "double" : "float")}: the model has no solve" : null,
         };
     }
 

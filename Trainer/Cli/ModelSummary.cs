@@ -1,5 +1,6 @@
 using Spectre.Console;
 using GenLu.Gfmm;
+using GenLu.Structure;
 
 namespace GenLu.Trainer.Cli;
 
@@ -12,6 +13,7 @@ internal static class ModelSummary
         var table = new Table().AddColumn("").AddColumn("").HideHeaders();
         table.AddRow("model", Markup.Escape(path));
         table.AddRow(howLabel, how);
+        table.AddRow("dtype", GfmmDtypes.Name(model.Dtype));
         var metrics = model.Provenance.Metrics;
         table.AddRow("‖LU − A/s‖₂", Figure(metrics?.Error2));
         table.AddRow("‖LU − A/s‖_F / ‖A/s‖_F", Figure(metrics?.RelativeFrobenius));

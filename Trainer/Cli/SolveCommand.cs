@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GenLu.Gfmm;
+using GenLu.Structure;
 using GenLu.IO;
 using GenLu.Kernels;
 using GenLu.Operators;
@@ -15,7 +16,7 @@ namespace GenLu.Trainer.Cli;
 /// <c>genlu solve</c>: <c>A x = b</c> for the right-hand sides of a file. Given the operator (<c>--matrix</c> or
 /// <c>--operator</c>), GMRES preconditioned by the model (or plain iterative refinement) solves in double against the
 /// unscaled A and reports iterations and the true relative residual of every right-hand side; without it, the model's
-/// structured solve alone (float precision).
+/// structured solve alone (in the model's dtype: float for a float32 model, double for a float64 one).
 /// </summary>
 internal static class SolveCommand
 {
@@ -29,7 +30,7 @@ internal static class SolveCommand
         var defaults = new IterativeSolveOptions();
         var modelArgument = new Argument<FileInfo>("model") { Description = "A *.gfmm.json model file." };
         var rhs = new Option<FileInfo>("--rhs") { Description = "Right-hand sides: a .npy (1-D: one vector of length N; 2-D: N x k, one per column) or a Matrix Market .mtx (N x k).", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "Solutions, a .npy of the same shape as --rhs: float64 when refined, float32 for the plain structured solve.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Solutions, a .npy of the same shape as --rhs: float64 when refined or when the model is float64, float32 for the plain structured solve of a float32 model.", Required = true };
         var problem = new ProblemOptions();
         var refine = new Option<string?>("--refine") { Description = "gmres (GMRES preconditioned by the model), refinement (iterative refinement) or none (the plain structured solve). Default: gmres when --matrix or --operator gives A, else none." };
         var tolerance = new Option<double>("--tolerance") { Description = "Stop refining at ‖b − A x‖₂ / ‖b‖₂ ≤ this.", DefaultValueFactory = _ => defaults.Tolerance };
@@ -157,8 +158,9 @@ internal static class SolveCommand
             if (method == SolveMethod.None)
             {
                 ((IPreconditioner)solver).Apply(b, x);
-                // The plain solve is a float solve: its solution is stored as the float32 it is.
-                for (int i = 0; i < n; i++) x[i] = (float)x[i];
+                // A float32 model's plain solve is a float solve: its solution is stored as the float32 it is.
+                if (solver.Dtype == GfmmDtype.Float32)
+                    for (int i = 0; i < n; i++) x[i] = (float)x[i];
                 outcome = new ColumnOutcome(null, a is null ? null : RelativeResidual(a, b, x, product), null);
             }
             else
@@ -173,7 +175,7 @@ internal static class SolveCommand
             columns.Add(outcome);
         }
 
-        var type = method == SolveMethod.None ? NdArrayType.Float32 : NdArrayType.Float64;
+        var type = method == SolveMethod.None && solver.Dtype == GfmmDtype.Float32 ? NdArrayType.Float32 : NdArrayType.Float64;
         int[] shape = rhs.IsVector ? [n] : [n, k];
         return new SolveOutcome(new NdArray(type, shape, solutions), columns);
     }
@@ -237,7 +239,7 @@ internal static class SolveCommand
         string outputPath, string? recorded, double tolerance)
     {
         var summary = new Table().AddColumn("").AddColumn("").HideHeaders().Title(Markup.Escape($"{modelName} (N = {model.N})"));
-        summary.AddRow("method", method == SolveMethod.None ? "plain structured solve (float)" : $"{MethodName(method)}, preconditioned by the model, tolerance {tolerance:0.0e+00}");
+        summary.AddRow("method", method == SolveMethod.None ? $"plain structured solve ({(model.Dtype == GfmmDtype.Float64 ? "double" : "float")})" : $"{MethodName(method)}, preconditioned by the model, tolerance {tolerance:0.0e+00}");
         summary.AddRow("right-hand sides", solved.Columns.Count.ToString());
         summary.AddRow("output", Markup.Escape($"{outputPath} ({DtypeName(solved.Solutions)}, shape {solved.Solutions.ShapeText})"));
         int notConverged = solved.Columns.Count(c => c.Converged == false);

@@ -50,7 +50,7 @@ internal static class TrainCommand
         var init = ChoiceOption.Create("--init", "Starting weights: random (uniform in [-0.1, 0.1], seeded) or exact (the 'genlu factor' construction, refined by training).", InitialWeights.Random);
         var threads = new Option<int>("--threads") { Description = "CPU threads for TorchSharp.", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U.");
+        var command = new Command("train", "Learn GFMM factors L and U with A ≈ s · L U. Writes a float32 model (for float64, use 'genlu factor --dtype float64').");
         problem.AddTo(command);
         foreach (Option option in new Option[] { m, p, steps, blockWise, transposeLoss, seed, lr, lateLr, lateAfter, schedule, beta1, beta2, checkpoint, checkpointEvery, resume, plots, output, polish, init, threads })
             command.Options.Add(option);

@@ -2,6 +2,7 @@ using GenLu.Exact;
 using System.Text.Json.Nodes;
 using GenLu.Metrics;
 using GenLu.Gfmm;
+using GenLu.Structure;
 
 namespace GenLu.Trainer.Training;
 
@@ -68,12 +69,12 @@ internal static class ModelExport
     public const string SampledResidualField = "sampled_relative_residual";
 
     /// <summary>
-    /// The accuracy of the stored float32 weights against the padded scaled operator <c>(A/s) ⊕ I</c> (what the blocks
+    /// The accuracy of the stored weights (float32 or float64) against the padded scaled operator <c>(A/s) ⊕ I</c> (what the blocks
     /// factor). Up to padded order <see cref="TrainingProblem.MaxDenseOrder"/>: error_2 = ‖LU − A/s‖₂ and the relative
     /// Frobenius error, in float64 from the dense product, and <paramref name="residual"/> = the leading N x N block of
     /// LU − A/s (row-major, for plots). Above it nothing N² is formed: the metrics hold only
     /// <see cref="SampledResidualField"/>, the largest relative residual over <see cref="ResidualSamples"/> seeded random
-    /// vectors x, with LU x from the model's float32 product and (A/s) x from the matrix's own product (O(nnz) for CSR);
+    /// vectors x (representable in the model's dtype), with LU x from the model's own product (float32 or float64) and (A/s) x from the matrix's own product (O(nnz) for CSR);
     /// <paramref name="residual"/> is then empty.
     /// </summary>
     public static ModelMetrics Metrics(GfmmBlock lower, GfmmBlock upper, TrainingProblem problem, out double[] residual)
@@ -111,17 +112,29 @@ internal static class ModelExport
     {
         int order = padded.PaddedN, n = problem.N;
         var random = new Random(12345);
-        var x = new float[order];
-        var product = new float[order];
+        bool single = padded.Dtype == GfmmDtype.Float32;
+        var x = new double[order];
+        var product = new double[order];
+        var singleX = single ? new float[order] : [];
+        var singleProduct = single ? new float[order] : [];
         var xHead = new double[n];
         var exactHead = new double[n];
         var workspace = padded.CreateWorkspace();
         double worst = 0;
         for (int sample = 0; sample < ResidualSamples; sample++)
         {
-            for (int i = 0; i < order; i++) x[i] = (float)(random.NextDouble() - 0.5);
+            for (int i = 0; i < order; i++) x[i] = single ? (float)(random.NextDouble() - 0.5) : random.NextDouble() - 0.5;
             for (int i = 0; i < n; i++) xHead[i] = x[i];
-            padded.Apply(x, product, workspace);
+            if (single)
+            {
+                for (int i = 0; i < order; i++) singleX[i] = (float)x[i];
+                padded.Apply(singleX, singleProduct, workspace);
+                for (int i = 0; i < order; i++) product[i] = singleProduct[i];
+            }
+            else
+            {
+                padded.Apply(x, product, workspace);
+            }
             problem.Apply(xHead, exactHead);
             double error = 0, norm = 0;
             for (int i = 0; i < order; i++)

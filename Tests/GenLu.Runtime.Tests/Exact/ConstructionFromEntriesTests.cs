@@ -2,6 +2,7 @@ using GenLu.Exact;
 using GenLu.Gfmm;
 using GenLu.Metrics;
 using GenLu.Operators;
+using GenLu.Structure;
 using GenLu.Tests.Support;
 
 namespace GenLu.Tests.Exact;
@@ -198,6 +199,39 @@ public sealed class ConstructionFromEntriesTests
         DenseMath.RelativeError(DenseMath.Multiply(dense, x), y).ShouldBeLessThan(1e-12);
         DenseMath.RelativeError(DenseMath.Multiply(dense, x, transpose: true), yt).ShouldBeLessThan(1e-12);
         compressed.Ranks.Lower.ShouldBeLessThanOrEqualTo(16);
+    }
+
+    [Fact]
+    public void A_float64_model_from_entries_solves_an_ill_conditioned_kernel_far_better_than_float32()
+    {
+        // nugget 1e-7: cond near 1e8 and more; the float64 factors keep the double construction's digits.
+        const int n = 200, m = 8, p = 32;
+        var op = TestOperators.RbfKernel(n, lengthScale: 0.2, nugget: 1e-7);
+        var entries = MatrixEntries.RbfKernel(n, lengthScale: 0.2, nugget: 1e-7);
+        DenseMath.ConditionNumber1(op.Matrix, n).ShouldBeGreaterThan(1e8);
+        var x = Enumerable.Range(0, n).Select(i => Math.Cos(i * 0.1)).ToArray();
+        var b = DenseMath.Multiply(DenseMath.FromRowMajor(op.Matrix, n), x);
+
+        double Error(GfmmDtype dtype)
+        {
+            var model = ExactFactorization.Build(entries, m, p, dtype: dtype).Model;
+            model.Dtype.ShouldBe(dtype);
+            var solver = new GfmmSolver(model);
+            if (dtype == GfmmDtype.Float64)
+            {
+                var solution = new double[n];
+                solver.Solve(b, solution, solver.CreateWorkspace());
+                return DenseMath.RelativeError(x, solution);
+            }
+
+            var single = new float[n];
+            solver.Solve(b.Select(v => (float)v).ToArray(), single);
+            return DenseMath.RelativeError(x, single);
+        }
+
+        double float64 = Error(GfmmDtype.Float64), float32 = Error(GfmmDtype.Float32);
+        float64.ShouldBeLessThan(1e-5);
+        float32.ShouldBeGreaterThan(100 * float64);
     }
 
     /// <summary>exp(−|x − y|) · (1 + x) on a grid: smooth off the diagonal, semiseparable, not symmetric.</summary>

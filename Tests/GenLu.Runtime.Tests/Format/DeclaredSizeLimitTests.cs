@@ -97,7 +97,7 @@ public class DeclaredSizeLimitTests
     public void ToPayload_outside_the_array_is_an_argument_error()
     {
         var weights = new[] { 1f, -2.5f, 3f, 0.125f };
-        Should.Throw<ArgumentNullException>(() => GfmmFile.ToPayload(null!, 0, 0)).ParamName.ShouldBe("weights");
+        Should.Throw<ArgumentNullException>(() => GfmmFile.ToPayload<float>(null!, 0, 0)).ParamName.ShouldBe("weights");
         var offset = Should.Throw<ArgumentOutOfRangeException>(() => GfmmFile.ToPayload(weights, -1, 1));
         offset.ParamName.ShouldBe("offset");
         offset.Message.ShouldStartWith("offset must be in [0, 4].");

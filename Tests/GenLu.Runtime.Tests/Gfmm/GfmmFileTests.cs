@@ -94,7 +94,7 @@ public class GfmmFileTests
             case "truncate": return text[..(text.Length / 2)];
             case "format": root["format"] = "genlu-other"; break;
             case "version": root["version"] = 3; break;
-            case "dtype": root["dtype"] = "float64"; break;
+            case "dtype": root["dtype"] = "float16"; break;
             case "M": root["M"] = 3; break;
             case "scale": root["scale"] = -1.0; break;
             case "shape": tensor["shape"] = new JsonArray(4, 3); break;

@@ -203,7 +203,7 @@ public class GfmmProductTests
         var x = new float[8];
         Should.Throw<ArgumentException>(() => block.Multiply(new float[7], new float[8], ws)).ParamName.ShouldBe("x");
         Should.Throw<ArgumentException>(() => block.Multiply(x, new float[9], ws)).ParamName.ShouldBe("y");
-        Should.Throw<ArgumentOutOfRangeException>(() => block.Multiply([], [], -1, ws)).ParamName.ShouldBe("count");
+        Should.Throw<ArgumentOutOfRangeException>(() => block.Multiply(new float[0], new float[0], -1, ws)).ParamName.ShouldBe("count");
         Should.Throw<ArgumentException>(() => block.Multiply(x, new float[8], new GfmmWorkspace(8, 2))).ParamName.ShouldBe("workspace");
         var shared = new float[9];
         Should.Throw<ArgumentException>(() => block.Multiply(shared.AsSpan(0, 8), shared.AsSpan(1, 8), ws)).Message.ShouldContain("partially overlaps");

@@ -73,8 +73,8 @@ public class ParallelSolveTests
     {
         var solver = new GfmmSolver(Model(M * P));
         using var workspace = solver.CreateParallelWorkspace(threads: 2, Capacity);
-        solver.SolveParallel([], [], 0, workspace);
-        Should.Throw<ArgumentOutOfRangeException>(() => solver.SolveParallel([], [], -1, workspace));
+        solver.SolveParallel(new float[0], new float[0], 0, workspace);
+        Should.Throw<ArgumentOutOfRangeException>(() => solver.SolveParallel(new float[0], new float[0], -1, workspace));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public class DiagonalBlockFactorsTests
         var model = GfmmRandom.WellConditioned(m, p, seed);
         foreach (var block in new[] { model.L, model.U })
         {
-            var packed = DiagonalBlockFactors.TryCreate(block.Store, out var failure).ShouldNotBeNull();
+            var packed = DiagonalBlockFactors<float>.TryCreate(block.Store<float>(), out var failure).ShouldNotBeNull();
             failure.ShouldBeNull();
             packed.Blocks.ShouldBe(m);
             for (int i = 0; i < m; i++)
@@ -81,9 +81,9 @@ public class DiagonalBlockFactorsTests
         var model = GfmmRandom.WellConditioned(4, 2, seed: 7);
         g.CopyTo(model.U.Tensor(model.U.Layout.Diagonal(2)));
 
-        DiagonalBlockFactors.TryCreate(model.L.Store, out var lowerFailure).ShouldNotBeNull();
+        DiagonalBlockFactors<float>.TryCreate(model.L.Store<float>(), out var lowerFailure).ShouldNotBeNull();
         lowerFailure.ShouldBeNull();
-        DiagonalBlockFactors.TryCreate(model.U.Store, out var failure).ShouldBeNull();
+        DiagonalBlockFactors<float>.TryCreate(model.U.Store<float>(), out var failure).ShouldBeNull();
         failure.ShouldNotBeNull();
 
         var e = Should.Throw<SingularBlockException>(() => new GfmmSolver(model));
@@ -108,9 +108,9 @@ public class DiagonalBlockFactorsTests
     public void Only_L_and_U_with_their_own_weight_count_are_accepted()
     {
         var general = new GfmmLayout(GfmmKind.General, 4, 2);
-        Should.Throw<ArgumentException>(() => DiagonalBlockFactors.TryCreate(GfmmTensorStore.Dense(general, new float[general.WeightCount]), out _));
+        Should.Throw<ArgumentException>(() => DiagonalBlockFactors<float>.TryCreate(GfmmTensorStore<float>.Dense(general, new float[general.WeightCount]), out _));
         var layout = new GfmmLayout(GfmmKind.Lower, 4, 2);
-        Should.Throw<ArgumentException>(() => GfmmTensorStore.Dense(layout, new float[layout.WeightCount - 1]));
+        Should.Throw<ArgumentException>(() => GfmmTensorStore<float>.Dense(layout, new float[layout.WeightCount - 1]));
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public class DiagonalBlockFactorsTests
         int[] stored = [layout.Diagonal(0), layout.Diagonal(1), layout.Diagonal(3)];
         var values = new float[stored.Length * layout.TensorSize];
         for (int k = 0; k < stored.Length; k++) { values[k * 4] = 1; values[k * 4 + 3] = 1; } // identity blocks
-        DiagonalBlockFactors.TryCreate(GfmmTensorStore.Sparse(layout, stored, values), out var failure).ShouldBeNull();
+        DiagonalBlockFactors<float>.TryCreate(GfmmTensorStore<float>.Sparse(layout, stored, values), out var failure).ShouldBeNull();
         (failure!.Block, failure.Defect, failure.Column).ShouldBe((2, SingularBlockDefect.ZeroPivot, 0));
     }
 

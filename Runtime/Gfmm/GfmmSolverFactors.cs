@@ -1,0 +1,81 @@
+using System.Numerics;
+using GenLu.Structure;
+
+namespace GenLu.Gfmm;
+
+/// <summary>What a <see cref="GfmmSolver"/> solves with, whatever its number type: the parts that are not numbers of it.</summary>
+internal abstract class GfmmSolverFactors
+{
+    /// <summary>The sign and <c>ln |det|</c> of <c>s L U</c> from the factored <c>G_i</c>.</summary>
+    public abstract LogDeterminant LogDeterminant { get; }
+
+    /// <summary>The row swaps of L's <c>G_i</c>.</summary>
+    public abstract int[] LowerPivots { get; }
+
+    /// <summary>The row swaps of U's <c>G_i</c>.</summary>
+    public abstract int[] UpperPivots { get; }
+
+    /// <summary>The factors of <paramref name="model"/> in its own dtype.</summary>
+    /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite in that type.</exception>
+    public static GfmmSolverFactors Create(GfmmModel model) => model.Dtype == GfmmDtype.Float64
+        ? new GfmmSolverFactors<double>(model)
+        : new GfmmSolverFactors<float>(model);
+}
+
+/// <summary>
+/// What a <see cref="GfmmSolver"/> solves with, in the model's number type <typeparamref name="T"/>: its own compact copy
+/// of L's and U's weights, their factored <c>G_i</c> (<see cref="DiagonalBlockFactors{T}"/>) and the four solve passes.
+/// </summary>
+internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly GfmmTensorStore<T> lowerWeights;
+    private readonly GfmmTensorStore<T> upperWeights;
+    private readonly GfmmPass lowerSolve;
+    private readonly GfmmPass upperSolve;
+    private readonly GfmmPass lowerTransposeSolve;
+    private readonly GfmmPass upperTransposeSolve;
+
+    /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite in <typeparamref name="T"/>.</exception>
+    public GfmmSolverFactors(GfmmModel model)
+    {
+        // The solver's own copy, without the tensors that are zero: their products are left out of the plans.
+        lowerWeights = OwnCompactCopy(model.L.Store<T>());
+        upperWeights = OwnCompactCopy(model.U.Store<T>());
+        Lower = DiagonalBlockFactors<T>.TryCreate(lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
+        Upper = DiagonalBlockFactors<T>.TryCreate(upperWeights, out failure) ?? throw new SingularBlockException(failure!);
+        lowerSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: false);
+        upperSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: false);
+        lowerTransposeSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: true);
+        upperTransposeSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: true);
+        var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(Lower, Upper, model.N, model.Scale);
+        LogDeterminant = new LogDeterminant(sign, logAbs);
+    }
+
+    public override LogDeterminant LogDeterminant { get; }
+
+    public override int[] LowerPivots => Lower.Pivots;
+
+    public override int[] UpperPivots => Upper.Pivots;
+
+    /// <summary>The factored <c>G_i</c> of L.</summary>
+    public DiagonalBlockFactors<T> Lower { get; }
+
+    /// <summary>The factored <c>G_i</c> of U.</summary>
+    public DiagonalBlockFactors<T> Upper { get; }
+
+    private static GfmmTensorStore<T> OwnCompactCopy(GfmmTensorStore<T> store)
+    {
+        var compact = store.WithoutZeroTensors();
+        return ReferenceEquals(compact, store) ? compact.Clone() : compact;
+    }
+
+    /// <summary>One factor's solve (<c>L z = b</c>, <c>U z = b</c> or their transposes) in place on node-major data.</summary>
+    public void Sweep(bool lower, bool transpose, Span<T> z, int count, GfmmNodeBuffers<T> buffers)
+    {
+        var (pass, weights, diagonal) = lower
+            ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, Lower)
+            : (transpose ? upperTransposeSolve : upperSolve, upperWeights, Upper);
+        pass.Run<T>(weights.Values, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
+    }
+}
