@@ -1,5 +1,6 @@
 using GenLu.Gfmm;
 using GenLu.Operators;
+using GenLu.Structure;
 
 namespace GenLu.Exact;
 
@@ -32,8 +33,11 @@ public static class SampledError
 
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         var random = new Random(seed);
-        var unit = new float[n];
-        var product = new float[n];
+        bool inDouble = model.Dtype == GfmmDtype.Float64;
+        var unit = new double[n];
+        var unitSingle = inDouble ? [] : new float[n];
+        var product = new double[n];
+        var productSingle = inDouble ? [] : new float[n];
         var row = new double[n];
         var workspace = model.CreateWorkspace();
         var all = Enumerable.Range(0, n).ToArray();
@@ -41,9 +45,21 @@ public static class SampledError
         int count = Math.Min(rows, n);
         foreach (int i in Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(count))
         {
-            unit[i] = 1;
-            model.ApplyTranspose(unit, product, workspace);
-            unit[i] = 0;
+            // Row i of s L U is (s L U)ᵀ e_i, in the model's own number type.
+            if (inDouble)
+            {
+                unit[i] = 1;
+                model.ApplyTranspose(unit, product, workspace);
+                unit[i] = 0;
+            }
+            else
+            {
+                unitSingle[i] = 1;
+                model.ApplyTranspose(unitSingle, productSingle, workspace);
+                unitSingle[i] = 0;
+                for (int j = 0; j < n; j++) product[j] = productSingle[j];
+            }
+
             a.Block([i], all, row);
             for (int j = 0; j < n; j++)
             {
