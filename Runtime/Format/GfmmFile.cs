@@ -39,6 +39,8 @@ public enum GfmmFormatError
     RootNotZero,
     /// <summary><c>"sha256"</c> does not match the payload.</summary>
     Checksum,
+    /// <summary>The file is larger than <see cref="GfmmFile.MaxFileBytes"/>.</summary>
+    TooLarge,
 }
 
 /// <summary>A <c>*.gfmm.json</c> file is malformed; <see cref="Field"/> names the offending field.</summary>
@@ -120,6 +122,13 @@ internal static class GfmmFile
 
     /// <summary>Largest accepted scale (see <see cref="MinScale"/>).</summary>
     public const double MaxScale = 1e30;
+
+    /// <summary>
+    /// Largest weight file: 1 GiB. A file is one JSON text, read whole; beyond this its characters exceed what one .NET
+    /// string holds. A float32 model of about 0.75 GiB of weights fits (e.g. a banded operator's N = 2²⁰ factors, 725 MB);
+    /// larger ones are used in-process (the Runtime API) and cannot be written in this format version.
+    /// </summary>
+    public const long MaxFileBytes = 1L << 30;
 
     /// <summary>Largest accepted |weight|. A product chains up to 2·log2(M) + 1 tensors; weights beyond this bound
     /// overflow float on ordinary inputs, so a file holding one is refused rather than loaded into all-Inf solves.</summary>

@@ -86,6 +86,7 @@ public sealed partial class GfmmModel
     public static GfmmModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckFileSize(new FileInfo(path).Length);
         return Parse(File.ReadAllText(path, Encoding.UTF8));
     }
 
@@ -94,6 +95,7 @@ public sealed partial class GfmmModel
     public static GfmmModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (stream.CanSeek) CheckFileSize(stream.Length - stream.Position);
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         return Parse(reader.ReadToEnd());
     }
@@ -178,6 +180,13 @@ public sealed partial class GfmmModel
     /// <exception cref="InvalidOperationException">A weight is not finite or exceeds the format's magnitude limit (the reader would refuse the file).</exception>
     public byte[] ToUtf8Json()
     {
+        // Base64 of each stored tensor plus its name and shape (under 100 bytes): refused before anything is encoded.
+        long storedTensors = L.StoredTensorCount + U.StoredTensorCount;
+        long estimate = storedTensors * (((((Dtype == GfmmDtype.Float64 ? 8L : 4L) * P * P) + 2) / 3 * 4) + 100);
+        if (estimate > GfmmFile.MaxFileBytes)
+            throw new InvalidOperationException(
+                $"the model's weight file would be about {estimate / 1e9:0.0} GB, above the {GfmmFile.MaxFileBytes >> 30} GiB a weight file of this format version can hold (docs/format.md); use it in-process through the Runtime API.");
+
         var tensors = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         if (Dtype == GfmmDtype.Float64)
             AddPayloads<double>(tensors);
@@ -212,6 +221,12 @@ public sealed partial class GfmmModel
             w.WriteEndObject();
         }
         return stream.ToArray();
+    }
+
+    private static void CheckFileSize(long bytes)
+    {
+        if (bytes > GfmmFile.MaxFileBytes)
+            throw new GfmmFormatException(GfmmFormatError.TooLarge, "(file)", $"{bytes:N0} bytes, more than the {GfmmFile.MaxFileBytes:N0} a weight file may have.");
     }
 
     /// <summary>The payload of every tensor L and U keep (and of every diagonal block, which the format never omits: a zero

@@ -117,4 +117,25 @@ public class DeclaredSizeLimitTests
 
     private static string Header(int m, int p, string tensorMembers) => string.Create(CultureInfo.InvariantCulture,
         $"{{\"format\":\"genlu-gfmm\",\"version\":1,\"dtype\":\"float32\",\"M\":{m},\"P\":{p},\"scale\":1.0,\"tensors\":{{{tensorMembers}}},\"sha256\":\"00\"}}");
+
+    [Fact]
+    public void A_file_larger_than_the_format_allows_is_refused_before_it_is_read()
+    {
+        // A sparse file: its length is past the limit, its blocks are never written, so the test costs no disk.
+        string path = Path.Combine(Path.GetTempPath(), $"genlu-huge-{Guid.NewGuid():N}.gfmm.json");
+        try
+        {
+            using (var file = new FileStream(path, FileMode.CreateNew))
+                file.SetLength(GfmmFile.MaxFileBytes + 1);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Should.Throw<GfmmFormatException>(() => GenLu.Gfmm.GfmmModel.Load(path));
+            (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1L << 20);
+            e.Error.ShouldBe(GfmmFormatError.TooLarge);
+            e.Message.ShouldContain("1,073,741,825 bytes");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
