@@ -57,7 +57,14 @@ namespace GenLu.Generator.Embed
         {
             if (mode.Equals("Source", StringComparison.OrdinalIgnoreCase)) return false;
             if (mode.Equals("Resource", StringComparison.OrdinalIgnoreCase)) return true;
-            return File.Exists(path) && new FileInfo(path).Length >= threshold;
+            return File.Exists(path) && Target(path).Length >= threshold;
+        }
+
+        /// <summary>The file itself, through any symbolic links (whose own size and time say nothing of the model).</summary>
+        private static FileInfo Target(string path)
+        {
+            var file = new FileInfo(path);
+            return file.LinkTarget is null ? file : (FileInfo?)file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
         }
 
         /// <summary>The file's name and a hash of its full path: unique in the project, stable between builds, and the
@@ -78,7 +85,7 @@ namespace GenLu.Generator.Embed
             var written = File.GetLastWriteTimeUtc(manifest);
             string tool = typeof(EmbedCommand).Assembly.Location;
             bool blobOk = File.Exists(blob) || File.ReadAllText(manifest).Contains("\nproblem ", StringComparison.Ordinal);
-            return blobOk && written >= File.GetLastWriteTimeUtc(path) && (tool.Length == 0 || written >= File.GetLastWriteTimeUtc(tool));
+            return blobOk && written >= Target(path).LastWriteTimeUtc && (tool.Length == 0 || written >= File.GetLastWriteTimeUtc(tool));
         }
 
         private static void Embed(string path, string name, string blob, string manifestPath)

@@ -104,9 +104,11 @@ internal sealed record SolverResult(SolverPlan? Plan, EquatableArray<DiagnosticI
 /// <param name="AllowUnsafe">The compilation allows unsafe code, which reading a resource in place needs.</param>
 internal sealed record GenerationOptions(int UnrollMaxLeaves, bool AllowUnsafe)
 {
-    /// <summary>Straight-line schedules up to this many leaves (N = 4,096 at P = 32): the source per leaf is small and
-    /// the constant offsets save the step table's loads; above it a loop over the step table keeps the source O(1) in M.</summary>
-    public const int DefaultUnrollMaxLeaves = 128;
+    /// <summary>Straight-line schedules up to this many leaves (N = 1,024 at P = 32); above it a loop over the step table
+    /// keeps the source O(1) in M. Measured at N = 4,096 (M = 128, P = 32): the looped solve is as fast as the
+    /// unrolled one (139–153 µs against 150–189 µs in the same noisy runs), builds 1.3 s sooner and its first call
+    /// takes 15–22 ms instead of 136–206 ms (the JIT compiles one small loop instead of 128 leaves of straight-line code).</summary>
+    public const int DefaultUnrollMaxLeaves = 32;
 
     public static int ParseUnrollMaxLeaves(string? property) =>
         int.TryParse(property, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int leaves) && leaves >= 0
