@@ -20,7 +20,7 @@ try
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
-    Console.Error.WriteLine($"genlu-embed: error GLU014: {e.Message}");
+    Console.Error.WriteLine($"genlu-embed: {e.Message}");
     return 1;
 }
 
