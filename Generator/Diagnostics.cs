@@ -38,17 +38,26 @@ internal static class Diagnostics
 
     /// <summary>Limits in <see cref="Parsing.GeneratedSize"/>.</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = new("GLU010", "GFMM model too large to embed sensibly",
-        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors and generates about {2} M characters of source (warning limits: {3} bytes, {4} M characters), which slows every build. Consider loading it at run time with GenLu.Gfmm.GfmmModel.Load.",
+        "The GFMM model '{0}' embeds {1} bytes of weights and LU factors and generates about {2} M characters of source (warning limits: {3} bytes, {4} M characters), which slows every build. Embed it as a resource (GenLuEmbed=\"Resource\" on its AdditionalFiles item, with GenLu.Generator.targets imported) or load it at run time with GenLu.Gfmm.GfmmModel.Load.",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     /// <summary>Checked from the header's M and P before any tensor is decoded; limit in <see cref="Parsing.GeneratedSize"/>.</summary>
     public static readonly DiagnosticDescriptor ModelTooLargeToGenerate = Error("GLU011", "GFMM model too large to generate",
-        "The GFMM model '{0}' (M = {1}, P = {2}) would embed up to {3} bytes and generate about {4} M characters of source, more than the limit of {5} M characters; no solver is generated. Load it at run time with GenLu.Gfmm.GfmmModel.Load and GenLu.Gfmm.GfmmSolver.");
+        "The GFMM model '{0}' (M = {1}, P = {2}) would embed up to {3} bytes and generate about {4} M characters of source, more than the limit of {5} M characters; no solver is generated. Embed it as a resource instead (GenLuEmbed=\"Resource\" on its AdditionalFiles item, with GenLu.Generator.targets imported), or load it at run time with GenLu.Gfmm.GfmmModel.Load and GenLu.Gfmm.GfmmSolver.");
+
+    /// <summary>The build step's manifest of a model embedded as a resource (Parsing/ManifestReader).</summary>
+    public static readonly DiagnosticDescriptor UnusableEmbeddedData = Error("GLU012", "Unusable embedded GFMM data",
+        "The GFMM weight file '{0}' was embedded as a resource, but the build step's manifest '{1}' cannot be used: {2}. Rebuild with the GenLu.Generator package's build step and generator of one version.");
+
+    /// <summary>The generated code reads a resource through a pointer (GenLu.Generator.targets sets AllowUnsafeBlocks).</summary>
+    public static readonly DiagnosticDescriptor EmbeddedDataNeedsUnsafe = Error("GLU013", "Embedded GFMM data needs unsafe code",
+        "The GFMM weight file '{0}' is embedded as a resource, which the generated code reads in place through a pointer: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project (GenLu.Generator.targets does so when it embeds a model), or embed the model as source with GenLuEmbed=\"Source\" on its AdditionalFiles item.");
 
     private static readonly DiagnosticDescriptor[] All =
     [
         WeightFileNotFound, MalformedWeightFile, UnsupportedWeightFile, InvalidShape, TensorSetMismatch,
         InvalidNumber, ChecksumMismatch, SingularDiagonalBlock, TargetNotStaticPartial, ModelTooLarge, ModelTooLargeToGenerate,
+        UnusableEmbeddedData, EmbeddedDataNeedsUnsafe,
     ];
 
     public static DiagnosticDescriptor ById(string id)
@@ -59,16 +68,7 @@ internal static class Diagnostics
     }
 
     /// <summary>The diagnostic for each way the shared reader rejects a file.</summary>
-    public static DiagnosticDescriptor ForFormatError(GfmmFormatError error) => error switch
-    {
-        GfmmFormatError.Json or GfmmFormatError.Truncated or GfmmFormatError.Base64 => MalformedWeightFile,
-        GfmmFormatError.Field or GfmmFormatError.Format or GfmmFormatError.Version or GfmmFormatError.Dtype => UnsupportedWeightFile,
-        GfmmFormatError.Shape => InvalidShape,
-        GfmmFormatError.MissingTensor or GfmmFormatError.UnexpectedTensor or GfmmFormatError.RootNotZero => TensorSetMismatch,
-        GfmmFormatError.NonFinite or GfmmFormatError.Scale => InvalidNumber,
-        GfmmFormatError.Checksum => ChecksumMismatch,
-        _ => MalformedWeightFile,
-    };
+    public static DiagnosticDescriptor ForFormatError(GfmmFormatError error) => ById(Embedding.WeightFileProblems.IdFor(error));
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

@@ -3,6 +3,7 @@ using GenLu.Generator.Emit;
 using GenLu.Generator.Model;
 using GenLu.Generator.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace GenLu.Generator;
@@ -51,8 +52,22 @@ public sealed class GfmmSolverGenerator : IIncrementalGenerator
             .Select(static (all, _) => SolverResolver.ReferencedPaths(all))
             .WithTrackingName(TrackingNames.ReferencedPaths);
 
+        // Weight files the build step embedded as resources come with a manifest: the generator reads that instead.
+        var manifests = context.AdditionalTextsProvider
+            .Where(static file => ManifestReader.IsManifest(file.Path))
+            .Select(ManifestReader.Read)
+            .WithTrackingName(TrackingNames.Manifests)
+            .Collect()
+            .Select(static (all, _) => new EquatableArray<WeightFile>(all.OfType<WeightFile>().ToArray()))
+            .WithTrackingName(TrackingNames.AllManifests);
+
+        var pathsToParse = referencedPaths
+            .Combine(manifests)
+            .Select(static (input, _) => SolverResolver.WithoutManifests(input.Left, input.Right))
+            .WithTrackingName(TrackingNames.PathsToParse);
+
         var weightFiles = weightTexts
-            .Combine(referencedPaths)
+            .Combine(pathsToParse)
             .Where(static input => input.Right.Contains(PathMatcher.Normalize(input.Left.Path), System.StringComparer.Ordinal))
             // The file alone, so a change in which files are referenced does not re-parse the ones that stay.
             .Select(static (input, _) => input.Left)
@@ -61,9 +76,18 @@ public sealed class GfmmSolverGenerator : IIncrementalGenerator
             .Collect()
             .WithTrackingName(TrackingNames.AllWeightFiles);
 
+        var options = context.AnalyzerConfigOptionsProvider
+            .Combine(context.CompilationProvider.Select(static (compilation, _) => compilation.Options is CSharpCompilationOptions { AllowUnsafe: true }))
+            .Select(static (input, _) => new GenerationOptions(
+                GenerationOptions.ParseUnrollMaxLeaves(input.Left.GlobalOptions.TryGetValue("build_property.genluunrollmaxleaves", out var leaves) ? leaves : null),
+                input.Right))
+            .WithTrackingName(TrackingNames.Options);
+
         var results = locations
             .Combine(weightFiles)
-            .Select(static (input, _) => SolverResolver.Resolve(input.Left, input.Right))
+            .Combine(manifests)
+            .Combine(options)
+            .Select(static (input, _) => SolverResolver.Resolve(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
             .WithTrackingName(TrackingNames.Results);
 
         // A bool, so editing the consumer's code re-runs only this lookup: the plans stay cached.
@@ -99,6 +123,10 @@ public static class TrackingNames
     public const string ReferencedPaths = nameof(ReferencedPaths);
     public const string WeightFiles = nameof(WeightFiles);
     public const string AllWeightFiles = nameof(AllWeightFiles);
+    public const string Manifests = nameof(Manifests);
+    public const string AllManifests = nameof(AllManifests);
+    public const string PathsToParse = nameof(PathsToParse);
+    public const string Options = nameof(Options);
     public const string ProjectDirectory = nameof(ProjectDirectory);
     public const string Results = nameof(Results);
     public const string Plans = nameof(Plans);

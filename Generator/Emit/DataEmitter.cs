@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Linq;
+using GenLu.Generator.Embedding;
 using GenLu.Generator.Model;
 using GenLu.Structure;
 
@@ -19,7 +21,8 @@ internal static class DataEmitter
     private const int WordsPerLine = 16;
     private const string Cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>";
 
-    public static void Emit(CodeWriter writer, WeightContent content)
+    /// <param name="stepTables">The plans' step tables of the looped form (null when the schedules are unrolled).</param>
+    public static void Emit(CodeWriter writer, WeightContent content, int[][]? stepTables)
     {
         int p = content.P;
 
@@ -56,32 +59,43 @@ internal static class DataEmitter
         foreach (int pivot in content.LowerDiagonal.Pivots) words.AppendInt32(pivot);
         foreach (int pivot in content.UpperDiagonal.Pivots) words.AppendInt32(pivot);
         End(writer, words);
+
+        if (stepTables is null) return;
+        writer.Line();
+        EmitStepTableIndex(writer, stepTables.Select(table => table.Length).ToArray());
+        writer.Line("/// <summary>The eight plans' step tables, one after another (see RunSteps).</summary>");
+        words = Begin(writer, "int", "Steps");
+        foreach (var table in stepTables)
+            foreach (int value in table) words.AppendInt32(value);
+        End(writer, words);
     }
+
+    /// <summary>Where each plan's step table starts in <c>Steps</c> and how long it is; <c>StepTable(i)</c> is plan i's.</summary>
+    internal static void EmitStepTableIndex(CodeWriter writer, int[] lengths)
+    {
+        var starts = new int[lengths.Length];
+        for (int i = 1; i < lengths.Length; i++) starts[i] = starts[i - 1] + lengths[i - 1];
+        writer.Line($"private static global::System.ReadOnlySpan<int> StepTableStarts => [{string.Join(", ", starts.Select(I))}];");
+        writer.Line($"private static global::System.ReadOnlySpan<int> StepTableLengths => [{string.Join(", ", lengths.Select(I))}];");
+        writer.Line("private static global::System.ReadOnlySpan<int> StepTable(int plan) => Steps.Slice(StepTableStarts[plan], StepTableLengths[plan]);");
+        writer.Line();
+    }
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static void AppendTransposed(WordSink sink, EquatableArray<float> tensors, int p)
     {
-        var values = tensors.AsSpan();
-        int size = p * p;
-        for (int start = 0; start < values.Length; start += size)
-            for (int column = 0; column < p; column++)
-                for (int row = 0; row < p; row++)
-                    sink.AppendSingle(values[start + row * p + column]);
+        var transposed = new float[tensors.Count];
+        EmbeddedDataLayout.Transpose(tensors.AsSpan(), p, transposed);
+        foreach (float value in transposed) sink.AppendSingle(value);
     }
 
     /// <summary>The column-major in-place factors split into padded strict triangles (see FactorBits).</summary>
     private static void AppendTriangles(WordSink sink, EquatableArray<float> factorsColumnMajor, int p)
     {
-        var values = factorsColumnMajor.AsSpan();
-        int size = p * p;
-        for (int start = 0; start < values.Length; start += size)
-        {
-            for (int column = 0; column < p; column++)
-                for (int row = 0; row < p; row++)
-                    sink.AppendSingle(row > column ? values[start + column * p + row] : 0f);
-            for (int column = 0; column < p; column++)
-                for (int row = 0; row < p; row++)
-                    sink.AppendSingle(row < column ? values[start + column * p + row] : 0f);
-        }
+        var triangles = new float[2 * factorsColumnMajor.Count];
+        EmbeddedDataLayout.SplitTriangles(factorsColumnMajor.AsSpan(), p, triangles);
+        foreach (float value in triangles) sink.AppendSingle(value);
     }
 
     private static WordSink Begin(CodeWriter writer, string elementType, string name)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using GenLu.Generator.Embedding;
 using GenLu.Structure;
 
 namespace GenLu.Generator.Emit;
@@ -79,6 +80,66 @@ internal sealed class ScheduleEmitter
         writer.Close();
         writer.Line();
     }
+
+    /// <summary>The looped form: the method runs the plan's step table (<see cref="EmbeddedDataLayout.StepTable"/>,
+    /// embedded with the data) through <c>RunSteps</c>, the same kernel calls the unrolled form spells out, so the
+    /// source no longer grows with M. A solve works in place: x is both the vectors read and those written.</summary>
+    /// <param name="planIndex">The plan's index in <see cref="EmbeddedDataLayout.Plans"/> (its table in <c>StepTables</c>).</param>
+    public void EmitLooped(CodeWriter writer, string methodName, int planIndex)
+    {
+        bool solve = plan.Operation == PlanOperation.Solve;
+        string factor = $"{prefix.TrimEnd('.')}{(plan.Transposed ? "ᵀ" : "")}", order = plan.Ascending ? "ascending" : "descending";
+        writer.Line($"/// <summary>{(solve ? "Solves" : "Multiplies by")} {factor} leaf by leaf ({order}): {I(plan.Steps.Count)} steps of the plan's step table.</summary>");
+        writer.Line(solve
+            ? $"private static void {methodName}(global::System.Span<float> x, global::System.Span<float> work, int count) => RunSteps(StepTable({I(planIndex)}), x, x, work, count);"
+            : $"private static void {methodName}(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> work, int count) => RunSteps(StepTable({I(planIndex)}), x, y, work, count);");
+        writer.Line();
+    }
+
+    /// <summary>The interpreter of the looped form: each step of a table is one call of the panel kernels, with the
+    /// arguments the unrolled form would print as constants (see <see cref="EmbeddedDataLayout.StepTable"/>).</summary>
+    public static void EmitStepRunner(CodeWriter writer) => writer.Lines($$"""
+        /// <summary>Runs a step table over a panel: the vectors read are in <paramref name="x"/>, those written in
+        /// <paramref name="y"/> (the same span for a solve), scratch slots in <paramref name="work"/>.</summary>
+        private static void RunSteps(global::System.ReadOnlySpan<int> steps, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> work, int count)
+        {
+            global::System.ReadOnlySpan<float> w = Weights;
+            global::System.ReadOnlySpan<float> factors = Factors;
+            global::System.ReadOnlySpan<float> inverseDiagonals = InverseDiagonals;
+            global::System.ReadOnlySpan<int> pivots = Pivots;
+            for (int s = 0; s + {{I(EmbeddedDataLayout.IntsPerStep - 1)}} < steps.Length; s += {{I(EmbeddedDataLayout.IntsPerStep)}})
+            {
+                int code = steps[s], argument = steps[s + 1], source = steps[s + 2], target = steps[s + 3];
+                bool fromSlot = (source & 3) == {{I(EmbeddedDataLayout.ScratchOperand)}}, toSlot = (target & 3) == {{I(EmbeddedDataLayout.ScratchOperand)}};
+                global::System.Span<float> to = toSlot ? work.Slice(target >> 2) : y.Slice(target >> 2);
+                int toStride = toSlot ? SlotsLength : PaddedN;
+                switch (code & 7)
+                {
+                    case {{I(EmbeddedDataLayout.ClearCode)}}:
+                        ClearBlocks(to, toStride, count);
+                        break;
+                    case {{I(EmbeddedDataLayout.CopyCode)}}:
+                        CopyBlocks(fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN, to, toStride, count);
+                        break;
+                    case {{I(EmbeddedDataLayout.ProductCode)}}:
+                        AddProduct(w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,
+                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? -1f : 1f);
+                        break;
+                    case {{I(EmbeddedDataLayout.TransposedProductCode)}}:
+                        AddTransposedProduct(w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,
+                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? -1f : 1f);
+                        break;
+                    case {{I(EmbeddedDataLayout.LuSolveCode)}}:
+                        LuSolve(factors.Slice(2 * argument * TensorSize, 2 * TensorSize), inverseDiagonals.Slice(argument * P, P), pivots.Slice(argument * P, P), to, toStride, count);
+                        break;
+                    default:
+                        LuSolveTransposed(factors.Slice(2 * argument * TensorSize, 2 * TensorSize), inverseDiagonals.Slice(argument * P, P), pivots.Slice(argument * P, P), to, toStride, count);
+                        break;
+                }
+            }
+        }
+
+        """);
 
     private string Statement(PlanStep step, bool solve)
     {

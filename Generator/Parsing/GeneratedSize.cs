@@ -46,9 +46,15 @@ internal static class GeneratedSize
         return 4 * ((long)lower.WeightCount + upper.WeightCount + 4 * perBlock * p + 4 * perBlock);
     }
 
-    /// <summary>Estimated characters of generated source for M leaves and this much embedded data.</summary>
+    /// <summary>Estimated characters of generated source for M leaves and this much embedded data, printed as
+    /// literals (every unrolled schedule, or the step tables of looped ones, count about the same per leaf).</summary>
     public static long SourceCharacters(int m, long embeddedBytes) =>
         3 * embeddedBytes + Schedules * CharactersPerLeafAndSchedule * m + KernelCharacters;
+
+    /// <summary>The same for a model whose data (and step tables) the build step put in a resource: only straight-line
+    /// schedules still grow with M, and looped ones not at all.</summary>
+    public static long SourceCharacters(int m, long embeddedBytes, bool literalData, bool looped) =>
+        literalData ? SourceCharacters(m, embeddedBytes) : (looped ? 0 : Schedules * CharactersPerLeafAndSchedule * m) + KernelCharacters;
 
     public static string Megabytes(long characters) =>
         (characters / 1e6).ToString("F1", CultureInfo.InvariantCulture);

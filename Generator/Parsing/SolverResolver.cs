@@ -23,7 +23,13 @@ internal static class SolverResolver
         new(locations.Select(location => location.WeightFilePath).OfType<string>()
             .Distinct(StringComparer.Ordinal).OrderBy(path => path, StringComparer.Ordinal).ToArray());
 
-    public static SolverResult Resolve(TargetLocation location, ImmutableArray<WeightFile> files)
+    /// <summary>The referenced paths the generator must read itself: those the build step has no manifest for.</summary>
+    public static EquatableArray<string> WithoutManifests(EquatableArray<string> referenced, EquatableArray<WeightFile> manifests) =>
+        new(referenced.Where(path => !manifests.Any(manifest => SamePath(manifest.NormalizedPath, path))).ToArray());
+
+    /// <summary>Joins a located target with its weight file — the build step's manifest when there is one, else the file
+    /// the generator parsed — and decides how its code is laid out.</summary>
+    public static SolverResult Resolve(TargetLocation location, ImmutableArray<WeightFile> files, EquatableArray<WeightFile> manifests, GenerationOptions options)
     {
         var target = location.Target;
         var attribute = target.AttributeLocation;
@@ -31,7 +37,9 @@ internal static class SolverResolver
         if (!target.IsStaticPartial)
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TargetNotStaticPartial, attribute, target.FullName));
 
-        var file = location.WeightFilePath is { } path ? files.FirstOrDefault(f => f.NormalizedPath == path) : null;
+        var file = location.WeightFilePath is { } path
+            ? manifests.FirstOrDefault(f => SamePath(f.NormalizedPath, path)) ?? files.FirstOrDefault(f => f.NormalizedPath == path)
+            : null;
         if (file is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.WeightFileNotFound, attribute, target.ModelPath, location.Reason));
@@ -46,16 +54,24 @@ internal static class SolverResolver
         }
 
         var content = file.Content!;
-        long source = GeneratedSize.SourceCharacters(content.M, content.EmbeddedBytes);
-        if (content.EmbeddedBytes > GeneratedSize.WarningEmbeddedBytes || source > GeneratedSize.WarningSourceCharacters)
+        bool looped = content.M > options.UnrollMaxLeaves;
+        if (content.Resource is not null && !options.AllowUnsafe)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.EmbeddedDataNeedsUnsafe, attribute, target.ModelPath));
+            return Done(null, diagnostics);
+        }
+        long source = GeneratedSize.SourceCharacters(content.M, content.EmbeddedBytes, literalData: content.Resource is null, looped);
+        if (content.Resource is null && (content.EmbeddedBytes > GeneratedSize.WarningEmbeddedBytes || source > GeneratedSize.WarningSourceCharacters))
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ModelTooLarge, attribute, target.ModelPath,
                 content.EmbeddedBytes.ToString("N0", CultureInfo.InvariantCulture),
                 GeneratedSize.Megabytes(source),
                 GeneratedSize.WarningEmbeddedBytes.ToString("N0", CultureInfo.InvariantCulture),
                 GeneratedSize.Megabytes(GeneratedSize.WarningSourceCharacters)));
 
-        return Done(target.IsStaticPartial ? new SolverPlan(target, content) : null, diagnostics);
+        return Done(target.IsStaticPartial ? new SolverPlan(target, content, looped) : null, diagnostics);
     }
+
+    private static bool SamePath(string left, string right) => string.Equals(left, right, StringComparison.OrdinalIgnoreCase);
 
     private static SolverResult Done(SolverPlan? plan, List<DiagnosticInfo> diagnostics) =>
         new(plan, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Threading;
+using GenLu.Generator.Embedding;
 using GenLu.Generator.Model;
 using Microsoft.CodeAnalysis;
 using GenLu.Format;
@@ -38,7 +39,7 @@ internal static class WeightFileParser
         }
         catch (GfmmFormatException e)
         {
-            return Failed(path, Diagnostics.ForFormatError(e.Error), e.Field + ": " + Detail(e));
+            return Failed(path, Diagnostics.ForFormatError(e.Error), WeightFileProblems.Detail(e));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -78,13 +79,6 @@ internal static class WeightFileParser
 
     private static WeightFile Failed(string path, DiagnosticDescriptor descriptor, string detail) =>
         new(path, null, new WeightFileProblem(descriptor.Id, new EquatableArray<string>([detail])));
-
-    /// <summary>The exception's message without its generic prefix and field (the diagnostic adds its own).</summary>
-    private static string Detail(GfmmFormatException e)
-    {
-        string prefix = "Invalid GFMM weight file: " + e.Field + ": ";
-        return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message.Substring(prefix.Length) : e.Message;
-    }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -63,6 +63,33 @@ public class IncrementalTests
         SolverText(result).ShouldNotBe(before);
     }
 
+    [Fact]
+    public void A_model_embedded_as_a_resource_is_served_from_the_cache_until_its_manifest_changes()
+    {
+        using var step = EmbeddedBuildStep.Run(WeightFiles.Valid(m: 4, seed: 1));
+        var compilation = Compilation(SolverSource("Solver", step.WeightPath), "namespace Demo; public class Unrelated { }");
+        var manifest = new InMemoryAdditionalText(step.ManifestPath, step.Manifest);
+        var driver = Driver([new InMemoryAdditionalText(step.WeightPath, step.Json), manifest]).RunGenerators(compilation);
+        string before = SolverText(driver.GetRunResult());
+        before.ShouldContain("EmbeddedData.Floats(");
+
+        var unrelated = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("Other1.cs", StringComparison.Ordinal));
+        var edited = compilation.ReplaceSyntaxTree(unrelated,
+            CSharpSyntaxTree.ParseText("namespace Demo; public class Unrelated { public int Added; }", GeneratorHarness.ParseOptions, unrelated.FilePath));
+        var cached = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        foreach (string name in new[] { TrackingNames.Manifests, TrackingNames.AllManifests, TrackingNames.Options, TrackingNames.Results, TrackingNames.Plans })
+            ShouldBeCached(cached, name);
+
+        // The build step ran again on a new model in the same file: a new manifest, new code.
+        File.WriteAllText(step.WeightPath, WeightFiles.Valid(m: 4, seed: 2));
+        File.SetLastWriteTimeUtc(step.WeightPath, File.GetLastWriteTimeUtc(step.ManifestPath).AddSeconds(10));
+        step.RunAgain().ShouldBe(0);
+        var result = driver.ReplaceAdditionalText(manifest, new InMemoryAdditionalText(step.ManifestPath, step.Manifest)).RunGenerators(edited).GetRunResult();
+        result.Results.Single().TrackedSteps[TrackingNames.Plans].SelectMany(s => s.Outputs)
+            .ShouldContain(o => o.Reason == IncrementalStepRunReason.Modified);
+        SolverText(result).ShouldNotBe(before);
+    }
+
     private static void ShouldBeCached(GeneratorRunResult result, string step)
     {
         result.TrackedSteps.ShouldContainKey(step);

@@ -38,6 +38,14 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             Dotnet(RepositoryRoot, "pack", Path.Combine(RepositoryRoot, project), "-c", Configuration, "--no-build", "-o", feed);
         File.Exists(Path.Combine(feed, $"GenLu.Runtime.{Version}.nupkg")).ShouldBeTrue();
         File.Exists(Path.Combine(feed, $"GenLu.Generator.{Version}.nupkg")).ShouldBeTrue();
+        using (var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"GenLu.Generator.{Version}.nupkg")))
+        {
+            // The build step of large models travels with the generator: its targets and its tool.
+            var entries = package.Entries.Select(entry => entry.FullName).ToList();
+            entries.ShouldContain("build/GenLu.Generator.targets");
+            entries.ShouldContain("build/embed/genlu-embed.dll");
+            entries.ShouldContain("build/embed/genlu-embed.runtimeconfig.json");
+        }
 
         WriteConsumer(consumer, feed);
         Dotnet(consumer, "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false");
@@ -56,6 +64,8 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             var fields = single[i].Split(' ');
             Math.Abs(Parse(fields[0]) - Expected(i)).ShouldBeLessThan(tolerance, $"generated x[{i}]");
             Math.Abs(Parse(fields[1]) - Expected(i)).ShouldBeLessThan(tolerance, $"runtime x[{i}]");
+            // The same model embedded as a binary resource by the package's build step: the same floats.
+            fields[2].ShouldBe(fields[0], $"resource-embedded x[{i}]");
         }
 
         batch.Length.ShouldBe(BatchCount, printed);
@@ -77,6 +87,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         Directory.CreateDirectory(Path.Combine(directory, "models"));
         ExactFactorization.Build(laplacian.Matrix, N, M, P, scale: laplacian.Scale).Model
             .Save(Path.Combine(directory, "models", "laplacian.gfmm.json"));
+        File.Copy(Path.Combine(directory, "models", "laplacian.gfmm.json"), Path.Combine(directory, "models", "laplacian-resource.gfmm.json"));
 
         // Stop MSBuild's upward search for build customizations at the consumer's own directory.
         File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />\n");
@@ -119,11 +130,13 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
               </ItemGroup>
               <ItemGroup>
                 <None Include="models/laplacian.gfmm.json" CopyToOutputDirectory="PreserveNewest" />
+                <!-- Small, but embedded as a binary resource by the package's build step, as a large model would be. -->
+                <AdditionalFiles Update="models/laplacian-resource.gfmm.json" GenLuEmbed="Resource" />
               </ItemGroup>
             </Project>
             """);
 
-        // No AdditionalFiles item anywhere: the generator package's build/ props adds every *.gfmm.json.
+        // No AdditionalFiles Include anywhere: the generator package's build/ props adds every *.gfmm.json (the Update above only sets a mode).
         File.WriteAllText(Path.Combine(directory, "Program.cs"), """
             using System.Globalization;
             using GenLu.Gfmm;
@@ -137,8 +150,12 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             var runtime = new float[solver.N];
             solver.Solve(b, runtime);
 
+            var fromResource = new float[Laplacian.N];
+            LaplacianFromResource.Solve(b, fromResource);
+
             for (int i = 0; i < b.Length; i++)
-                Console.WriteLine(generated[i].ToString("R", CultureInfo.InvariantCulture) + " " + runtime[i].ToString("R", CultureInfo.InvariantCulture));
+                Console.WriteLine(generated[i].ToString("R", CultureInfo.InvariantCulture) + " " + runtime[i].ToString("R", CultureInfo.InvariantCulture)
+                    + " " + fromResource[i].ToString("R", CultureInfo.InvariantCulture));
 
             // A batch on every core: right-hand side v is (v + 1) times the ones, one line per solution.
             const int count = BATCH_COUNT;
@@ -151,6 +168,9 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
 
             [GenLu.GfmmSolver("models/laplacian.gfmm.json")]
             static partial class Laplacian { }
+
+            [GenLu.GfmmSolver("models/laplacian-resource.gfmm.json")]
+            static partial class LaplacianFromResource { }
             """.Replace("BATCH_COUNT", BatchCount.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 

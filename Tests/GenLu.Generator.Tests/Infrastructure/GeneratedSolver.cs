@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using GenLu.Gfmm;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace GenLu.Tests.Infrastructure;
 
@@ -13,11 +14,46 @@ internal delegate void BatchOperation(ReadOnlySpan<float> input, Span<float> out
 internal delegate void BatchScratchOperation(ReadOnlySpan<float> input, Span<float> output, int count, Span<float> scratch);
 
 /// <summary>The public API of one generated solver class, compiled in memory and bound to delegates.</summary>
+/// <summary>How a generated class holds its data and runs its schedules.</summary>
+internal sealed record EmbeddingForm(bool Resource, bool Looped)
+{
+    public static readonly EmbeddingForm[] All = [new(false, false), new(false, true), new(true, false), new(true, true)];
+
+    public override string ToString() => $"{(Resource ? "resource" : "literal")} data, {(Looped ? "looped" : "unrolled")} schedules";
+}
+
 internal sealed class GeneratedSolver
 {
     private readonly Type type;
 
     private GeneratedSolver(Type type) => this.type = type;
+
+    /// <summary>The generated class of <paramref name="model"/> in the given form: literal or resource data (the
+    /// latter written by the real build step, <c>genlu-embed</c>, into a temporary directory and emitted as the
+    /// assembly's manifest resource), unrolled or looped schedules.</summary>
+    public static GeneratedSolver Build(GfmmModel model, EmbeddingForm form)
+    {
+        if (!form.Resource && !form.Looped) return Build(model);
+        var options = new Dictionary<string, string> { ["build_property.genluunrollmaxleaves"] = form.Looped ? "0" : "1000000" };
+        if (!form.Resource)
+        {
+            var (literal, literalResult) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", "models/model.gfmm.json")),
+                [new InMemoryAdditionalText("/project/src/models/model.gfmm.json", TestModels.Json(model))], options);
+            return Checked(literal, literalResult);
+        }
+        using var step = EmbeddedBuildStep.Run(TestModels.Json(model));
+        var (output, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", step.WeightPath)),
+            [new InMemoryAdditionalText(step.WeightPath, step.Json), new InMemoryAdditionalText(step.ManifestPath, step.Manifest)], options);
+        return Checked(output, result, step.Resource());
+    }
+
+    private static GeneratedSolver Checked(Compilation output, GeneratorDriverRunResult result, params ResourceDescription[] resources)
+    {
+        result.Diagnostics.ShouldBeEmpty();
+        var problems = GeneratorHarness.Problems(output);
+        problems.ShouldBeEmpty(string.Join("\n", problems.Take(5)));
+        return new GeneratedSolver(GeneratorHarness.Load(output, resources).GetType("Demo.Solver", throwOnError: true)!);
+    }
 
     public static GeneratedSolver Build(GfmmModel model)
     {

@@ -69,9 +69,13 @@ internal static class GeneratorHarness
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once; returns the updated compilation and the run's result.</summary>
-    public static (Compilation Output, GeneratorDriverRunResult Result) Run(string source, params AdditionalText[] additionalFiles)
+    public static (Compilation Output, GeneratorDriverRunResult Result) Run(string source, params AdditionalText[] additionalFiles) =>
+        Run(Compilation(source), additionalFiles, []);
+
+    /// <summary>Runs the generator once on <paramref name="compilation"/> with these MSBuild-visible properties.</summary>
+    public static (Compilation Output, GeneratorDriverRunResult Result) Run(Compilation compilation, IEnumerable<AdditionalText> additionalFiles, Dictionary<string, string> globalOptions)
     {
-        var driver = Driver(additionalFiles).RunGeneratorsAndUpdateCompilation(Compilation(source), out var output, out _);
+        var driver = Driver(additionalFiles, globalOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (output, driver.GetRunResult());
     }
 
@@ -84,10 +88,10 @@ internal static class GeneratorHarness
         compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
 
     /// <summary>Emits the compilation and loads it into a collectible context.</summary>
-    public static Assembly Load(Compilation compilation)
+    public static Assembly Load(Compilation compilation, params ResourceDescription[] resources)
     {
         using var stream = new MemoryStream();
-        var emitted = compilation.Emit(stream);
+        var emitted = compilation.Emit(stream, manifestResources: resources);
         if (!emitted.Success)
             throw new InvalidOperationException("Emit failed:\n" + string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
         stream.Position = 0;

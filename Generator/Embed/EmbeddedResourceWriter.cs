@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using GenLu.Format;
+using GenLu.Generator.Embedding;
+using GenLu.Structure;
+
+namespace GenLu.Generator.Embed;
+
+/// <summary>
+/// Turns one weight file into the binary resource and the manifest the generated code and the generator read
+/// (<see cref="EmbeddedResourceFormat"/>, <see cref="EmbeddedModelManifest"/>): the shared reader validates the file,
+/// <see cref="DiagonalBlockFactors"/> factors every G_i, <see cref="EmbeddedDataLayout"/> lays the data out and the
+/// shared <see cref="ExecutionPlan"/>s become the step tables. A file that is rejected gets a manifest naming its
+/// problem and no resource; the build goes on (only an attribute that names the file turns it into an error).
+/// </summary>
+internal static class EmbeddedResourceWriter
+{
+    /// <summary>Builds the manifest for <paramref name="content"/> and writes its resource to <paramref name="output"/>.</summary>
+    public static EmbeddedModelManifest Write(GfmmFileContent content, string source, string resourceName, Stream output)
+    {
+        var lower = DiagonalBlockFactors.TryCreate(content.Lower, out var failure);
+        var upper = lower is null ? null : DiagonalBlockFactors.TryCreate(content.Upper, out failure);
+        if (lower is null || upper is null)
+            return Problem(source, WeightFileProblems.SingularBlockId, failure!.Message);
+
+        int m = content.M, p = content.P, size = p * p;
+        var lowerLayout = content.Lower.Layout;
+        var upperLayout = content.Upper.Layout;
+        var lowerStored = Stored(content.Lower);
+        var upperStored = Stored(content.Upper);
+        int lowerWeights = content.Lower.Values.Length;
+        var lowerOffsets = EmbeddedDataLayout.TensorOffsets(lowerLayout, t => lowerStored[t], 0);
+        var upperOffsets = EmbeddedDataLayout.TensorOffsets(upperLayout, t => upperStored[t], lowerWeights);
+        var plans = EmbeddedDataLayout.Plans(lowerLayout, upperLayout, t => lowerStored[t], t => upperStored[t]);
+        var tables = plans.Select(plan => plan.Layout.Kind == GfmmKind.Lower
+            ? EmbeddedDataLayout.StepTable(plan, t => lowerOffsets[t], 0)
+            : EmbeddedDataLayout.StepTable(plan, t => upperOffsets[t], m)).ToArray();
+
+        long weights = (long)lowerWeights + content.Upper.Values.Length;
+        if (weights > int.MaxValue / 2)
+            return Problem(source, WeightFileProblems.MalformedId, $"the model stores {weights:N0} weights; a resource holds at most {int.MaxValue / 2:N0}.");
+        var header = EmbeddedResourceFormat.Header(m, p, content.N, (int)weights, 2 * 2 * m * size, 2 * m * p, 2 * m * p, tables);
+
+        Span<byte> headerBytes = stackalloc byte[EmbeddedResourceFormat.DataOffset];
+        for (int i = 0; i < header.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(headerBytes.Slice(4 * i), header[i]);
+        for (int i = 0; i < EmbeddedResourceFormat.ChecksumBytes; i++) headerBytes[4 * header.Length + i] = (byte)content.Sha256[i];
+        output.Write(headerBytes);
+
+        // Tensor by tensor (factor by factor for the G_i), so the writer's memory stays one tensor beyond the model's.
+        var buffer = new float[2 * size];
+        WriteTransposed(output, content.Lower.Values, p, buffer);
+        WriteTransposed(output, content.Upper.Values, p, buffer);
+        WriteTriangles(output, lower.FactorsTransposed, p, buffer);
+        WriteTriangles(output, upper.FactorsTransposed, p, buffer);
+        WriteWords(output, MemoryMarshal.AsBytes(lower.InverseDiagonal.AsSpan()));
+        WriteWords(output, MemoryMarshal.AsBytes(upper.InverseDiagonal.AsSpan()));
+        WriteWords(output, MemoryMarshal.AsBytes(lower.Pivots.AsSpan()));
+        WriteWords(output, MemoryMarshal.AsBytes(upper.Pivots.AsSpan()));
+        foreach (var table in tables) WriteWords(output, MemoryMarshal.AsBytes(table.AsSpan()));
+
+        var (sign, logAbs) = DiagonalBlockFactors.LogDeterminant(lower, upper, content.N, content.Scale);
+        return new EmbeddedModelManifest
+        {
+            Source = source,
+            ResourceName = resourceName,
+            M = m,
+            P = p,
+            N = content.N,
+            Scale = content.Scale,
+            Sha256 = content.Sha256,
+            DeterminantSign = sign,
+            LogAbsDeterminant = logAbs,
+            LowerStored = lowerStored,
+            UpperStored = upperStored,
+            Header = header,
+        };
+    }
+
+    public static EmbeddedModelManifest Problem(string source, string id, string detail) =>
+        new() { Source = source, ProblemId = id, ProblemDetail = detail };
+
+    private static bool[] Stored(GfmmTensorStore store)
+    {
+        var stored = new bool[store.Layout.TensorCount];
+        for (int t = 0; t < stored.Length; t++) stored[t] = store.IsStored(t);
+        return stored;
+    }
+
+    private static void WriteTransposed(Stream output, float[] rowMajor, int p, float[] buffer)
+    {
+        int size = p * p;
+        for (int start = 0; start < rowMajor.Length; start += size)
+        {
+            EmbeddedDataLayout.Transpose(rowMajor.AsSpan(start, size), p, buffer);
+            WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan(0, size)));
+        }
+    }
+
+    private static void WriteTriangles(Stream output, float[] factorsColumnMajor, int p, float[] buffer)
+    {
+        int size = p * p;
+        for (int start = 0; start < factorsColumnMajor.Length; start += size)
+        {
+            EmbeddedDataLayout.SplitTriangles(factorsColumnMajor.AsSpan(start, size), p, buffer);
+            WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan()));
+        }
+    }
+
+    /// <summary>Writes 4-byte words little-endian (the resource's byte order) whatever the machine's.</summary>
+    private static void WriteWords(Stream output, ReadOnlySpan<byte> words)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            output.Write(words);
+            return;
+        }
+        var swapped = words.ToArray();
+        for (int i = 0; i < swapped.Length; i += 4) Array.Reverse(swapped, i, 4);
+        output.Write(swapped);
+    }
+}
