@@ -139,33 +139,39 @@ public static partial class ExactFactorization
 
         public int P { get; }
 
-        public double[]? Decoder(int level, int c)
+        public double[]? Decoder(int level, int c) => DecoderPiece(level, c)?.ToPadded(P, dtype);
+
+        public double[]? Encoder(int level, int c) => EncoderPiece(level, c)?.ToPadded(P, dtype);
+
+        public double[]? Bridge(int level, int k) => BridgePiece(level, k)?.ToPadded(P, dtype);
+
+        private Piece? DecoderPiece(int level, int c)
         {
             if (level > levels - 2) return null; // the top level feeds the zero root
             bool left = c % 2 == 0;
             if (level == 0)
             {
-                return left ? Padded(g.Left[c], P, ranks[c], P, dtype) : Padded(Semiseparable.Multiply(g.Left[c], g.Transfer[c - 1], P, ranks[c], ranks[c - 1]), P, ranks[c - 1], P, dtype);
+                return left ? new Piece(g.Left[c], P, ranks[c]) : new Piece(Semiseparable.Multiply(g.Left[c], g.Transfer[c - 1], P, ranks[c], ranks[c - 1]), P, ranks[c - 1]);
             }
 
-            return left ? Identity(P, ranks[c << level]) : Padded(products[level][c - 1], ranks[c << level], ranks[(c - 1) << level], P, dtype);
+            return left ? Piece.Identity(ranks[c << level]) : new Piece(products[level][c - 1], ranks[c << level], ranks[(c - 1) << level]);
         }
 
-        public double[]? Encoder(int level, int c)
+        private Piece? EncoderPiece(int level, int c)
         {
             if (level > levels - 2) return null;
             bool left = c % 2 == 0;
             int afterLast = (c + 1) << level;
             if (level == 0)
             {
-                return left ? Padded(Semiseparable.Multiply(g.Transfer[c + 1], g.Right[c], ranks[c + 2], ranks[c + 1], P), ranks[c + 2], P, P, dtype) : Padded(g.Right[c], ranks[c + 1], P, P, dtype);
+                return left ? new Piece(Semiseparable.Multiply(g.Transfer[c + 1], g.Right[c], ranks[c + 2], ranks[c + 1], P), ranks[c + 2], P) : new Piece(g.Right[c], ranks[c + 1], P);
             }
 
-            return left ? Padded(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast], P, dtype) : Identity(P, ranks[afterLast]);
+            return left ? new Piece(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast]) : Piece.Identity(ranks[afterLast]);
         }
 
         /// <summary>Coarse bridges only (level ≥ 1): the identity between siblings, zero between cousins.</summary>
-        public double[]? Bridge(int level, int k) => level >= 1 && k % 2 == 0 ? Identity(P, ranks[(k + 1) << level]) : null;
+        private Piece? BridgePiece(int level, int k) => level >= 1 && k % 2 == 0 ? Piece.Identity(ranks[(k + 1) << level]) : null;
 
         /// <summary>The level-0 bridge into leaf i: block (i, i − 1) minus the coarse path's share.</summary>
         public double[] NeighbourBridge(int i)
@@ -180,14 +186,14 @@ public static partial class ExactFactorization
         /// </summary>
         public GfmmBlock ToBlock(GfmmLayout layout, double[][] diagonal, bool upper)
         {
-            var producers = new List<(int Tensor, Func<double[]> Weights)>();
+            var producers = new List<(int Tensor, Func<Piece> Weights)>();
             for (int level = 0; level < levels - 1; level++)
             {
                 for (int c = 0; c < (m >> level); c++)
                 {
                     int node = c, at = level;
-                    producers.Add((upper ? layout.Decoder(at, node) : layout.Encoder(at, node), () => Encoder(at, node)!));
-                    producers.Add((upper ? layout.Encoder(at, node) : layout.Decoder(at, node), () => Decoder(at, node)!));
+                    producers.Add((upper ? layout.Decoder(at, node) : layout.Encoder(at, node), () => EncoderPiece(at, node)!.Value));
+                    producers.Add((upper ? layout.Encoder(at, node) : layout.Decoder(at, node), () => DecoderPiece(at, node)!.Value));
                 }
             }
 
@@ -196,17 +202,17 @@ public static partial class ExactFactorization
                 for (int k = 0; k < (m >> level) - 1; k += 2)
                 {
                     int node = k, at = level;
-                    producers.Add((upper ? layout.UpperBridge(at, node) : layout.LowerBridge(at, node), () => Bridge(at, node)!));
+                    producers.Add((upper ? layout.UpperBridge(at, node) : layout.LowerBridge(at, node), () => BridgePiece(at, node)!.Value));
                 }
             }
 
             for (int i = 0; i < m; i++)
             {
                 int leaf = i;
-                producers.Add((layout.Diagonal(leaf), () => Rounded(diagonal[leaf], P, transpose: false, dtype)));
+                producers.Add((layout.Diagonal(leaf), () => new Piece(diagonal[leaf], P, P)));
                 if (i > 0)
                 {
-                    producers.Add((upper ? layout.UpperBridge(0, leaf - 1) : layout.LowerBridge(0, leaf - 1), () => NeighbourBridge(leaf)));
+                    producers.Add((upper ? layout.UpperBridge(0, leaf - 1) : layout.LowerBridge(0, leaf - 1), () => new Piece(NeighbourBridge(leaf), P, P)));
                 }
             }
 
@@ -214,24 +220,49 @@ public static partial class ExactFactorization
             return dtype == GfmmDtype.Float64 ? Write<double>(layout, producers, upper) : Write<float>(layout, producers, upper);
         }
 
-        private GfmmBlock Write<T>(GfmmLayout layout, List<(int Tensor, Func<double[]> Weights)> producers, bool upper)
+        private GfmmBlock Write<T>(GfmmLayout layout, List<(int Tensor, Func<Piece> Weights)> producers, bool upper)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             int size = layout.TensorSize;
             var values = new T[(long)producers.Count * size];
             Parallel.For(0, producers.Count, k =>
             {
-                var weights = producers[k].Weights();
+                // The store starts at zero: only the piece's rows x columns (or its identity) are written, rounded by the conversion.
+                var piece = producers[k].Weights();
                 var destination = values.AsSpan(k * size, size);
-                for (int r = 0; r < P; r++)
+                if (piece.Values is null)
                 {
-                    for (int c = 0; c < P; c++)
+                    for (int d = 0; d < piece.Rows; d++) destination[(d * P) + d] = T.One;
+                    return;
+                }
+
+                for (int r = 0; r < piece.Rows; r++)
+                {
+                    for (int c = 0; c < piece.Columns; c++)
                     {
-                        destination[(r * P) + c] = T.CreateChecked(upper ? weights[(c * P) + r] : weights[(r * P) + c]);
+                        destination[upper ? (c * P) + r : (r * P) + c] = T.CreateTruncating(piece.Values[(r * piece.Columns) + c]);
                     }
                 }
             });
             return GfmmBlock.Adopt(GfmmTensorStore<T>.Sparse(layout, producers.ConvertAll(x => x.Tensor), values));
+        }
+    }
+
+    /// <summary>
+    /// A weight before it is written: the leading rows x columns of a P x P tensor (row-major <see cref="Values"/>), or with
+    /// no values the identity on the first <see cref="Rows"/> entries; the rest of the tensor is zero.
+    /// </summary>
+    private readonly record struct Piece(double[]? Values, int Rows, int Columns)
+    {
+        public static Piece Identity(int rank) => new(null, rank, rank);
+
+        /// <summary>The P x P tensor as the model stores it (rounded to its dtype), in double.</summary>
+        public double[] ToPadded(int p, GfmmDtype dtype)
+        {
+            if (Values is not null) return Padded(Values, Rows, Columns, p, dtype);
+            var result = new double[p * p];
+            for (int k = 0; k < Rows; k++) result[(k * p) + k] = 1;
+            return result;
         }
     }
 
@@ -244,13 +275,6 @@ public static partial class ExactFactorization
             for (int c = 0; c < columns; c++) result[(r * p) + c] = RoundTo(dtype, x[(r * columns) + c]);
         }
 
-        return result;
-    }
-
-    private static double[] Identity(int p, int rank)
-    {
-        var result = new double[p * p];
-        for (int k = 0; k < rank; k++) result[(k * p) + k] = 1;
         return result;
     }
 
