@@ -1,3 +1,4 @@
+using GenLu.Structure;
 namespace GenLu.Trainer.Tuning;
 
 /// <summary>How a candidate's factors are made.</summary>
@@ -14,11 +15,11 @@ internal enum CandidateKind
 }
 
 /// <summary>One point of the search: how to build, the block layout, the far-field truncation tolerance.</summary>
-internal sealed record CandidateSpec(CandidateKind Kind, int M, int P, double Tolerance)
+internal sealed record CandidateSpec(CandidateKind Kind, int M, int P, double Tolerance, GfmmDtype Dtype = GfmmDtype.Float32)
 {
     public string Label => Kind switch
     {
-        CandidateKind.Exact => $"exact P={P} tol={Tolerance:0e+0}",
+        CandidateKind.Exact => $"exact P={P} tol={Tolerance:0e+0}{(Dtype == GfmmDtype.Float64 ? " float64" : "")}",
         CandidateKind.Trained => $"trained P={P}",
         _ => $"exact+fine-tune P={P}",
     };
