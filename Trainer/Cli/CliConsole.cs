@@ -19,6 +19,18 @@ internal sealed record CliConsole(IAnsiConsole Out, TextWriter Error, bool Inter
 
     private const int PlainWidth = 160;
 
+    /// <summary>
+    /// Writes <paramref name="text"/> and a newline as they are, past Spectre's rendering: machine-readable output (JSON)
+    /// must not be wrapped at the console width, which would break a long string across lines.
+    /// </summary>
+    public void WriteVerbatim(string text)
+    {
+        var writer = Out.Profile.Out.Writer;
+        writer.Write(text);
+        writer.Write('\n');
+        writer.Flush();
+    }
+
     /// <summary>A non-interactive console that writes into <paramref name="output"/> (tests, pipes).</summary>
     public static CliConsole Plain(TextWriter output, TextWriter error)
     {

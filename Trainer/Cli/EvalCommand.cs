@@ -54,7 +54,7 @@ internal static class EvalCommand
                 TrainingPlots.SaveErrorHeatmap(residual, model.N, model.P, file.Name, Path.Combine(plotDirectory, "error.png"));
             }
             if (result.GetValue(json))
-                console.Out.WriteLine(figures.ToJsonString(Indented));
+                console.WriteVerbatim(figures.ToJsonString(Indented));
             else
                 console.Out.Write(Table(file.Name, target, figures));
             return 0;

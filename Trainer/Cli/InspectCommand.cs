@@ -24,7 +24,7 @@ internal static class InspectCommand
             var loaded = GfmmModel.Load(file.FullName);
             if (result.GetValue(json))
             {
-                console.Out.WriteLine(Json(file.Name, loaded).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                console.WriteVerbatim(Json(file.Name, loaded).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
 

@@ -68,7 +68,7 @@ internal static class SolveCommand
             string? recorded = a is null ? RecordedOperatorHint(model) : null;
             var figures = Figures(file.Name, model, method, solved, outputPath, recorded);
             if (result.GetValue(json))
-                console.Out.WriteLine(figures.ToJsonString(Indented));
+                console.WriteVerbatim(figures.ToJsonString(Indented));
             else
                 Report(console, file.Name, model, method, solved, outputPath, recorded, tol);
             return 0;

@@ -15,7 +15,7 @@ namespace GenLu.Trainer.Cli;
 internal static class TuneCommand
 {
     /// <summary>Said in every output: what the search cannot try yet.</summary>
-    public const string Float64Note = "the \"float64\" candidates are exact factors with float64 weights at the tightest tolerance: twice the bytes, about 1.6x the solve time, and a plain solve in double where float32 leaves an ill-conditioned operator few digits.";
+    public const string Float64Note = "float64 candidates: exact factors with float64 weights at the tightest tolerance (2x bytes, 1.6x solve time).";
 
     public const string GeneratedNote = "solve times are the Runtime's; the generated class of the same model is measured by the benchmarks (GeneratedSolveBenchmarks), not here.";
 
@@ -83,7 +83,7 @@ internal static class TuneCommand
             }
 
             if (asJson)
-                console.Out.WriteLine(Json(trainingProblem.Name, trainingProblem.N, options, tuned, tuned.ChosenModel is null ? null : outputPath).ToJsonString(Indented));
+                console.WriteVerbatim(Json(trainingProblem.Name, trainingProblem.N, options, tuned, tuned.ChosenModel is null ? null : outputPath).ToJsonString(Indented));
             else
                 Report(console, options, tuned, tuned.ChosenModel is null ? null : outputPath);
 
