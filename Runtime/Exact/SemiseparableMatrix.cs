@@ -72,15 +72,23 @@ public sealed class SemiseparableMatrix : ILinearOperator
     {
         if (x.Length != n || y.Length != n) throw new ArgumentException($"The product needs vectors of length {n}, got {x.Length} and {y.Length}.");
         int m = below.M, order = m * p;
-        var input = new double[order];
-        x.CopyTo(input);
-        var output = new double[order];
-        var state = new double[p];
-        var next = new double[p];
+        // In place when N = M P; only an order not a multiple of P copies into a padded pair of vectors.
+        ReadOnlySpan<double> input = x;
+        Span<double> output = y;
+        if (order != n)
+        {
+            var padded = new double[2 * order];
+            x.CopyTo(padded);
+            input = padded.AsSpan(0, order);
+            output = padded.AsSpan(order, order);
+        }
+
+        Span<double> state = p <= 256 ? stackalloc double[p] : new double[p];
+        Span<double> next = p <= 256 ? stackalloc double[p] : new double[p];
         for (int i = 0; i < m; i++)
         {
-            var xi = input.AsSpan(i * p, p);
-            var yi = output.AsSpan(i * p, p);
+            var xi = input.Slice(i * p, p);
+            var yi = output.Slice(i * p, p);
             var d = diagonal[i];
             for (int r = 0; r < p; r++)
             {
@@ -92,26 +100,30 @@ public sealed class SemiseparableMatrix : ILinearOperator
             int rank = below.Ranks[i], rankNext = below.Ranks[i + 1];
             MultiplyAdd(below.Left[i], p, rank, state, yi);
             if (i == m - 1) break;
-            next.AsSpan(0, rankNext).Clear();
+            next[..rankNext].Clear();
             MultiplyAdd(below.Transfer[i], rankNext, rank, state, next);
             MultiplyAdd(below.Right[i], rankNext, p, xi, next);
-            (state, next) = (next, state);
+            var swap = state;
+            state = next;
+            next = swap;
         }
 
-        state.AsSpan().Clear(); // b_(M−1) = 0
+        state.Clear(); // b_(M−1) = 0
         for (int i = m - 1; i >= 0; i--)
         {
             int rank = aboveTransposed.Ranks[i], rankNext = aboveTransposed.Ranks[i + 1];
-            var yi = output.AsSpan(i * p, p);
+            var yi = output.Slice(i * p, p);
             if (i < m - 1) MultiplyTransposedAdd(aboveTransposed.Right[i], rankNext, p, state, yi);
             if (i == 0) break;
-            next.AsSpan(0, rank).Clear();
-            MultiplyTransposedAdd(aboveTransposed.Left[i], p, rank, input.AsSpan(i * p, p), next);
+            next[..rank].Clear();
+            MultiplyTransposedAdd(aboveTransposed.Left[i], p, rank, input.Slice(i * p, p), next);
             if (i < m - 1) MultiplyTransposedAdd(aboveTransposed.Transfer[i], rankNext, rank, state, next);
-            (state, next) = (next, state);
+            var swap = state;
+            state = next;
+            next = swap;
         }
 
-        for (int i = 0; i < n; i++) y[i] = scale * output[i];
+        for (int i = 0; i < n; i++) y[i] = scale * output[i]; // y may be output itself: each entry is read before it is written
     }
 
     /// <summary>z += X v for the row-major rows x columns X.</summary>

@@ -124,8 +124,8 @@ public sealed class HeapLimitCliTests : IDisposable
 
     /// <summary>A little-endian float64 .npy header declaring <paramref name="shape"/>, then only <paramref name="dataBytes"/> zero bytes.</summary>
 
-    /// <summary>L = U = I (M = 2, P = 4) whose provenance names the 1D Laplacian of order <paramref name="claimedN"/>.</summary>
-    private static GfmmModel IdentityModel(int claimedN)
+    /// <summary>L = U = I (M = 2, P = 4) whose provenance names <paramref name="name"/> (the 1D Laplacian) of order <paramref name="claimedN"/>.</summary>
+    internal static GfmmModel IdentityModel(int claimedN, string name = "laplacian1d")
     {
         var zero = GfmmModel.Zero(2, 4);
         var lower = zero.L.Clone();
@@ -136,6 +136,6 @@ public sealed class HeapLimitCliTests : IDisposable
                 var g = block.Tensor(block.Layout.Diagonal(leaf));
                 for (int i = 0; i < 4; i++) g[i * 4 + i] = 1;
             }
-        return new GfmmModel(lower, upper, 1, new GfmmProvenance { Operator = new OperatorProvenance { Name = "laplacian1d", N = claimedN } });
+        return new GfmmModel(lower, upper, 1, new GfmmProvenance { Operator = new OperatorProvenance { Name = name, N = claimedN } });
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using GenLu.Gfmm;
 
 namespace GenLu.Tests;
 
@@ -14,16 +13,7 @@ public sealed class JsonOutputTests : IDisposable
     public async Task Inspect_json_keeps_a_string_longer_than_the_console_width_on_one_line()
     {
         string longName = "operator-" + new string('x', 400);
-        var zero = GfmmModel.Zero(2, 4);
-        var lower = zero.L.Clone();
-        var upper = zero.U.Clone();
-        foreach (var block in new[] { lower, upper })
-            for (int leaf = 0; leaf < 2; leaf++)
-            {
-                var g = block.Tensor(block.Layout.Diagonal(leaf));
-                for (int i = 0; i < 4; i++) g[(i * 4) + i] = 2;
-            }
-        var model = new GfmmModel(lower, upper, 1, new GfmmProvenance { Operator = new OperatorProvenance { Name = longName, N = 8 } });
+        var model = HeapLimitCliTests.IdentityModel(8, longName);
         string path = Path.Combine(directory, "long.gfmm.json");
         model.Save(path);
 

@@ -94,16 +94,25 @@ public sealed class TuneTests : IDisposable
         double[] ax = DenseProduct(op, xd);
         double residual = Math.Sqrt(b.Zip(ax, (p, q) => (p - q) * (p - q)).Sum() / b.Sum(v => v * v));
         double error = Math.Sqrt(xd.Zip(trueX, (p, q) => (p - q) * (p - q)).Sum() / trueX.Sum(v => v * v));
-        // Relative agreement, except at double rounding (a float64 choice's residual is ~1e-16, summed in another order).
-        chosen.RelativeResidual.ShouldBe(residual, Math.Max(residual * 1e-6, 1e-15));
-        chosen.RelativeError.ShouldBe(error, Math.Max(error * 1e-6, 1e-15));
+        // Relative agreement, except at double rounding: a float64 choice's residual and error are 1e-16 … 2e-15, and b
+        // formed in another order moves them by ε κ (κ ≈ 1e2 here), so there the slack is 1e-13 absolute.
+        chosen.RelativeResidual.ShouldBe(residual, Math.Max(residual * 1e-6, 1e-13));
+        chosen.RelativeError.ShouldBe(error, Math.Max(error * 1e-6, 1e-13));
+
+        if (chosen.GmresIterations is null)
+        {
+            // The plain solve answered (a float64 choice can): its residual, recomputed above, meets the accuracy.
+            residual.ShouldBeLessThanOrEqualTo(Quick.Accuracy);
+            chosen.AnswerSeconds.ShouldBe(chosen.SolveSeconds);
+            return;
+        }
 
         // GMRES preconditioned by the chosen model reaches the accuracy in the reported number of iterations.
         var gmres = new Gmres(LinearOperator.FromDense(op.Matrix.Select(v => v * op.Scale).ToArray(), 24), new GfmmSolver(model));
         var refined = new double[24];
         var report = gmres.Solve(b, refined, new IterativeSolveOptions { Tolerance = Quick.Accuracy });
         report.Converged.ShouldBeTrue();
-        report.Iterations.ShouldBe(chosen.GmresIterations ?? 0);
+        report.Iterations.ShouldBe(chosen.GmresIterations.Value);
     }
 
     [Fact]
