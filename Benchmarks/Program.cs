@@ -12,7 +12,8 @@ namespace GenLu.Benchmarks;
 /// (e.g. --job dry for a smoke test).
 /// <c>make-models [directory]</c> instead writes the deterministic weight files the generated solvers are
 /// compiled from (default directory: Benchmarks/Models, from the repository root).
-/// <c>construction-table [kind …]</c> prints the timed construction table (docs/benchmarks/construction.md).
+/// <c>construction-table [kind …]</c> prints the timed construction table (docs/benchmarks/construction.md);
+/// <c>kernel-peer-table [kernel …]</c> the kernels beside hmat-oss at N = 4,096 … 65,536 (docs/benchmarks/peers.md).
 /// </summary>
 public static class Program
 {
@@ -36,6 +37,18 @@ public static class Program
             var invariant = System.Globalization.CultureInfo.InvariantCulture;
             if (tolerance.Length > 0) ConstructionTable.RunCase(kind, int.Parse(size, invariant), double.Parse(tolerance[0], invariant));
             else ConstructionTable.RunCase(kind, int.Parse(size, invariant));
+            return;
+        }
+
+        if (args is ["kernel-peer-table", .. var kernels])
+        {
+            KernelPeerTable.Run(kernels);
+            return;
+        }
+
+        if (args is ["kernel-peer-case", var kernel, var order, var solver])
+        {
+            KernelPeerTable.RunCase(kernel, int.Parse(order, System.Globalization.CultureInfo.InvariantCulture), solver);
             return;
         }
 

@@ -28,16 +28,8 @@ internal static class ConstructionTable
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|");
         foreach (var (kind, n) in Cases.Where(c => only.Length == 0 || only.Contains(c.Kind)))
         {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-                start.ArgumentList.Add(typeof(ConstructionTable).Assembly.Location); // run as `dotnet GenLu.Benchmarks.dll …`
-            start.ArgumentList.Add("construction-case");
-            start.ArgumentList.Add(kind);
-            start.ArgumentList.Add(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            using var child = Process.Start(start)!;
-            string line = child.StandardOutput.ReadToEnd().Trim();
-            child.WaitForExit();
-            Console.WriteLine(child.ExitCode == 0 ? line : $"| {kind} | {n} | | failed (exit {child.ExitCode}) | | | | |");
+            string? row = ChildProcessRow.Run("construction-case", kind, n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Console.WriteLine(row ?? $"| {kind} | {n} | | failed | | | | |");
         }
     }
 
@@ -72,27 +64,16 @@ internal static class ConstructionTable
         var clock = Stopwatch.StartNew();
         var result = build();
         clock.Stop();
-        long buildPeak = PeakResidentMegabytes();
+        long buildPeak = ChildProcessRow.PeakResidentMegabytes();
         var error = SampledError.Estimate(result.Model, reference, rows: 8, seed: 3);
         var solver = new GfmmSolver(result.Model);
         var b = new float[n];
         var x = new float[n];
         for (int i = 0; i < n; i++) b[i] = (float)Math.Sin(i);
         var workspace = solver.CreateWorkspace();
-        // Warm-up for a second at least: the JIT's optimized tier replaces the first calls' code only after ~30 calls.
-        var warm = Stopwatch.StartNew();
-        for (int k = 0; k < 40 || warm.Elapsed.TotalSeconds < 1; k++) solver.Solve(b, x, workspace);
-        var solves = new double[5];
-        for (int k = 0; k < solves.Length; k++)
-        {
-            long started = Stopwatch.GetTimestamp();
-            solver.Solve(b, x, workspace);
-            solves[k] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-
-        Array.Sort(solves);
+        double solve = ChildProcessRow.MedianMilliseconds(() => solver.Solve(b, x, workspace));
         string ranks = string.Join(", ", result.Truncation.GroupBy(t => t.Factor).Select(g => g.Max(t => t.MaxRank)));
-        Console.WriteLine($"| {kind} | {n:N0} | {m:N0} | {clock.Elapsed.TotalSeconds:0.00} | {buildPeak:N0} | {error.RelativeFrobenius:0.0e+00} | {ranks} | {solves[2]:0.00} |");
+        Console.WriteLine($"| {kind} | {n:N0} | {m:N0} | {clock.Elapsed.TotalSeconds:0.00} | {buildPeak:N0} | {error.RelativeFrobenius:0.0e+00} | {ranks} | {solve:0.00} |");
     }
 
     /// <summary>−(a u')' on n interior points of [0, 1] with a(x) = 1 + sin(6x)/2, second-order differences (Dirichlet), divided by its largest entry.</summary>
@@ -111,17 +92,6 @@ internal static class ConstructionTable
         }
 
         return builder.Build();
-    }
-
-    private static long PeakResidentMegabytes()
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-        }
-
-        return -1;
     }
 
     /// <summary>A CSR matrix's entries (zero off its pattern), for the sampled error.</summary>

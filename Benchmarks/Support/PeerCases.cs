@@ -44,22 +44,14 @@ internal sealed class PeerCase
         return TestOperators.Create(name, descriptor.IsGrid ? (int)Math.Round(Math.Sqrt(n)) : n);
     }
 
-    /// <summary>
-    /// (1 + √3 r / l) exp(−√3 r / l) + nugget δ_ij with r = |x_i − x_j| on a uniform grid of [0, 1], l = 0.2, nugget 1e-4
-    /// (the rbf operator's length scale and nugget), divided by its largest entry 1 + nugget.
-    /// </summary>
+    /// <summary>The Matérn 3/2 kernel of <see cref="MatrixEntries.Matern32Kernel"/> (l = 0.2, nugget 1e-4, the rbf operator's), formed densely.</summary>
     private static OperatorMatrix MaternKernel(int n)
     {
         const double length = 0.2, nugget = 1e-4;
+        var all = Enumerable.Range(0, n).ToArray();
         var values = new double[(long)n * n];
-        double scale = 1 + nugget;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double r = Math.Sqrt(3) * Math.Abs(i - j) / ((n - 1) * length);
-                values[((long)i * n) + j] = (((1 + r) * Math.Exp(-r)) + (i == j ? nugget : 0)) / scale;
-            }
-        return new OperatorMatrix(Matern, n, values, scale, new Dictionary<string, double> { ["lengthScale"] = length, ["nugget"] = nugget });
+        MatrixEntries.Matern32Kernel(n, length, nugget).Block(all, all, values);
+        return new OperatorMatrix(Matern, n, values, 1 + nugget, new Dictionary<string, double> { ["lengthScale"] = length, ["nugget"] = nugget });
     }
 
     public string Name { get; }
@@ -98,11 +90,14 @@ internal sealed class PeerCase
         if (!HmatOss.IsAvailable) yield return HmatOss.MissingMessage;
     }
 
-    /// <summary>GenLu's exact factors of A / s at P = 32 (padded to M·P ≥ N), as a model of A (scale s).</summary>
+    /// <summary>
+    /// GenLu's exact factors of A / s at P = 32 (padded to M·P ≥ N), as a model of A (scale s): from the CSR band for a
+    /// sparse operator, from the entries for a kernel (what <c>genlu factor</c> chooses for both).
+    /// </summary>
     public GfmmModel BuildModel()
     {
         int m = Trainer.Training.TrainingOptions.LeavesFor(N, P);
-        var built = IsSparse ? ExactFactorization.Build(Csr, m, P) : ExactFactorization.Build(Dense!, N, m, P);
+        var built = IsSparse ? ExactFactorization.Build(Csr, m, P) : ExactFactorization.Build(MatrixEntries.FromDense(Dense!, N, isSymmetric: Name is "rbf" or Matern), m, P);
         return new GfmmModel(built.Model.L, built.Model.U, Scale, built.Model.Provenance, N);
     }
 

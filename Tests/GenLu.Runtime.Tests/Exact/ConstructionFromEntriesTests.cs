@@ -36,6 +36,27 @@ public sealed class ConstructionFromEntriesTests
     }
 
     [Fact]
+    public void Matern_kernel_entries_are_the_textbook_covariance_and_build_exact_factors()
+    {
+        // n = 11 points 0, 0.1, …, 1; l = 0.2: r = 0.2 gives √3 r / l = √3, so k = (1 + √3) e^(−√3), divided by 1 + nugget.
+        const double nugget = 1e-4;
+        var entries = MatrixEntries.Matern32Kernel(11, lengthScale: 0.2, nugget: nugget);
+        var values = new double[4];
+        entries.Block([0, 2], [2, 2], values);
+        values[0].ShouldBe((1 + Math.Sqrt(3)) * Math.Exp(-Math.Sqrt(3)) / (1 + nugget), 1e-15);
+        values[2].ShouldBe(1.0, 1e-15); // the diagonal: k(0) + nugget over 1 + nugget
+        entries.IsSymmetric.ShouldBeTrue();
+        Should.Throw<ArgumentOutOfRangeException>(() => MatrixEntries.Matern32Kernel(8, lengthScale: 0)).ParamName.ShouldBe("lengthScale");
+
+        const int n = 256, m = 16, p = 16;
+        var all = Enumerable.Range(0, n).ToArray();
+        var dense = new double[n * n];
+        MatrixEntries.Matern32Kernel(n).Block(all, all, dense);
+        var model = ExactFactorization.Build(MatrixEntries.Matern32Kernel(n), m, p).Model;
+        ProductError(model, dense).ShouldBeLessThan(1e-6);
+    }
+
+    [Fact]
     public void Diagonal_blocks_equal_the_dense_constructions()
     {
         // Block LU without interchanges between blocks is unique given how each Schur block is split (both use LU with
