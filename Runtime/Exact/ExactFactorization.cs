@@ -153,6 +153,7 @@ public static partial class ExactFactorization
         var report = new List<TruncationLevel>();
         double threshold = tolerance * maxAbs;
         var lower = BuildFactor(lu, ExactFactor.L, threshold, report, progress, cancellationToken, dtype);
+        Array.Clear(lu.LowerDiagonal); // written into L; dropped before U is written (0.27 GB of doubles at N = 2²⁰)
         var upper = BuildFactor(lu, ExactFactor.U, threshold, report, progress, cancellationToken, dtype);
         clock.Stop();
         var provenance = new GfmmProvenance
@@ -271,16 +272,13 @@ public static partial class ExactFactorization
             }
         }
 
-        for (int i = 0; i < m; i++)
-        {
-            frame.Diagonal[i] = Rounded(upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i], p, transpose: false, dtype);
-            if (i > 0)
-            {
-                frame.Bridge[0][i - 1] = Rounded(NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)), p, transpose: false, dtype);
-            }
-        }
-
-        return frame.ToBlock(layout, upper, dtype);
+        // G_i and the level-0 bridges are computed as the block is written (LowerFrame.ToBlock), rounded into its store there.
+        return frame.ToBlock(
+            layout,
+            upper,
+            dtype,
+            i => upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i],
+            i => NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)));
     }
 
     /// <summary>

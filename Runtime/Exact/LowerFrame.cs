@@ -5,9 +5,11 @@ using GenLu.Structure;
 namespace GenLu.Exact;
 
 /// <summary>
-/// The weights of a lower-kind block (all P x P, row-major, already rounded to the model's dtype): E, D per level and node,
-/// bridges Lo per level (node k couples into k + 1), diagonal G. Unset edges are null and mean zero, so a banded
-/// factor (no far field) costs nothing beyond its near field, in the frame and in the block, which stores only the set tensors.
+/// The coarse weights of a lower-kind block (all P x P, row-major, already rounded to the model's dtype): E, D per level
+/// and node, bridges Lo per level ≥ 1 (node k couples into k + 1). Unset edges are null and mean zero, so a banded factor
+/// (no far field) costs nothing beyond its near field, in the frame and in the block, which stores only the set tensors.
+/// The near field — the diagonal blocks G_i and the level-0 bridges, half a gigabyte of doubles per factor at N = 2²⁰ — is
+/// not held here: <see cref="ToBlock"/> computes each of those tensors as it writes it.
 /// </summary>
 internal sealed class LowerFrame : ILowerFrameWeights
 {
@@ -25,8 +27,6 @@ internal sealed class LowerFrame : ILowerFrameWeights
             Decoder[level] = new double[nodes][];
             Bridge[level] = new double[nodes - 1][];
         }
-
-        Diagonal = new double[m][];
     }
 
     public int P { get; }
@@ -41,24 +41,25 @@ internal sealed class LowerFrame : ILowerFrameWeights
 
     public double[]?[][] Decoder { get; }
 
+    /// <summary>Bridges of levels ≥ 1 (level 0's come from <see cref="ToBlock"/>'s neighbourBridge).</summary>
     public double[]?[][] Bridge { get; }
-
-    public double[]?[] Diagonal { get; }
 
     /// <summary>
     /// Writes the block: as L directly; as U the transpose of this lower-frame Uᵀ (E_U = D'ᵀ, D_U = E'ᵀ, Up = Lo'ᵀ, G = G'ᵀ).
-    /// Only the tensors set here are stored (an unset one is zero: the format's omitted tensors).
+    /// Only the tensors set here are stored (an unset one is zero: the format's omitted tensors), plus every G_i
+    /// (<paramref name="diagonal"/>) and level-0 bridge into leaf i ≥ 1 (<paramref name="neighbourBridge"/>), which are
+    /// computed in parallel while the block is written, each rounded into the store and dropped.
     /// </summary>
-    public GfmmBlock ToBlock(GfmmLayout layout, bool upper, GfmmDtype dtype) =>
-        dtype == GfmmDtype.Float64 ? ToBlock<double>(layout, upper) : ToBlock<float>(layout, upper);
+    public GfmmBlock ToBlock(GfmmLayout layout, bool upper, GfmmDtype dtype, Func<int, double[]> diagonal, Func<int, double[]> neighbourBridge) =>
+        dtype == GfmmDtype.Float64 ? ToBlock<double>(layout, upper, diagonal, neighbourBridge) : ToBlock<float>(layout, upper, diagonal, neighbourBridge);
 
-    private GfmmBlock ToBlock<T>(GfmmLayout layout, bool upper)
+    private GfmmBlock ToBlock<T>(GfmmLayout layout, bool upper, Func<int, double[]> diagonal, Func<int, double[]> neighbourBridge)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var tensors = new SortedDictionary<int, double[]>();
+        var producers = new List<(int Tensor, Func<double[]> Weights)>();
         void Add(int tensor, double[]? source)
         {
-            if (source is not null) tensors.Add(tensor, source);
+            if (source is not null) producers.Add((tensor, () => source));
         }
 
         for (int level = 0; level < layout.Levels; level++)
@@ -69,7 +70,7 @@ internal sealed class LowerFrame : ILowerFrameWeights
                 Add(layout.Decoder(level, c), upper ? Encoder[level][c] : Decoder[level][c]);
             }
 
-            for (int k = 0; k < layout.NodeCount(level) - 1; k++)
+            for (int k = 0; level > 0 && k < layout.NodeCount(level) - 1; k++)
             {
                 Add(upper ? layout.UpperBridge(level, k) : layout.LowerBridge(level, k), Bridge[level][k]);
             }
@@ -77,19 +78,16 @@ internal sealed class LowerFrame : ILowerFrameWeights
 
         for (int i = 0; i < layout.M; i++)
         {
-            Add(layout.Diagonal(i), Diagonal[i]);
+            int leaf = i;
+            producers.Add((layout.Diagonal(leaf), () => diagonal(leaf)));
+            if (leaf > 0) producers.Add((upper ? layout.UpperBridge(0, leaf - 1) : layout.LowerBridge(0, leaf - 1), () => neighbourBridge(leaf)));
         }
 
+        producers.Sort((x, y) => x.Tensor.CompareTo(y.Tensor));
         int size = layout.TensorSize;
-        var values = new T[(long)tensors.Count * size];
-        int offset = 0;
-        foreach (var source in tensors.Values)
-        {
-            Write<T>(values.AsSpan(offset, size), source, upper);
-            offset += size;
-        }
-
-        return GfmmBlock.Adopt(GfmmTensorStore<T>.Sparse(layout, [.. tensors.Keys], values));
+        var values = new T[(long)producers.Count * size];
+        Parallel.For(0, producers.Count, k => Write(values.AsSpan(k * size, size), producers[k].Weights(), upper));
+        return GfmmBlock.Adopt(GfmmTensorStore<T>.Sparse(layout, producers.ConvertAll(x => x.Tensor), values));
     }
 
     private void Write<T>(Span<T> destination, double[] source, bool transpose)
