@@ -73,7 +73,7 @@ internal static class EmbeddedDataLayout
 
     /// <summary>Writes every P x P tensor of <paramref name="rowMajor"/> (W[out, in], one after another) column-major,
     /// so that <c>W x</c> is a sum of contiguous columns.</summary>
-    public static void Transpose(ReadOnlySpan<float> rowMajor, int p, Span<float> destination)
+    public static void Transpose<T>(ReadOnlySpan<T> rowMajor, int p, Span<T> destination)
     {
         int size = p * p;
         if (rowMajor.Length % size != 0 || destination.Length < rowMajor.Length)
@@ -87,7 +87,8 @@ internal static class EmbeddedDataLayout
     /// <summary>Splits each block's column-major in-place LU factors into the strictly lower part of its unit-lower
     /// factor, then the strictly upper part of U, each a column-major P x P with zeros elsewhere, so the triangular
     /// sweeps run on whole vectors. <paramref name="destination"/> holds twice as many floats.</summary>
-    public static void SplitTriangles(ReadOnlySpan<float> factorsColumnMajor, int p, Span<float> destination)
+    public static void SplitTriangles<T>(ReadOnlySpan<T> factorsColumnMajor, int p, Span<T> destination)
+        where T : struct
     {
         int size = p * p;
         if (factorsColumnMajor.Length % size != 0 || destination.Length < 2L * factorsColumnMajor.Length)
@@ -99,9 +100,9 @@ internal static class EmbeddedDataLayout
             for (int column = 0; column < p; column++)
                 for (int row = 0; row < p; row++)
                 {
-                    float value = factorsColumnMajor[start + column * p + row];
-                    lower[column * p + row] = row > column ? value : 0f;
-                    upper[column * p + row] = row < column ? value : 0f;
+                    T value = factorsColumnMajor[start + column * p + row];
+                    lower[column * p + row] = row > column ? value : default;
+                    upper[column * p + row] = row < column ? value : default;
                 }
         }
     }
