@@ -5,7 +5,7 @@ namespace GenLu.Generator.Emit;
 /// <c>PanelWidth</c> vectors, and the calling thread and one worker per further processor take panels until none is left,
 /// each with its own scratch, so the numbers equal the serial call's bit for bit. The workers and their scratch are created
 /// once per class, at the first parallel call; a call allocates nothing after that. The vectors come as
-/// <c>Memory&lt;float&gt;</c> because generated code stays safe (consumers need no AllowUnsafeBlocks) and a span cannot reach
+/// <c>Memory&lt;float&gt;</c> (<c>Memory&lt;double&gt;</c> for a double solver) because generated code stays safe (consumers need no AllowUnsafeBlocks) and a span cannot reach
 /// another thread; arrays convert implicitly. A call while another thread's parallel call runs, a batch of one panel or
 /// less, or a one-processor machine solve serially on the calling thread.
 /// </summary>

@@ -3,11 +3,11 @@ using Microsoft.CodeAnalysis;
 namespace GenLu.Generator.Emit;
 
 /// <summary>
-/// The generated class's <c>Preconditioner</c> property: its own float solve as a
-/// <c>GenLu.Solvers.IPreconditioner</c> for the Runtime's Gmres and IterativeRefinement. Emitted only when the consumer
-/// references GenLu.Runtime, so the generated code stays free of dependencies otherwise; the double-to-float scaling
-/// and the per-thread buffers are the Runtime's <c>SinglePrecisionPreconditioner</c>, the one the Runtime's
-/// GfmmSolver uses too.
+/// The generated class's <c>Preconditioner</c> property: its own solve as a <c>GenLu.Solvers.IPreconditioner</c> for
+/// the Runtime's Gmres and IterativeRefinement. Emitted only when the consumer references GenLu.Runtime, so the
+/// generated code stays free of dependencies otherwise. A float solver goes through the Runtime's
+/// <c>SinglePrecisionPreconditioner</c> (the double-to-float scaling and the per-thread buffers, the one the Runtime's
+/// GfmmSolver uses too); a double solver is its own preconditioner, as the Runtime's float64 GfmmSolver is.
 /// </summary>
 internal static class PreconditionerEmitter
 {

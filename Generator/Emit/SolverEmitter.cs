@@ -8,7 +8,8 @@ using GenLu.Structure;
 namespace GenLu.Generator.Emit;
 
 /// <summary>Writes the partial class a <c>[GfmmSolver]</c> target receives: constants, the public solve and
-/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data.</summary>
+/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data,
+/// all in the content's number type (<see cref="ElementType"/>).</summary>
 internal static class SolverEmitter
 {
     public const string GeneratorName = "GenLu.Generator";

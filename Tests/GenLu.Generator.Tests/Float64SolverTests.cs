@@ -63,7 +63,7 @@ public class Float64SolverTests(ITestOutputHelper output)
     }
 
     /// <summary>Shapes that reach every double kernel: P = 16 (Vector512 of 8 doubles, the wide and the interleaved sweeps),
-    /// P = 8 (Vector256 register sweeps), P = 6 (Vector256 with a Vector128 tail, no register sweeps), P = 3 (scalar tails)
+    /// P = 8 (Vector256 register sweeps), P = 6 (Vector128 products, Vector256 sweeps with scalar tails), P = 3 (scalar tails), P = 1 (no vector at all)
     /// and a padded order; each in a form of its own.</summary>
     public static TheoryData<int, int, int, int> Shapes => new()
     {
@@ -72,6 +72,7 @@ public class Float64SolverTests(ITestOutputHelper output)
         { 8, 8, 0, 1 },
         { 4, 6, 21, 2 },
         { 8, 3, 0, 0 },
+        { 2, 1, 0, 1 },
     };
 
     [Theory]
