@@ -25,7 +25,7 @@ internal static class DiagonalSolveEmitter
     /// <summary>The one-vector solves the panel solves fall back to.</summary>
     public static void EmitSingleSolves(CodeWriter writer, int p, ElementType element) => EmitLuSolves(writer, p, element);
 
-    /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: eight vectors at a time through the wide sweeps, then four
+    /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: eight (four for P = 32 doubles) vectors at a time through the wide sweeps, then four
     /// through the interleaved register sweeps (<see cref="RegisterSweepEmitter.InterleavedSweeps"/>), the rest one by one.</summary>
     private static void EmitLuSolve(CodeWriter writer, int p, ElementType element)
     {

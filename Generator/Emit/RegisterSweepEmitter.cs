@@ -104,9 +104,15 @@ internal static class RegisterSweepEmitter
         return items;
     }
 
-    /// <summary>Vectors of one wide sweep (<see cref="EmitWideSweeps"/>): eight, when P is one or two times Vector512's
-    /// lanes W (16 floats, 8 doubles), so that their P/W Vector512 registers each fill half of the 32 vector registers.</summary>
-    internal static int WideSweeps(int p, ElementType element) => p % element.Lanes(512) == 0 && p <= 2 * element.Lanes(512) ? 8 : 1;
+    /// <summary>Vectors of one wide sweep (<see cref="EmitWideSweeps"/>), for P ≤ 32 a multiple of Vector512's lanes W
+    /// (16 floats, 8 doubles): eight when P is W or 2 W, four when it is 4 W (P = 32 doubles), so that their P/W Vector512
+    /// registers each fill at most half of the 32 vector registers.</summary>
+    internal static int WideSweeps(int p, ElementType element)
+    {
+        int lanes = element.Lanes(512);
+        if (p % lanes != 0 || p > 32) return 1;
+        return p <= 2 * lanes ? 8 : 4;
+    }
 
     /// <summary>
     /// The two sweeps for <paramref name="vectors"/> vectors held in P/W Vector512 registers each. Step k
