@@ -25,7 +25,7 @@ internal static class WeightFileParser
         if (text is null)
             return Failed(path, Diagnostics.MalformedWeightFile, "the compiler could not read the file.");
         string json = text.ToString();
-        if (WeightFileHeader.TryReadShape(json, out int m, out int p) && GeneratedSize.EmbeddedBytes(m, p) is { } embedded)
+        if (WeightFileHeader.TryReadHeader(json, out int m, out int p, out bool float64) && GeneratedSize.EmbeddedBytes(m, p, float64 ? 8 : 4) is { } embedded)
         {
             long source = GeneratedSize.SourceCharacters(m, embedded);
             if (source > GeneratedSize.MaxSourceCharacters)
