@@ -10,6 +10,10 @@ namespace GenLu.Benchmarks;
 [GenLu.GfmmSolver("Models/wellconditioned-m8p32.gfmm.json")]
 internal static partial class GeneratedM8P32 { }
 
+/// <summary>The same model as a double solver (<c>Precision = Double</c>: the weights widened, the G_i factored in double).</summary>
+[GenLu.GfmmSolver("Models/wellconditioned-m8p32.gfmm.json", Precision = GenLu.GfmmPrecision.Double)]
+internal static partial class GeneratedM8P32Double { }
+
 /// <summary>Seeded inputs shared by the generated-solver benchmarks.</summary>
 internal static class GeneratedSolveInputs
 {
@@ -26,8 +30,8 @@ internal static class GeneratedSolveInputs
 }
 
 /// <summary>
-/// One right-hand side of <c>A x = b</c> for the same model three ways: the generated, fully unrolled solver; the
-/// Runtime's structured solve (<see cref="GfmmSolver"/>, same O(N P) algorithm, schedule decided at run time);
+/// One right-hand side of <c>A x = b</c> for the same model three ways: the generated, fully unrolled solver (in float, and
+/// in double: <see cref="GeneratedDouble"/>); the Runtime's structured solve (<see cref="GfmmSolver"/>, same O(N P) algorithm, schedule decided at run time);
 /// and a dense LU solve (<see cref="DenseLu"/>, getrs on the dense <c>s · L U</c> factored in setup, O(N²)).
 /// </summary>
 [MemoryDiagnoser]
@@ -40,6 +44,8 @@ public class GeneratedSolveBenchmarks
     private int[] perm = [];
     private float[] b = [];
     private float[] x = [];
+    private double[] b64 = [];
+    private double[] x64 = [];
 
     [GlobalSetup]
     public void Setup()
@@ -52,6 +58,8 @@ public class GeneratedSolveBenchmarks
         DenseLu.Factor<float>(denseLu, model.N, MatrixLayout.RowMajor, perm);
         b = GeneratedSolveInputs.RandomVector(model.N, seed: 42);
         x = new float[model.N];
+        b64 = Array.ConvertAll(b, v => (double)v);
+        x64 = new double[model.N];
     }
 
     [Benchmark(Baseline = true)]
@@ -59,6 +67,13 @@ public class GeneratedSolveBenchmarks
     {
         GeneratedM8P32.Solve(b, x);
         return x;
+    }
+
+    [Benchmark]
+    public double[] GeneratedDouble()
+    {
+        GeneratedM8P32Double.Solve(b64, x64);
+        return x64;
     }
 
     [Benchmark]

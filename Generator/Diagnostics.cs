@@ -53,11 +53,15 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor EmbeddedDataNeedsUnsafe = Error("GLU013", "Embedded GFMM data needs unsafe code",
         "The GFMM weight file '{0}' is embedded as a resource, which the generated code reads in place through a pointer: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project (GenLu.Generator.targets does so when it embeds a model), or embed the model as source with GenLuEmbed=\"Source\" on its AdditionalFiles item.");
 
+    /// <summary>The attribute's <c>Precision</c> cannot be met for its weight file (Parsing/SolverResolver).</summary>
+    public static readonly DiagnosticDescriptor PrecisionMismatch = Error("GLU014", "GFMM solver precision does not fit the weight file",
+        "The GFMM solver for '{0}' cannot be generated with the requested precision: {1}.");
+
     private static readonly DiagnosticDescriptor[] All =
     [
         WeightFileNotFound, MalformedWeightFile, UnsupportedWeightFile, InvalidShape, TensorSetMismatch,
         InvalidNumber, ChecksumMismatch, SingularDiagonalBlock, TargetNotStaticPartial, ModelTooLarge, ModelTooLargeToGenerate,
-        UnusableEmbeddedData, EmbeddedDataNeedsUnsafe,
+        UnusableEmbeddedData, EmbeddedDataNeedsUnsafe, PrecisionMismatch,
     ];
 
     public static DiagnosticDescriptor ById(string id)

@@ -16,10 +16,12 @@ namespace GenLu.Generator.Embed;
 internal static class EmbeddedResourceWriter
 {
     /// <summary>Builds the manifest for <paramref name="content"/> and writes its resource to <paramref name="output"/>.</summary>
-    public static EmbeddedModelManifest Write(GfmmFileContent content, string source, string resourceName, Stream output)
+    /// <typeparam name="T">The file's number type (float32 files as float, float64 as double): the resource holds it unrounded.</typeparam>
+    public static EmbeddedModelManifest Write<T>(GfmmFileContent<T> content, string source, string resourceName, Stream output)
+        where T : unmanaged, IEquatable<T>
     {
-        var lower = DiagonalBlockFactors.TryCreate(content.Lower, out var failure);
-        var upper = lower is null ? null : DiagonalBlockFactors.TryCreate(content.Upper, out failure);
+        var lower = DiagonalBlockFactors<T>.TryCreate(content.Lower, out var failure);
+        var upper = lower is null ? null : DiagonalBlockFactors<T>.TryCreate(content.Upper, out failure);
         if (lower is null || upper is null)
             return Problem(source, WeightFileProblems.SingularBlockId, failure!.Message);
 
@@ -39,7 +41,8 @@ internal static class EmbeddedResourceWriter
         long weights = (long)lowerWeights + content.Upper.Values.Length;
         if (weights > int.MaxValue / 2)
             return Problem(source, WeightFileProblems.MalformedId, $"the model stores {weights:N0} weights; a resource holds at most {int.MaxValue / 2:N0}.");
-        var header = EmbeddedResourceFormat.Header(m, p, content.N, (int)weights, 2 * 2 * m * size, 2 * m * p, 2 * m * p, tables);
+        var header = EmbeddedResourceFormat.Header(m, p, content.N, (int)weights, 2 * 2 * m * size, 2 * m * p, 2 * m * p, tables, content.Lower.Dtype);
+        int numberBytes = EmbeddedResourceFormat.NumberBytes(header);
 
         Span<byte> headerBytes = stackalloc byte[EmbeddedResourceFormat.DataOffset];
         for (int i = 0; i < header.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(headerBytes.Slice(4 * i), header[i]);
@@ -47,18 +50,18 @@ internal static class EmbeddedResourceWriter
         output.Write(headerBytes);
 
         // Tensor by tensor (factor by factor for the G_i), so the writer's memory stays one tensor beyond the model's.
-        var buffer = new float[2 * size];
-        WriteTransposed(output, content.Lower.Values, p, buffer);
-        WriteTransposed(output, content.Upper.Values, p, buffer);
-        WriteTriangles(output, lower.FactorsTransposed, p, buffer);
-        WriteTriangles(output, upper.FactorsTransposed, p, buffer);
-        WriteWords(output, MemoryMarshal.AsBytes(lower.InverseDiagonal.AsSpan()));
-        WriteWords(output, MemoryMarshal.AsBytes(upper.InverseDiagonal.AsSpan()));
-        WriteWords(output, MemoryMarshal.AsBytes(lower.Pivots.AsSpan()));
-        WriteWords(output, MemoryMarshal.AsBytes(upper.Pivots.AsSpan()));
-        foreach (var table in tables) WriteWords(output, MemoryMarshal.AsBytes(table.AsSpan()));
+        var buffer = new T[2 * size];
+        WriteTransposed(output, content.Lower.Values, p, buffer, numberBytes);
+        WriteTransposed(output, content.Upper.Values, p, buffer, numberBytes);
+        WriteTriangles(output, lower.FactorsTransposed, p, buffer, numberBytes);
+        WriteTriangles(output, upper.FactorsTransposed, p, buffer, numberBytes);
+        WriteWords(output, MemoryMarshal.AsBytes(lower.InverseDiagonal.AsSpan()), numberBytes);
+        WriteWords(output, MemoryMarshal.AsBytes(upper.InverseDiagonal.AsSpan()), numberBytes);
+        WriteWords(output, MemoryMarshal.AsBytes(lower.Pivots.AsSpan()), 4);
+        WriteWords(output, MemoryMarshal.AsBytes(upper.Pivots.AsSpan()), 4);
+        foreach (var table in tables) WriteWords(output, MemoryMarshal.AsBytes(table.AsSpan()), 4);
 
-        var (sign, logAbs) = DiagonalBlockFactors.LogDeterminant(lower, upper, content.N, content.Scale);
+        var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(lower, upper, content.N, content.Scale);
         return new EmbeddedModelManifest
         {
             Source = source,
@@ -79,35 +82,38 @@ internal static class EmbeddedResourceWriter
     public static EmbeddedModelManifest Problem(string source, string id, string detail) =>
         new() { Source = source, ProblemId = id, ProblemDetail = detail };
 
-    private static bool[] Stored(GfmmTensorStore store)
+    private static bool[] Stored<T>(GfmmTensorStore<T> store)
+        where T : unmanaged, IEquatable<T>
     {
         var stored = new bool[store.Layout.TensorCount];
         for (int t = 0; t < stored.Length; t++) stored[t] = store.IsStored(t);
         return stored;
     }
 
-    private static void WriteTransposed(Stream output, float[] rowMajor, int p, float[] buffer)
+    private static void WriteTransposed<T>(Stream output, T[] rowMajor, int p, T[] buffer, int numberBytes)
+        where T : unmanaged
     {
         int size = p * p;
         for (int start = 0; start < rowMajor.Length; start += size)
         {
-            EmbeddedDataLayout.Transpose(rowMajor.AsSpan(start, size), p, buffer);
-            WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan(0, size)));
+            EmbeddedDataLayout.Transpose<T>(rowMajor.AsSpan(start, size), p, buffer);
+            WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan(0, size)), numberBytes);
         }
     }
 
-    private static void WriteTriangles(Stream output, float[] factorsColumnMajor, int p, float[] buffer)
+    private static void WriteTriangles<T>(Stream output, T[] factorsColumnMajor, int p, T[] buffer, int numberBytes)
+        where T : unmanaged
     {
         int size = p * p;
         for (int start = 0; start < factorsColumnMajor.Length; start += size)
         {
-            EmbeddedDataLayout.SplitTriangles(factorsColumnMajor.AsSpan(start, size), p, buffer);
-            WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan()));
+            EmbeddedDataLayout.SplitTriangles<T>(factorsColumnMajor.AsSpan(start, size), p, buffer);
+            WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan()), numberBytes);
         }
     }
 
-    /// <summary>Writes 4-byte words little-endian (the resource's byte order) whatever the machine's.</summary>
-    private static void WriteWords(Stream output, ReadOnlySpan<byte> words)
+    /// <summary>Writes words of <paramref name="wordBytes"/> bytes (4 or 8) little-endian (the resource's byte order) whatever the machine's.</summary>
+    private static void WriteWords(Stream output, ReadOnlySpan<byte> words, int wordBytes)
     {
         if (BitConverter.IsLittleEndian)
         {
@@ -115,7 +121,7 @@ internal static class EmbeddedResourceWriter
             return;
         }
         var swapped = words.ToArray();
-        for (int i = 0; i < swapped.Length; i += 4) Array.Reverse(swapped, i, 4);
+        for (int i = 0; i < swapped.Length; i += wordBytes) Array.Reverse(swapped, i, wordBytes);
         output.Write(swapped);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using GenLu.Format;
 using GenLu.Generator.Embed;
 using GenLu.Generator.Embedding;
+using GenLu.Structure;
 
 // genlu-embed <list file> <output directory> <threshold bytes>
 // The list file has one weight file a line: its full path, a tab, its GenLuEmbed mode (Auto, Resource or Source).
@@ -95,9 +96,12 @@ namespace GenLu.Generator.Embed
             string temporary = blob + ".tmp";
             try
             {
-                var content = GfmmFile.Parse(File.ReadAllText(path));
+                // In the file's own type, as the generator reads it: a float64 model's resource holds doubles.
+                var root = GfmmFile.ParseJson(File.ReadAllText(path));
                 using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                    manifest = EmbeddedResourceWriter.Write(content, source, name + ".gfmm.bin", output);
+                    manifest = GfmmFile.ClaimedDtype(root) == GfmmDtype.Float64
+                        ? EmbeddedResourceWriter.Write(GfmmFile.Read<double>(root), source, name + ".gfmm.bin", output)
+                        : EmbeddedResourceWriter.Write(GfmmFile.Read<float>(root), source, name + ".gfmm.bin", output);
             }
             catch (GfmmFormatException e)
             {

@@ -32,7 +32,7 @@ internal static class EmbeddedDataLayout
     public const int LuSolveTransposedCode = 5;
     public const int NegativeFlag = 8;
 
-    // Operand kinds (the low two bits of an operand; the rest is its first float's offset).
+    // Operand kinds (the low two bits of an operand; the rest is the offset of its first number).
     public const int ScratchOperand = 0;
     public const int VectorOperand = 1;
 
@@ -51,7 +51,7 @@ internal static class EmbeddedDataLayout
     ];
 
     /// <summary>Where each tensor of a factor starts in the weights (only stored tensors are embedded, this factor's
-    /// after <paramref name="firstOffset"/> floats), or -1 for one that is not stored.</summary>
+    /// after <paramref name="firstOffset"/> numbers), or -1 for one that is not stored.</summary>
     public static int[] TensorOffsets(GfmmLayout layout, Func<int, bool> isStored, int firstOffset)
     {
         var offsets = new int[layout.TensorCount];
@@ -64,7 +64,7 @@ internal static class EmbeddedDataLayout
                 continue;
             }
             if (next > int.MaxValue - layout.TensorSize)
-                throw new ArgumentOutOfRangeException(nameof(layout), "The stored weights exceed 2^31 floats.");
+                throw new ArgumentOutOfRangeException(nameof(layout), "The stored weights exceed 2^31 numbers.");
             offsets[t] = (int)next;
             next += layout.TensorSize;
         }
@@ -73,7 +73,7 @@ internal static class EmbeddedDataLayout
 
     /// <summary>Writes every P x P tensor of <paramref name="rowMajor"/> (W[out, in], one after another) column-major,
     /// so that <c>W x</c> is a sum of contiguous columns.</summary>
-    public static void Transpose(ReadOnlySpan<float> rowMajor, int p, Span<float> destination)
+    public static void Transpose<T>(ReadOnlySpan<T> rowMajor, int p, Span<T> destination)
     {
         int size = p * p;
         if (rowMajor.Length % size != 0 || destination.Length < rowMajor.Length)
@@ -86,8 +86,9 @@ internal static class EmbeddedDataLayout
 
     /// <summary>Splits each block's column-major in-place LU factors into the strictly lower part of its unit-lower
     /// factor, then the strictly upper part of U, each a column-major P x P with zeros elsewhere, so the triangular
-    /// sweeps run on whole vectors. <paramref name="destination"/> holds twice as many floats.</summary>
-    public static void SplitTriangles(ReadOnlySpan<float> factorsColumnMajor, int p, Span<float> destination)
+    /// sweeps run on whole vectors. <paramref name="destination"/> holds twice as many numbers.</summary>
+    public static void SplitTriangles<T>(ReadOnlySpan<T> factorsColumnMajor, int p, Span<T> destination)
+        where T : struct
     {
         int size = p * p;
         if (factorsColumnMajor.Length % size != 0 || destination.Length < 2L * factorsColumnMajor.Length)
@@ -99,9 +100,9 @@ internal static class EmbeddedDataLayout
             for (int column = 0; column < p; column++)
                 for (int row = 0; row < p; row++)
                 {
-                    float value = factorsColumnMajor[start + column * p + row];
-                    lower[column * p + row] = row > column ? value : 0f;
-                    upper[column * p + row] = row < column ? value : 0f;
+                    T value = factorsColumnMajor[start + column * p + row];
+                    lower[column * p + row] = row > column ? value : default;
+                    upper[column * p + row] = row < column ? value : default;
                 }
         }
     }

@@ -9,9 +9,10 @@ namespace GenLu.Generator.Embedding;
 /// <summary>
 /// The binary resource a large model's data travels in (written by the genlu-embed build step, read in place by the
 /// generated code), little-endian: a header of <see cref="HeaderWords"/> int32 words — <see cref="Magic"/>,
-/// <see cref="Version"/>, M, P, N, then the lengths in 4-byte words of the sections that follow in
-/// <see cref="EmbeddedDataLayout"/>'s order (weights, factors, reciprocals, pivots, step tables), then each plan's
-/// first int and length within the step tables — followed by the weight file's tensor-payload SHA-256 as 64 ASCII hex
+/// <see cref="Version"/>, M, P, N, then the lengths in elements of the sections that follow in
+/// <see cref="EmbeddedDataLayout"/>'s order (weights, factors, reciprocals: numbers of the solver's type; pivots, step
+/// tables: int32), then each plan's first int and length within the step tables, then the number type
+/// (<see cref="DtypeWord"/>: 0 float32, 1 float64; the unused words of files written before float64 were 0) — followed by the weight file's tensor-payload SHA-256 as 64 ASCII hex
 /// digits and the sections. The generated code compares every header word and the checksum with its own constants at
 /// first use, so a stale or foreign resource is refused before any weight is read.
 /// </summary>
@@ -31,10 +32,11 @@ internal static class EmbeddedResourceFormat
     // Header word indices.
     public const int MagicWord = 0, VersionWord = 1, MWord = 2, PWord = 3, NWord = 4;
     public const int WeightsWord = 5, FactorsWord = 6, InverseDiagonalsWord = 7, PivotsWord = 8, StepsWord = 9;
-    public const int PlanStartsWord = 10, PlanLengthsWord = 18;
+    public const int PlanStartsWord = 10, PlanLengthsWord = 18, DtypeWord = 26;
 
-    /// <summary>The header of a resource with these section lengths (words) and plan tables.</summary>
-    public static int[] Header(int m, int p, int n, int weights, int factors, int inverseDiagonals, int pivots, IReadOnlyList<int[]> stepTables)
+    /// <summary>The header of a resource with these section lengths (elements), plan tables and number type.</summary>
+    public static int[] Header(int m, int p, int n, int weights, int factors, int inverseDiagonals, int pivots, IReadOnlyList<int[]> stepTables,
+        GenLu.Structure.GfmmDtype dtype)
     {
         var header = new int[HeaderWords];
         header[MagicWord] = unchecked((int)Magic);
@@ -54,12 +56,26 @@ internal static class EmbeddedResourceFormat
             start += stepTables[i].Length;
         }
         header[StepsWord] = checked((int)start);
+        header[DtypeWord] = (int)dtype;
         return header;
     }
 
+    /// <summary>The number type a header names, or null for a word that names none.</summary>
+    public static GenLu.Structure.GfmmDtype? Dtype(int[] header) =>
+        header[DtypeWord] switch
+        {
+            (int)GenLu.Structure.GfmmDtype.Float32 => GenLu.Structure.GfmmDtype.Float32,
+            (int)GenLu.Structure.GfmmDtype.Float64 => GenLu.Structure.GfmmDtype.Float64,
+            _ => null,
+        };
+
+    /// <summary>Bytes per number of the first three sections: 4 (float32) or 8 (float64).</summary>
+    public static int NumberBytes(int[] header) => Dtype(header) == GenLu.Structure.GfmmDtype.Float64 ? 8 : 4;
+
     /// <summary>Bytes of the whole resource with this header.</summary>
     public static long Length(int[] header) =>
-        DataOffset + 4L * ((long)header[WeightsWord] + header[FactorsWord] + header[InverseDiagonalsWord] + header[PivotsWord] + header[StepsWord]);
+        DataOffset + (long)NumberBytes(header) * ((long)header[WeightsWord] + header[FactorsWord] + header[InverseDiagonalsWord])
+        + 4L * ((long)header[PivotsWord] + header[StepsWord]);
 }
 
 /// <summary>

@@ -14,23 +14,23 @@ internal static class DiagonalSolveEmitter
     private const string Unsafe = SimdHelperEmitter.Unsafe;
 
     /// <summary>The panel solves the printed schedules call.</summary>
-    public static void EmitPanelSolves(CodeWriter writer, int p)
+    public static void EmitPanelSolves(CodeWriter writer, int p, ElementType element)
     {
-        EmitLuSolve(writer, p);
+        EmitLuSolve(writer, p, element);
         PanelProductEmitter.EmitVectorByVector(writer, "LuSolveTransposed", "<c>v_r = G⁻ᵀ v_r</c> for every vector of the panel",
-            $"global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v, int stride, int count",
+            $"{element.ReadOnlySpan} triangles, {element.ReadOnlySpan} inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, {element.Span} v, int stride, int count",
             "LuSolveTransposedSingle(triangles, inverseDiagonal, ipiv, v.Slice(r * stride, P))");
     }
 
     /// <summary>The one-vector solves the panel solves fall back to.</summary>
-    public static void EmitSingleSolves(CodeWriter writer, int p) => EmitLuSolves(writer, p);
+    public static void EmitSingleSolves(CodeWriter writer, int p, ElementType element) => EmitLuSolves(writer, p, element);
 
-    /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: eight vectors at a time through the wide sweeps, then four
+    /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: eight (four for P = 32 doubles) vectors at a time through the wide sweeps, then four
     /// through the interleaved register sweeps (<see cref="RegisterSweepEmitter.InterleavedSweeps"/>), the rest one by one.</summary>
-    private static void EmitLuSolve(CodeWriter writer, int p)
+    private static void EmitLuSolve(CodeWriter writer, int p, ElementType element)
     {
-        int interleaved = RegisterSweepEmitter.InterleavedSweeps(p), wide = RegisterSweepEmitter.WideSweeps(p);
-        const string Parameters = "global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v, int stride";
+        int interleaved = RegisterSweepEmitter.InterleavedSweeps(p, element), wide = RegisterSweepEmitter.WideSweeps(p, element);
+        string Parameters = $"{element.ReadOnlySpan} triangles, {element.ReadOnlySpan} inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, {element.Span} v, int stride";
         writer.Line("/// <summary><c>v_r = G⁻¹ v_r</c> for <paramref name=\"count\"/> vectors, v_r at <c>r · stride</c>.</summary>");
         writer.Open($"private static void LuSolve({Parameters}, int count)");
         writer.Line("int r = 0;");
@@ -46,7 +46,7 @@ internal static class DiagonalSolveEmitter
         {
             writer.Line($"/// <summary>{summary}</summary>");
             writer.Open($"private static void {name}({Parameters})");
-            EmitPanelPrologue(writer, vectors);
+            EmitPanelPrologue(writer, vectors, element);
             sweeps();
             writer.Close();
             writer.Line();
@@ -55,14 +55,14 @@ internal static class DiagonalSolveEmitter
         if (interleaved > 1)
             EmitPanelSolve("LuSolveInterleaved", interleaved,
                 $"<see cref=\"LuSolveSingle\"/> for {I(interleaved)} vectors <paramref name=\"stride\"/> apart, their sweeps interleaved step by step.",
-                () => RegisterSweepEmitter.EmitRegisterSweeps(writer, p, transposed: false, vectors: interleaved));
+                () => RegisterSweepEmitter.EmitRegisterSweeps(writer, p, element, transposed: false, vectors: interleaved));
         if (wide > 1)
             EmitPanelSolve("LuSolveWide", wide,
                 $"<c>v_r = G⁻¹ v_r</c> for {I(wide)} vectors <paramref name=\"stride\"/> apart (see the emitter's EmitWideSweeps).",
-                () => RegisterSweepEmitter.EmitWideSweeps(writer, p, wide));
+                () => RegisterSweepEmitter.EmitWideSweeps(writer, p, element, wide));
     }
 
-    private static void EmitPanelPrologue(CodeWriter writer, int vectors)
+    private static void EmitPanelPrologue(CodeWriter writer, int vectors, ElementType element)
     {
         // getrs's row swaps for all vectors at once: one test per pivot, not one per pivot and vector.
         writer.Lines($$"""
@@ -77,9 +77,9 @@ internal static class DiagonalSolveEmitter
                 }
             }
             """);
-        EmitLuPrologue(writer);
+        EmitLuPrologue(writer, element);
         for (int r = 0; r < vectors; r++)
-            writer.Line($"ref float v{I(r)} = ref {(r == 0 ? "z" : $"{Unsafe}.Add(ref v{I(r - 1)}, stride)")};");
+            writer.Line($"ref {element.Keyword} v{I(r)} = ref {(r == 0 ? "z" : $"{Unsafe}.Add(ref v{I(r - 1)}, stride)")};");
     }
 
     /// <summary>
@@ -88,16 +88,17 @@ internal static class DiagonalSolveEmitter
     /// column step is whole-vector arithmetic from the vector holding its first non-zero to the end (the zeros make
     /// the extra lanes exact no-ops); a scalar tail covers P mod the width.
     /// </summary>
-    private static void EmitLuSolves(CodeWriter writer, int p)
+    private static void EmitLuSolves(CodeWriter writer, int p, ElementType element)
     {
-        var (type, width) = p >= 8 ? ("Vector256", 8) : p >= 4 ? ("Vector128", 4) : ("", 0);
+        string t = element.Keyword;
+        var (type, width) = p >= element.Lanes(256) ? ("Vector256", element.Lanes(256)) : p >= element.Lanes(128) ? ("Vector128", element.Lanes(128)) : ("", 0);
         int full = width == 0 ? 0 : p / width * width;
         string v = Intrinsics + type;
         string Ref(string name, string index) => $"{Unsafe}.Add(ref {name}, {index})";
 
-        writer.Lines("""
+        writer.Lines($$"""
             /// <summary>The row swaps of getrs, in order: row k with row ipiv[k].</summary>
-            private static void SwapRows(global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)
+            private static void SwapRows(global::System.ReadOnlySpan<int> ipiv, {{element.Span}} v)
             {
                 for (int k = 0; k < P; k++)
                 {
@@ -108,23 +109,23 @@ internal static class DiagonalSolveEmitter
 
             """);
         writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻¹ v</c> (getrs, no transpose): row swaps, unit-lower forward sweep, upper backward sweep.</summary>");
-        writer.Open("private static void LuSolveSingle(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
-        EmitLuPrologue(writer);
+        writer.Open($"private static void LuSolveSingle({element.ReadOnlySpan} triangles, {element.ReadOnlySpan} inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, {element.Span} v)");
+        EmitLuPrologue(writer, element);
         writer.Line("SwapRows(ipiv, v);");
-        bool unrolled = RegisterSweepEmitter.UsesRegisterSweeps(p);
-        if (RegisterSweepEmitter.WideSweeps(p) > 1)
+        bool unrolled = RegisterSweepEmitter.UsesRegisterSweeps(p, element);
+        if (RegisterSweepEmitter.WideSweeps(p, element) > 1)
         {
             // The wide sweeps' shorter chain per step (a permute and an FMA) pays off for one vector too.
             writer.Open($"if ({Intrinsics}Vector512.IsHardwareAccelerated)");
-            writer.Line("ref float v0 = ref z;");
-            RegisterSweepEmitter.EmitWideSweeps(writer, p, vectors: 1);
+            writer.Line($"ref {t} v0 = ref z;");
+            RegisterSweepEmitter.EmitWideSweeps(writer, p, element, vectors: 1);
             writer.Line("return;");
             writer.Close();
         }
         if (unrolled)
         {
             writer.Open($"if ({Intrinsics}Vector256.IsHardwareAccelerated)");
-            RegisterSweepEmitter.EmitRegisterSweeps(writer, p, transposed: false);
+            RegisterSweepEmitter.EmitRegisterSweeps(writer, p, element, transposed: false);
             writer.Line("return;");
             writer.Close();
         }
@@ -135,7 +136,7 @@ internal static class DiagonalSolveEmitter
                 {
                     for (int k = 0; k < P - 1; k++)
                     {
-                        float factor = {{Ref("z", "k")}};
+                        {{t}} factor = {{Ref("z", "k")}};
                         var factors = {{v}}.Create(factor);
                         int i = (k + 1) / {{I(width)}} * {{I(width)}};
                         for (; i < {{I(full)}}; i += {{I(width)}})
@@ -144,7 +145,7 @@ internal static class DiagonalSolveEmitter
                     }
                     for (int k = P - 1; k >= 0; k--)
                     {
-                        float factor = {{Ref("z", "k")}} *= {{Ref("d", "k")}};
+                        {{t}} factor = {{Ref("z", "k")}} *= {{Ref("d", "k")}};
                         var factors = {{v}}.Create(factor);
                         int i = 0, end = global::System.Math.Min((k + {{I(width - 1)}}) / {{I(width)}} * {{I(width)}}, {{I(full)}});
                         for (; i < end; i += {{I(width)}})
@@ -158,12 +159,12 @@ internal static class DiagonalSolveEmitter
         writer.Lines($$"""
             for (int k = 0; k < P - 1; k++)
             {
-                float factor = {{Ref("z", "k")}};
+                {{t}} factor = {{Ref("z", "k")}};
                 for (int i = k + 1; i < P; i++) {{Ref("z", "i")}} -= {{Ref("l", "k * P + i")}} * factor;
             }
             for (int k = P - 1; k >= 0; k--)
             {
-                float factor = {{Ref("z", "k")}} *= {{Ref("d", "k")}};
+                {{t}} factor = {{Ref("z", "k")}} *= {{Ref("d", "k")}};
                 for (int i = 0; i < k; i++) {{Ref("z", "i")}} -= {{Ref("u", "k * P + i")}} * factor;
             }
             """);
@@ -171,13 +172,13 @@ internal static class DiagonalSolveEmitter
         writer.Line();
 
         writer.Line("/// <summary>Overwrites <paramref name=\"v\"/> with <c>G⁻ᵀ v</c> (getrs, transpose): Uᵀ forward, Lᵀ backward, then the swaps in reverse.</summary>");
-        writer.Open("private static void LuSolveTransposedSingle(global::System.ReadOnlySpan<float> triangles, global::System.ReadOnlySpan<float> inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, global::System.Span<float> v)");
-        EmitLuPrologue(writer);
+        writer.Open($"private static void LuSolveTransposedSingle({element.ReadOnlySpan} triangles, {element.ReadOnlySpan} inverseDiagonal, global::System.ReadOnlySpan<int> ipiv, {element.Span} v)");
+        EmitLuPrologue(writer, element);
         bool vectorBranch = unrolled || width > 0;
         if (unrolled)
         {
             writer.Open($"if ({Intrinsics}Vector256.IsHardwareAccelerated)");
-            RegisterSweepEmitter.EmitRegisterSweeps(writer, p, transposed: true);
+            RegisterSweepEmitter.EmitRegisterSweeps(writer, p, element, transposed: true);
             writer.Close();
         }
         else if (width > 0)
@@ -187,21 +188,21 @@ internal static class DiagonalSolveEmitter
                 {
                     for (int k = 0; k < P; k++)
                     {
-                        var sum = {{v}}<float>.Zero;
+                        var sum = {{v}}<{{t}}>.Zero;
                         int i = 0, end = global::System.Math.Min((k + {{I(width - 1)}}) / {{I(width)}} * {{I(width)}}, {{I(full)}});
                         for (; i < end; i += {{I(width)}})
                             sum += {{v}}.LoadUnsafe(ref u, (nuint)(k * P + i)) * {{v}}.LoadUnsafe(ref z, (nuint)i);
-                        float total = {{v}}.Sum(sum);
+                        {{t}} total = {{v}}.Sum(sum);
                         for (; i < k; i++) total += {{Ref("u", "k * P + i")}} * {{Ref("z", "i")}};
                         {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) * {{Ref("d", "k")}};
                     }
                     for (int k = P - 2; k >= 0; k--)
                     {
-                        var sum = {{v}}<float>.Zero;
+                        var sum = {{v}}<{{t}}>.Zero;
                         int i = (k + 1) / {{I(width)}} * {{I(width)}};
                         for (; i < {{I(full)}}; i += {{I(width)}})
                             sum += {{v}}.LoadUnsafe(ref l, (nuint)(k * P + i)) * {{v}}.LoadUnsafe(ref z, (nuint)i);
-                        float total = {{v}}.Sum(sum);
+                        {{t}} total = {{v}}.Sum(sum);
                         for (; i < P; i++) total += {{Ref("l", "k * P + i")}} * {{Ref("z", "i")}};
                         {{Ref("z", "k")}} -= total;
                     }
@@ -212,13 +213,13 @@ internal static class DiagonalSolveEmitter
         writer.Lines($$"""
             for (int k = 0; k < P; k++)
             {
-                float total = 0;
+                {{t}} total = 0;
                 for (int i = 0; i < k; i++) total += {{Ref("u", "k * P + i")}} * {{Ref("z", "i")}};
                 {{Ref("z", "k")}} = ({{Ref("z", "k")}} - total) * {{Ref("d", "k")}};
             }
             for (int k = P - 2; k >= 0; k--)
             {
-                float total = 0;
+                {{t}} total = 0;
                 for (int i = k + 1; i < P; i++) total += {{Ref("l", "k * P + i")}} * {{Ref("z", "i")}};
                 {{Ref("z", "k")}} -= total;
             }
@@ -235,11 +236,11 @@ internal static class DiagonalSolveEmitter
         writer.Line();
     }
 
-    internal static void EmitLuPrologue(CodeWriter writer) => writer.Lines("""
-        ref float l = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(triangles);
-        ref float u = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref l, TensorSize);
-        ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseDiagonal);
-        ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+    internal static void EmitLuPrologue(CodeWriter writer, ElementType element) => writer.Lines($$"""
+        ref {{element.Keyword}} l = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(triangles);
+        ref {{element.Keyword}} u = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref l, TensorSize);
+        ref {{element.Keyword}} d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inverseDiagonal);
+        ref {{element.Keyword}} z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
         """);
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);

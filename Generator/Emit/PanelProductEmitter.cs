@@ -18,30 +18,27 @@ internal static class PanelProductEmitter
     private const string Intrinsics = SimdHelperEmitter.Intrinsics;
     private const string Unsafe = SimdHelperEmitter.Unsafe;
 
-    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-    private const string Span = "global::System.Span<float>";
-
     /// <summary>Vectors of one register block of the panel product: 8, then 4 for what remains.</summary>
     private static readonly int[] ProductBlocks = [8, 4];
 
-    public static void Emit(CodeWriter writer, int p)
+    public static void Emit(CodeWriter writer, int p, ElementType element)
     {
-        EmitBlockCopies(writer);
-        EmitAddProduct(writer, p);
+        EmitBlockCopies(writer, element);
+        EmitAddProduct(writer, p, element);
         EmitVectorByVector(writer, "AddTransposedProduct", "<c>y_r += sign · Wᵀ x_r</c> for every vector of the panel",
-            $"{ReadOnlySpan} transposedWeights, {ReadOnlySpan} x, int xStride, {Span} y, int yStride, int count, float sign",
+            $"{element.ReadOnlySpan} transposedWeights, {element.ReadOnlySpan} x, int xStride, {element.Span} y, int yStride, int count, {element.Keyword} sign",
             "AddTransposedProductSingle(transposedWeights, x.Slice(r * xStride), y.Slice(r * yStride), sign)");
     }
 
-    private static void EmitBlockCopies(CodeWriter writer) => writer.Lines($$"""
-        /// <summary>Copies block r of the source (at <c>r · sourceStride</c>) to block r of the target, for <paramref name="count"/> blocks of P floats.</summary>
-        private static void CopyBlocks({{ReadOnlySpan}} source, int sourceStride, {{Span}} target, int targetStride, int count)
+    private static void EmitBlockCopies(CodeWriter writer, ElementType element) => writer.Lines($$"""
+        /// <summary>Copies block r of the source (at <c>r · sourceStride</c>) to block r of the target, for <paramref name="count"/> blocks of P {{element.Plural}}.</summary>
+        private static void CopyBlocks({{element.ReadOnlySpan}} source, int sourceStride, {{element.Span}} target, int targetStride, int count)
         {
             for (int r = 0; r < count; r++) source.Slice(r * sourceStride, P).CopyTo(target.Slice(r * targetStride, P));
         }
 
-        /// <summary>Zeroes <paramref name="count"/> blocks of P floats, <paramref name="stride"/> apart.</summary>
-        private static void ClearBlocks({{Span}} target, int stride, int count)
+        /// <summary>Zeroes <paramref name="count"/> blocks of P {{element.Plural}}, <paramref name="stride"/> apart.</summary>
+        private static void ClearBlocks({{element.Span}} target, int stride, int count)
         {
             for (int r = 0; r < count; r++) target.Slice(r * stride, P).Clear();
         }
@@ -63,20 +60,21 @@ internal static class PanelProductEmitter
     /// all B vectors and broadcasts x_r's entries. The sign is applied by negating y before and after the sum
     /// (exact), so the inner loop is pure FMA.
     /// </summary>
-    private static void EmitAddProduct(CodeWriter writer, int p)
+    private static void EmitAddProduct(CodeWriter writer, int p, ElementType element)
     {
-        var vector = ProductVector(p);
+        string t = element.Keyword;
+        var vector = ProductVector(p, element);
         writer.Line("/// <summary><c>y_r += sign · W x_r</c> for <paramref name=\"count\"/> vectors (x_r at <c>r · xStride</c>, y_r at <c>r · yStride</c>), W stored column-major.</summary>");
-        writer.Open($"private static void AddProduct({ReadOnlySpan} transposedWeights, {ReadOnlySpan} x, int xStride, {Span} y, int yStride, int count, float sign)");
+        writer.Open($"private static void AddProduct({element.ReadOnlySpan} transposedWeights, {element.ReadOnlySpan} x, int xStride, {element.Span} y, int yStride, int count, {t} sign)");
         writer.Line("int r = 0;");
         if (vector.HasValue)
         {
             string v = Intrinsics + vector.Value.Type;
             writer.Open($"if (count > 1 && {v}.IsHardwareAccelerated)");
             writer.Lines($$"""
-                ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
-                ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                ref float ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                ref {{t}} w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
+                ref {{t}} xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref {{t}} ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 var signs = {{v}}.Create(sign);
                 """);
             foreach (int block in ProductBlocks)
@@ -90,28 +88,28 @@ internal static class PanelProductEmitter
         if (vector.HasValue)
         {
             string v = Intrinsics + vector.Value.Type;
-            foreach (int block in ProductBlocks) EmitProductBlock(writer, p, v, vector.Value.Width, block);
+            foreach (int block in ProductBlocks) EmitProductBlock(writer, p, v, t, vector.Value.Width, block);
         }
     }
 
     /// <summary>The vector type of the panel product: the widest whose width divides P, or none.</summary>
-    internal static (string Type, int Width)? ProductVector(int p)
+    internal static (string Type, int Width)? ProductVector(int p, ElementType element)
     {
-        foreach (var candidate in SimdHelperEmitter.Widths(p))
+        foreach (var candidate in SimdHelperEmitter.Widths(p, element))
             if (p % candidate.Width == 0) return candidate;
         return null;
     }
 
-    private static void EmitProductBlock(CodeWriter writer, int p, string v, int width, int vectors)
+    private static void EmitProductBlock(CodeWriter writer, int p, string v, string t, int width, int vectors)
     {
         int chunks = p / width % 2 == 0 ? 2 : 1;
         writer.Line($"/// <summary><see cref=\"AddProduct\"/> for {I(vectors)} vectors: {I(vectors * chunks)} accumulators over {I(chunks)} row chunk(s) of {I(width)}.</summary>");
-        writer.Open($"private static void AddProductBlock{I(vectors)}(ref float w, ref float x, int xStride, ref float y, int yStride, {v}<float> signs)");
+        writer.Open($"private static void AddProductBlock{I(vectors)}(ref {t} w, ref {t} x, int xStride, ref {t} y, int yStride, {v}<{t}> signs)");
         for (int r = 0; r < vectors; r++)
         {
             string previousX = r == 0 ? "x" : $"x{I(r - 1)}", previousY = r == 0 ? "y" : $"y{I(r - 1)}";
-            writer.Line($"ref float x{I(r)} = ref {(r == 0 ? "x" : $"{Unsafe}.Add(ref {previousX}, xStride)")};");
-            writer.Line($"ref float y{I(r)} = ref {(r == 0 ? "y" : $"{Unsafe}.Add(ref {previousY}, yStride)")};");
+            writer.Line($"ref {t} x{I(r)} = ref {(r == 0 ? "x" : $"{Unsafe}.Add(ref {previousX}, xStride)")};");
+            writer.Line($"ref {t} y{I(r)} = ref {(r == 0 ? "y" : $"{Unsafe}.Add(ref {previousY}, yStride)")};");
         }
         writer.Open($"for (int row = 0; row < P; row += {I(chunks * width)})");
         for (int r = 0; r < vectors; r++)

@@ -5,7 +5,7 @@ namespace GenLu.Generator.Emit;
 /// <c>PanelWidth</c> vectors, and the calling thread and one worker per further processor take panels until none is left,
 /// each with its own scratch, so the numbers equal the serial call's bit for bit. The workers and their scratch are created
 /// once per class, at the first parallel call; a call allocates nothing after that. The vectors come as
-/// <c>Memory&lt;float&gt;</c> because generated code stays safe (consumers need no AllowUnsafeBlocks) and a span cannot reach
+/// <c>Memory&lt;float&gt;</c> (<c>Memory&lt;double&gt;</c> for a double solver) because generated code stays safe (consumers need no AllowUnsafeBlocks) and a span cannot reach
 /// another thread; arrays convert implicitly. A call while another thread's parallel call runs, a batch of one panel or
 /// less, or a one-processor machine solve serially on the calling thread.
 /// </summary>
@@ -13,19 +13,20 @@ internal static class ParallelEmitter
 {
     private const string Threading = "global::System.Threading";
 
-    public static void Emit(CodeWriter writer)
+    public static void Emit(CodeWriter writer, ElementType element)
     {
+        string t = element.Keyword;
         writer.Lines($$"""
             /// <summary>Writes to <paramref name="x"/> the solutions <c>x ≈ A⁻¹ b</c> of <paramref name="count"/> right-hand sides on
             /// every processor: panels of <see cref="PanelWidth"/> vectors, the same as the serial batched <c>Solve</c>'s (the same
             /// numbers, bit for bit), go to the calling thread and to worker threads created at the first call, each with its own
             /// scratch; later calls allocate nothing. One panel or less, a one-processor machine, or a parallel call already running
             /// on another thread solve serially on the calling thread.</summary>
-            /// <param name="b">Input vectors, <see cref="N"/> floats each, one after another.</param>
+            /// <param name="b">Input vectors, <see cref="N"/> {{t}}s each, one after another.</param>
             /// <param name="x">Destination, as long as <paramref name="b"/>; it may be the same memory (in place) but must not overlap it otherwise.</param>
             /// <param name="count">Number of vectors.</param>
             /// <exception cref="global::System.ArgumentException">A length is wrong or the vectors overlap.</exception>
-            public static void SolveParallel(global::System.ReadOnlyMemory<float> b, global::System.Memory<float> x, int count)
+            public static void SolveParallel(global::System.ReadOnlyMemory<{{t}}> b, global::System.Memory<{{t}}> x, int count)
             {
                 CheckVectors(b.Span, nameof(b), x.Span, nameof(x), count);
                 var workers = count > PanelWidth ? ParallelPanels.TryEnter() : null;
@@ -58,17 +59,17 @@ internal static class ParallelEmitter
                     }
                 }
 
-                [global::System.ThreadStatic] private static float[]? callerScratch;
+                [global::System.ThreadStatic] private static {{t}}[]? callerScratch;
 
                 /// <summary>Scratch of the calling thread: each thread's own, made at its first parallel call.</summary>
-                public static float[] CallerScratch => callerScratch ??= new float[BatchScratchLength];
+                public static {{t}}[] CallerScratch => callerScratch ??= new {{t}}[BatchScratchLength];
 
-                private readonly float[][] scratch;
+                private readonly {{t}}[][] scratch;
                 private readonly {{Threading}}.ManualResetEventSlim[] wake;
                 // A semaphore: its blocking wait needs no lock made lazily (ManualResetEventSlim's first blocking wait allocates one).
                 private readonly {{Threading}}.SemaphoreSlim finished = new(0);
-                private global::System.ReadOnlyMemory<float> input;
-                private global::System.Memory<float> output;
+                private global::System.ReadOnlyMemory<{{t}}> input;
+                private global::System.Memory<{{t}}> output;
                 private int count;
                 private int nextPanel;
                 private int busy;
@@ -76,11 +77,11 @@ internal static class ParallelEmitter
 
                 private ParallelPanels(int threads)
                 {
-                    scratch = new float[threads - 1][];
+                    scratch = new {{t}}[threads - 1][];
                     wake = new {{Threading}}.ManualResetEventSlim[threads - 1];
                     for (int w = 0; w < wake.Length; w++)
                     {
-                        scratch[w] = new float[BatchScratchLength];
+                        scratch[w] = new {{t}}[BatchScratchLength];
                         wake[w] = new {{Threading}}.ManualResetEventSlim(false);
                         int worker = w;
                         new {{Threading}}.Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = "GenLu solve " + (w + 1) }.Start();
@@ -97,7 +98,7 @@ internal static class ParallelEmitter
 
                 public void Exit() => {{Threading}}.Volatile.Write(ref busy, 0);
 
-                public void Solve(global::System.ReadOnlyMemory<float> b, global::System.Memory<float> x, int vectors)
+                public void Solve(global::System.ReadOnlyMemory<{{t}}> b, global::System.Memory<{{t}}> x, int vectors)
                 {
                     input = b;
                     output = x;
@@ -113,7 +114,7 @@ internal static class ParallelEmitter
                     if (failure is not null) global::System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
                 }
 
-                private void TakePanels(float[] work)
+                private void TakePanels({{t}}[] work)
                 {
                     try
                     {

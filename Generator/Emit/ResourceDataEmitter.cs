@@ -15,33 +15,36 @@ namespace GenLu.Generator.Emit;
 /// </summary>
 internal static class ResourceDataEmitter
 {
-    public static void Emit(CodeWriter writer, SolverTarget target, WeightContent content, ResourceData resource, bool looped)
+    public static void Emit(CodeWriter writer, SolverTarget target, WeightContent content, ResourceData resource, bool looped, ElementType element)
     {
+        string t = element.Keyword;
         var header = resource.Header;
         int weights = header[EmbeddedResourceFormat.WeightsWord], factors = header[EmbeddedResourceFormat.FactorsWord];
         int inverse = header[EmbeddedResourceFormat.InverseDiagonalsWord], pivots = header[EmbeddedResourceFormat.PivotsWord];
         int steps = header[EmbeddedResourceFormat.StepsWord];
         long length = EmbeddedResourceFormat.Length(header.AsSpan().ToArray());
+        // The pivots and step tables follow the numbers; their offsets count ints from the start of the data.
+        int intsBefore = (weights + factors + inverse) * (element.ByteSize / 4);
 
         writer.Lines($$"""
             /// <summary>L's stored (non-zero) tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>
-            private static global::System.ReadOnlySpan<float> Weights => EmbeddedData.Floats(0, {{I(weights)}});
+            private static {{element.ReadOnlySpan}} Weights => EmbeddedData.{{element.CapitalizedPlural}}(0, {{I(weights)}});
 
             /// <summary>Per diagonal block G_i: the strictly lower part of its unit-lower LU factor, then the strictly upper part of U,
             /// each column-major P x P with zeros elsewhere.</summary>
-            private static global::System.ReadOnlySpan<float> Factors => EmbeddedData.Floats({{I(weights)}}, {{I(factors)}});
+            private static {{element.ReadOnlySpan}} Factors => EmbeddedData.{{element.CapitalizedPlural}}({{I(weights)}}, {{I(factors)}});
 
-            /// <summary>The float reciprocals of U's diagonal of every G_i's LU factors, P per block.</summary>
-            private static global::System.ReadOnlySpan<float> InverseDiagonals => EmbeddedData.Floats({{I(weights + factors)}}, {{I(inverse)}});
+            /// <summary>The {{t}} reciprocals of U's diagonal of every G_i's LU factors, P per block.</summary>
+            private static {{element.ReadOnlySpan}} InverseDiagonals => EmbeddedData.{{element.CapitalizedPlural}}({{I(weights + factors)}}, {{I(inverse)}});
 
             /// <summary>Zero-based LAPACK pivots of the factors above, P per block.</summary>
-            private static global::System.ReadOnlySpan<int> Pivots => EmbeddedData.Ints({{I(weights + factors + inverse)}}, {{I(pivots)}});
+            private static global::System.ReadOnlySpan<int> Pivots => EmbeddedData.Ints({{I(intsBefore)}}, {{I(pivots)}});
 
             """);
         if (looped)
         {
             writer.Line("/// <summary>The eight plans' step tables, one after another (see RunSteps).</summary>");
-            writer.Line($"private static global::System.ReadOnlySpan<int> Steps => EmbeddedData.Ints({I(weights + factors + inverse + pivots)}, {I(steps)});");
+            writer.Line($"private static global::System.ReadOnlySpan<int> Steps => EmbeddedData.Ints({I(intsBefore + pivots)}, {I(steps)});");
             writer.Line();
             DataEmitter.EmitStepTableIndex(writer, Enumerable.Range(0, EmbeddedDataLayout.PlanMethodNames.Length)
                 .Select(i => header[EmbeddedResourceFormat.PlanLengthsWord + i]).ToArray());
@@ -54,7 +57,7 @@ internal static class ResourceDataEmitter
                 private const string ResourceName = "{{resource.Name}}";
                 private const long ResourceLength = {{length.ToString(CultureInfo.InvariantCulture)}};
 
-                /// <summary>The first float of the data, or null when the resource is missing or does not match this code.</summary>
+                /// <summary>The first {{t}} of the data, or null when the resource is missing or does not match this code.</summary>
                 private static readonly byte* data;
 
                 /// <summary>Why <see cref="data"/> is null.</summary>
@@ -62,8 +65,8 @@ internal static class ResourceDataEmitter
 
                 static EmbeddedData() => data = Open(out problem);
 
-                public static global::System.ReadOnlySpan<float> Floats(int offset, int length) =>
-                    data != null ? new global::System.ReadOnlySpan<float>((float*)data + offset, length) : throw Failure();
+                public static {{element.ReadOnlySpan}} {{element.CapitalizedPlural}}(int offset, int length) =>
+                    data != null ? new {{element.ReadOnlySpan}}(({{t}}*)data + offset, length) : throw Failure();
 
                 public static global::System.ReadOnlySpan<int> Ints(int offset, int length) =>
                     data != null ? new global::System.ReadOnlySpan<int>((int*)data + offset, length) : throw Failure();

@@ -21,14 +21,17 @@ internal sealed class ScheduleEmitter
     private readonly Func<int, int> tensorOffset;
     private readonly int blockBase;
     private readonly int p;
+    private readonly ElementType element;
 
     /// <param name="plan">A Lower (L) or Upper (U) factor's plan.</param>
     /// <param name="prefix">"L." or "U.", for the tensor names written as comments.</param>
     /// <param name="tensorOffset">Where a tensor of this factor starts in the embedded weights (only stored tensors
     /// are embedded, and the plan multiplies by no other).</param>
     /// <param name="blockBase">Index of the factor's first G_i among the embedded LU factors.</param>
-    public ScheduleEmitter(ExecutionPlan plan, string prefix, Func<int, int> tensorOffset, int blockBase)
+    /// <param name="element">The number type of the generated code.</param>
+    public ScheduleEmitter(ExecutionPlan plan, string prefix, Func<int, int> tensorOffset, int blockBase, ElementType element)
     {
+        this.element = element;
         this.plan = plan;
         this.prefix = prefix;
         this.tensorOffset = tensorOffset;
@@ -55,18 +58,18 @@ internal sealed class ScheduleEmitter
         if (solve)
         {
             writer.Line($"/// <summary>Solves {factor} leaf by leaf ({order}), in place: x holds the right-hand sides on entry.</summary>");
-            writer.Open($"private static void {methodName}(global::System.Span<float> x, global::System.Span<float> work, int count)");
+            writer.Open($"private static void {methodName}({element.Span} x, {element.Span} work, int count)");
         }
         else
         {
             writer.Line($"/// <summary>Multiplies by {factor} leaf by leaf ({order}); x and y may be the same span.</summary>");
-            writer.Open($"private static void {methodName}(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> work, int count)");
+            writer.Open($"private static void {methodName}({element.ReadOnlySpan} x, {element.Span} y, {element.Span} work, int count)");
         }
-        writer.Line("global::System.ReadOnlySpan<float> w = Weights;");
+        writer.Line($"{element.ReadOnlySpan} w = Weights;");
         if (solve)
         {
-            writer.Line("global::System.ReadOnlySpan<float> factors = Factors;");
-            writer.Line("global::System.ReadOnlySpan<float> inverseDiagonals = InverseDiagonals;");
+            writer.Line($"{element.ReadOnlySpan} factors = Factors;");
+            writer.Line($"{element.ReadOnlySpan} inverseDiagonals = InverseDiagonals;");
             writer.Line("global::System.ReadOnlySpan<int> pivots = Pivots;");
         }
 
@@ -91,27 +94,27 @@ internal sealed class ScheduleEmitter
         string factor = $"{prefix.TrimEnd('.')}{(plan.Transposed ? "ᵀ" : "")}", order = plan.Ascending ? "ascending" : "descending";
         writer.Line($"/// <summary>{(solve ? "Solves" : "Multiplies by")} {factor} leaf by leaf ({order}): {I(plan.Steps.Count)} steps of the plan's step table.</summary>");
         writer.Line(solve
-            ? $"private static void {methodName}(global::System.Span<float> x, global::System.Span<float> work, int count) => RunSteps(StepTable({I(planIndex)}), x, x, work, count);"
-            : $"private static void {methodName}(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> work, int count) => RunSteps(StepTable({I(planIndex)}), x, y, work, count);");
+            ? $"private static void {methodName}({element.Span} x, {element.Span} work, int count) => RunSteps(StepTable({I(planIndex)}), x, x, work, count);"
+            : $"private static void {methodName}({element.ReadOnlySpan} x, {element.Span} y, {element.Span} work, int count) => RunSteps(StepTable({I(planIndex)}), x, y, work, count);");
         writer.Line();
     }
 
     /// <summary>The interpreter of the looped form: each step of a table is one call of the panel kernels, with the
     /// arguments the unrolled form would print as constants (see <see cref="EmbeddedDataLayout.StepTable"/>).</summary>
-    public static void EmitStepRunner(CodeWriter writer) => writer.Lines($$"""
+    public static void EmitStepRunner(CodeWriter writer, ElementType element) => writer.Lines($$"""
         /// <summary>Runs a step table over a panel: the vectors read are in <paramref name="x"/>, those written in
         /// <paramref name="y"/> (the same span for a solve), scratch slots in <paramref name="work"/>.</summary>
-        private static void RunSteps(global::System.ReadOnlySpan<int> steps, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.Span<float> work, int count)
+        private static void RunSteps(global::System.ReadOnlySpan<int> steps, {{element.ReadOnlySpan}} x, {{element.Span}} y, {{element.Span}} work, int count)
         {
-            global::System.ReadOnlySpan<float> w = Weights;
-            global::System.ReadOnlySpan<float> factors = Factors;
-            global::System.ReadOnlySpan<float> inverseDiagonals = InverseDiagonals;
+            {{element.ReadOnlySpan}} w = Weights;
+            {{element.ReadOnlySpan}} factors = Factors;
+            {{element.ReadOnlySpan}} inverseDiagonals = InverseDiagonals;
             global::System.ReadOnlySpan<int> pivots = Pivots;
             for (int s = 0; s + {{I(EmbeddedDataLayout.IntsPerStep - 1)}} < steps.Length; s += {{I(EmbeddedDataLayout.IntsPerStep)}})
             {
                 int code = steps[s], argument = steps[s + 1], source = steps[s + 2], target = steps[s + 3];
                 bool fromSlot = (source & 3) == {{I(EmbeddedDataLayout.ScratchOperand)}}, toSlot = (target & 3) == {{I(EmbeddedDataLayout.ScratchOperand)}};
-                global::System.Span<float> to = toSlot ? work.Slice(target >> 2) : y.Slice(target >> 2);
+                {{element.Span}} to = toSlot ? work.Slice(target >> 2) : y.Slice(target >> 2);
                 int toStride = toSlot ? SlotsLength : PaddedN;
                 switch (code & 7)
                 {
@@ -123,11 +126,11 @@ internal sealed class ScheduleEmitter
                         break;
                     case {{I(EmbeddedDataLayout.ProductCode)}}:
                         AddProduct(w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,
-                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? -1f : 1f);
+                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? {{element.Literal(-1)}} : {{element.Literal(1)}});
                         break;
                     case {{I(EmbeddedDataLayout.TransposedProductCode)}}:
                         AddTransposedProduct(w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,
-                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? -1f : 1f);
+                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? {{element.Literal(-1)}} : {{element.Literal(1)}});
                         break;
                     case {{I(EmbeddedDataLayout.LuSolveCode)}}:
                         LuSolve(factors.Slice(2 * argument * TensorSize, 2 * TensorSize), inverseDiagonals.Slice(argument * P, P), pivots.Slice(argument * P, P), to, toStride, count);
@@ -150,7 +153,7 @@ internal sealed class ScheduleEmitter
                 return $"ClearBlocks({Operand(step.Target, solve)}, count);{value}";
             case PlanStepKind.Product:
                 return $"{(step.Transposed ? "AddTransposedProduct" : "AddProduct")}(w.Slice({I(tensorOffset(step.Tensor))}, TensorSize), " +
-                    $"{Operand(step.Source, solve)}, {Operand(step.Target, solve)}, count, {(step.Negative ? "-1f" : "1f")}); // {prefix}{plan.Layout.TensorName(step.Tensor)}";
+                    $"{Operand(step.Source, solve)}, {Operand(step.Target, solve)}, count, {element.Literal(step.Negative ? -1 : 1)}); // {prefix}{plan.Layout.TensorName(step.Tensor)}";
             case PlanStepKind.DiagonalSolve:
                 int block = blockBase + step.Block;
                 return $"{(step.Transposed ? "LuSolveTransposed" : "LuSolve")}(factors.Slice({I(2 * block * p * p)}, 2 * TensorSize), inverseDiagonals.Slice({I(block * p)}, P), " +

@@ -15,22 +15,23 @@ internal static class SingleVectorProductEmitter
     private const string Intrinsics = SimdHelperEmitter.Intrinsics;
     private const string Unsafe = SimdHelperEmitter.Unsafe;
 
-    public static void Emit(CodeWriter writer, int p)
+    public static void Emit(CodeWriter writer, int p, ElementType element)
     {
-        EmitAddProduct(writer, p);
-        EmitAddTransposedProduct(writer, p);
+        EmitAddProduct(writer, p, element);
+        EmitAddTransposedProduct(writer, p, element);
     }
 
-    private static void EmitAddProduct(CodeWriter writer, int p)
+    private static void EmitAddProduct(CodeWriter writer, int p, ElementType element)
     {
+        string t = element.Keyword;
         writer.Line("/// <summary><c>y += sign · W x</c> for one P x P tensor stored column-major (sign is ±1, so exact).</summary>");
-        writer.Open("private static void AddProductSingle(global::System.ReadOnlySpan<float> transposedWeights, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, float sign)");
+        writer.Open($"private static void AddProductSingle({element.ReadOnlySpan} transposedWeights, {element.ReadOnlySpan} x, {element.Span} y, {t} sign)");
         writer.Lines($$"""
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref {{t}} w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
+            ref {{t}} xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref {{t}} ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             """);
-        foreach (var (type, width) in SimdHelperEmitter.Widths(p))
+        foreach (var (type, width) in SimdHelperEmitter.Widths(p, element))
         {
             int full = p / width * width;
             string v = Intrinsics + type;
@@ -42,9 +43,9 @@ internal static class SingleVectorProductEmitter
                     for (int row = 0; row < {{I(full)}}; row += {{I(width)}})
                     {
                         var sum0 = {{v}}.LoadUnsafe(ref ys, (nuint)row);
-                        var sum1 = {{v}}<float>.Zero;
-                        var sum2 = {{v}}<float>.Zero;
-                        var sum3 = {{v}}<float>.Zero;
+                        var sum1 = {{v}}<{{t}}>.Zero;
+                        var sum2 = {{v}}<{{t}}>.Zero;
+                        var sum3 = {{v}}<{{t}}>.Zero;
                         int column = 0;
                         for (; column + 4 <= P; column += 4)
                         {
@@ -69,11 +70,11 @@ internal static class SingleVectorProductEmitter
         writer.Lines($$"""
 
             /// <summary>Scalar rows <c>firstRow … P-1</c> of <see cref="AddProductSingle"/>.</summary>
-            private static void AddProductRows(ref float w, ref float xs, ref float ys, float sign, int firstRow)
+            private static void AddProductRows(ref {{t}} w, ref {{t}} xs, ref {{t}} ys, {{t}} sign, int firstRow)
             {
                 for (int row = firstRow; row < P; row++)
                 {
-                    float sum = 0;
+                    {{t}} sum = 0;
                     for (int column = 0; column < P; column++)
                         sum += {{Unsafe}}.Add(ref w, column * P + row) * {{Unsafe}}.Add(ref xs, column);
                     {{Unsafe}}.Add(ref ys, row) += sign * sum;
@@ -83,16 +84,17 @@ internal static class SingleVectorProductEmitter
             """);
     }
 
-    private static void EmitAddTransposedProduct(CodeWriter writer, int p)
+    private static void EmitAddTransposedProduct(CodeWriter writer, int p, ElementType element)
     {
+        string t = element.Keyword;
         writer.Line("/// <summary><c>y += sign · Wᵀ x</c> for one P x P tensor stored column-major: a dot product per output.</summary>");
-        writer.Open("private static void AddTransposedProductSingle(global::System.ReadOnlySpan<float> transposedWeights, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, float sign)");
-        writer.Lines("""
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
-            ref float xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        writer.Open($"private static void AddTransposedProductSingle({element.ReadOnlySpan} transposedWeights, {element.ReadOnlySpan} x, {element.Span} y, {t} sign)");
+        writer.Lines($$"""
+            ref {{t}} w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(transposedWeights);
+            ref {{t}} xs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref {{t}} ys = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             """);
-        var widths = SimdHelperEmitter.Widths(p);
+        var widths = SimdHelperEmitter.Widths(p, element);
         if (widths.Length > 0)
         {
             var (type, width) = widths[0];
@@ -103,11 +105,11 @@ internal static class SingleVectorProductEmitter
                 {
                     for (int row = 0; row < P; row++)
                     {
-                        ref float column = ref {{Unsafe}}.Add(ref w, row * P);
-                        var sum = {{v}}<float>.Zero;
+                        ref {{t}} column = ref {{Unsafe}}.Add(ref w, row * P);
+                        var sum = {{v}}<{{t}}>.Zero;
                         for (int k = 0; k < {{I(full)}}; k += {{I(width)}})
                             sum += {{v}}.LoadUnsafe(ref column, (nuint)k) * {{v}}.LoadUnsafe(ref xs, (nuint)k);
-                        float total = {{v}}.Sum(sum);
+                        {{t}} total = {{v}}.Sum(sum);
                 """);
             if (full < p)
                 writer.Line($"        for (int k = {I(full)}; k < P; k++) total += {Unsafe}.Add(ref column, k) * {Unsafe}.Add(ref xs, k);");
@@ -121,7 +123,7 @@ internal static class SingleVectorProductEmitter
         writer.Lines($$"""
             for (int row = 0; row < P; row++)
             {
-                float total = 0;
+                {{t}} total = 0;
                 for (int k = 0; k < P; k++) total += {{Unsafe}}.Add(ref w, row * P + k) * {{Unsafe}}.Add(ref xs, k);
                 {{Unsafe}}.Add(ref ys, row) += sign * total;
             }

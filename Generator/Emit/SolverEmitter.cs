@@ -8,21 +8,19 @@ using GenLu.Structure;
 namespace GenLu.Generator.Emit;
 
 /// <summary>Writes the partial class a <c>[GfmmSolver]</c> target receives: constants, the public solve and
-/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data.</summary>
+/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data,
+/// all in the content's number type (<see cref="ElementType"/>).</summary>
 internal static class SolverEmitter
 {
     public const string GeneratorName = "GenLu.Generator";
     public static readonly string GeneratorVersion = typeof(SolverEmitter).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
 
-    /// <summary>Above this many floats of scratch the stackalloc overloads are left out (16 KiB of stack).</summary>
-    private const int MaxStackScratch = 4096;
+    /// <summary>Above this many bytes of scratch (4,096 floats, 2,048 doubles) the stackalloc overloads are left out.</summary>
+    private const int MaxStackScratchBytes = 16 * 1024;
 
     /// <summary>Vectors per panel of batched calls: two 8-vector register blocks of the panel product per tensor, the
     /// second reading it from L1 (measured at N = 4096, 64 vectors: 8 → 2.00 ms, 16 → 1.84 ms, 32 → 1.80 ms).</summary>
     private const int PanelWidth = 16;
-
-    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-    private const string Span = "global::System.Span<float>";
 
     /// <param name="plan">The target and the weights.</param>
     /// <param name="withPreconditioner">Whether the consumer references GenLu.Runtime (see <see cref="PreconditionerEmitter"/>).</param>
@@ -30,6 +28,7 @@ internal static class SolverEmitter
     {
         var target = plan.Target;
         var content = plan.Content;
+        var element = ElementType.Of(content.Dtype);
         var lower = new GfmmLayout(GfmmKind.Lower, content.M, content.P);
         var upper = new GfmmLayout(GfmmKind.Upper, content.M, content.P);
         var lowerStored = Mask(lower, content.LowerStored);
@@ -52,16 +51,16 @@ internal static class SolverEmitter
 
         writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{GeneratorVersion}\")]");
         writer.Open("static partial class " + target.TypeName);
-        EmitConstants(writer, content, target, slotsLength, (int)scratchLength);
-        if (withPreconditioner) PreconditionerEmitter.Emit(writer);
-        bool stackScratch = scratchLength <= MaxStackScratch;
-        EmitOperation(writer, "Solve", "b", "x", "the solution <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c>", stackScratch);
-        EmitOperation(writer, "SolveTranspose", "b", "x", "the solution <c>x ≈ A⁻ᵀ b = L⁻ᵀ U⁻ᵀ b / s</c>", stackScratch);
-        EmitOperation(writer, "Apply", "x", "y", "the product <c>y = s · L U x</c> (the learned approximation of A x)", stackScratch);
-        EmitOperation(writer, "ApplyTranspose", "x", "y", "the product <c>y = s · Uᵀ Lᵀ x</c>", stackScratch);
-        ParallelEmitter.Emit(writer);
-        EmitCores(writer, content, padded);
-        EmitChecks(writer);
+        EmitConstants(writer, content, target, slotsLength, (int)scratchLength, element);
+        if (withPreconditioner) PreconditionerEmitter.Emit(writer, element);
+        bool stackScratch = scratchLength * element.ByteSize <= MaxStackScratchBytes;
+        EmitOperation(writer, "Solve", "b", "x", "the solution <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c>", stackScratch, element);
+        EmitOperation(writer, "SolveTranspose", "b", "x", "the solution <c>x ≈ A⁻ᵀ b = L⁻ᵀ U⁻ᵀ b / s</c>", stackScratch, element);
+        EmitOperation(writer, "Apply", "x", "y", "the product <c>y = s · L U x</c> (the learned approximation of A x)", stackScratch, element);
+        EmitOperation(writer, "ApplyTranspose", "x", "y", "the product <c>y = s · Uᵀ Lᵀ x</c>", stackScratch, element);
+        ParallelEmitter.Emit(writer, element);
+        EmitCores(writer, content, padded, element);
+        EmitChecks(writer, element);
 
         // The step tables are built for the looped form only; unrolled schedules print the same steps as code.
         int[][]? stepTables = plan.Looped ? new int[plans.Length][] : null;
@@ -70,7 +69,7 @@ internal static class SolverEmitter
             var schedule = plans[i];
             bool isLower = schedule.Layout.Kind == GfmmKind.Lower;
             var offsets = isLower ? lowerOffsets : upperOffsets;
-            var emitter = new ScheduleEmitter(schedule, isLower ? "L." : "U.", t => offsets[t], isLower ? 0 : content.M);
+            var emitter = new ScheduleEmitter(schedule, isLower ? "L." : "U.", t => offsets[t], isLower ? 0 : content.M, element);
             if (stepTables is null) emitter.Emit(writer, EmbeddedDataLayout.PlanMethodNames[i]);
             else
             {
@@ -78,16 +77,16 @@ internal static class SolverEmitter
                 emitter.EmitLooped(writer, EmbeddedDataLayout.PlanMethodNames[i], i);
             }
         }
-        if (stepTables is not null) ScheduleEmitter.EmitStepRunner(writer);
+        if (stepTables is not null) ScheduleEmitter.EmitStepRunner(writer, element);
 
         // The kernels the schedules call, then the one-vector kernels they fall back to, then the SIMD helpers.
-        PanelProductEmitter.Emit(writer, content.P);
-        DiagonalSolveEmitter.EmitPanelSolves(writer, content.P);
-        SingleVectorProductEmitter.Emit(writer, content.P);
-        DiagonalSolveEmitter.EmitSingleSolves(writer, content.P);
-        SimdHelperEmitter.Emit(writer, content.P);
-        if (content.Resource is { } resource) ResourceDataEmitter.Emit(writer, target, content, resource, plan.Looped);
-        else DataEmitter.Emit(writer, content, stepTables);
+        PanelProductEmitter.Emit(writer, content.P, element);
+        DiagonalSolveEmitter.EmitPanelSolves(writer, content.P, element);
+        SingleVectorProductEmitter.Emit(writer, content.P, element);
+        DiagonalSolveEmitter.EmitSingleSolves(writer, content.P, element);
+        SimdHelperEmitter.Emit(writer, content.P, element);
+        if (content.Resource is { } resource) ResourceDataEmitter.Emit(writer, target, content, resource, plan.Looped, element);
+        else DataEmitter.Emit(writer, content, stepTables, element);
 
         writer.Close();
         foreach (string _ in target.ContainingTypes) writer.Close();
@@ -95,7 +94,7 @@ internal static class SolverEmitter
         return writer.ToString();
     }
 
-    private static void EmitConstants(CodeWriter writer, WeightContent content, SolverTarget target, int slotsLength, int scratchLength)
+    private static void EmitConstants(CodeWriter writer, WeightContent content, SolverTarget target, int slotsLength, int scratchLength, ElementType element)
     {
         writer.Lines($$"""
             /// <summary>Number of leaf blocks of the model (a power of two).</summary>
@@ -117,24 +116,24 @@ internal static class SolverEmitter
             public const int DeterminantSign = {{I(content.DeterminantSign)}};
 
             /// <summary><c>ln |det(s · L U)| = N ln s + Σ ln |det G_i|</c> (L and U are block triangular), computed when the
-            /// class was generated from the float factors its solves use.</summary>
+            /// class was generated from the {{element.Keyword}} factors its solves use.</summary>
             public const double LogAbsDeterminant = {{content.LogAbsDeterminant.ToString("R", CultureInfo.InvariantCulture)}}d;
 
-            /// <summary>Floats of scratch one vector needs: the least a <c>scratch</c> span may hold.</summary>
+            /// <summary>{{element.CapitalizedPlural}} of scratch one vector needs: the least a <c>scratch</c> span may hold.</summary>
             public const int ScratchLength = {{I(scratchLength)}};
 
-            /// <summary>Floats of the schedules' scratch slots per vector (the first part of its scratch).</summary>
+            /// <summary>{{element.CapitalizedPlural}} of the schedules' scratch slots per vector (the first part of its scratch).</summary>
             private const int SlotsLength = {{I(slotsLength)}};
 
             /// <summary>How many vectors a batched call pushes through the tree together (a panel), given the scratch.</summary>
             public const int PanelWidth = {{I(PanelWidth)}};
 
-            /// <summary>Floats of scratch for batched calls at full speed: <c>PanelWidth · ScratchLength</c>. Less
+            /// <summary>{{element.CapitalizedPlural}} of scratch for batched calls at full speed: <c>PanelWidth · ScratchLength</c>. Less
             /// scratch (at least <see cref="ScratchLength"/>) gives narrower panels: the same results, more slowly.</summary>
             public const int BatchScratchLength = PanelWidth * ScratchLength;
 
             /// <summary>Scratch the batched overloads without a <c>scratch</c> argument put on the stack.</summary>
-            private const int StackBatchScratchLength = {{I(StackBatchVectors(scratchLength) * scratchLength)}};
+            private const int StackBatchScratchLength = {{I(StackBatchVectors(scratchLength, element) * scratchLength)}};
 
             /// <summary>SHA-256 of the tensor payload of <c>{{target.ModelPath}}</c>, the weights embedded here.</summary>
             public const string WeightsSha256 = "{{content.Sha256}}";
@@ -144,27 +143,27 @@ internal static class SolverEmitter
             """);
     }
 
-    private static void EmitOperation(CodeWriter writer, string name, string input, string output, string what, bool stackScratch)
+    private static void EmitOperation(CodeWriter writer, string name, string input, string output, string what, bool stackScratch, ElementType element)
     {
         string docs = $"""
             /// <summary>Writes to <paramref name="{output}"/> {what}.</summary>
-            /// <param name="{input}">Input vector(s), <see cref="N"/> floats each.</param>
+            /// <param name="{input}">Input vector(s), <see cref="N"/> {element.Plural} each.</param>
             /// <param name="{output}">Destination, as long as <paramref name="{input}"/>; it may be the same span (in place) but must not overlap it otherwise.</param>
             """;
         const string countDoc = "/// <param name=\"count\">Number of vectors stored one after another in the input and the destination.</param>";
-        const string scratchDoc = "/// <param name=\"scratch\">Workspace of at least <see cref=\"ScratchLength\"/> floats, not overlapping the vectors.</param>";
-        const string batchScratchDoc = "/// <param name=\"scratch\">Workspace of at least <see cref=\"ScratchLength\"/> floats, not overlapping the vectors; <see cref=\"BatchScratchLength\"/> lets <see cref=\"PanelWidth\"/> vectors go through together.</param>";
+        string scratchDoc = $"/// <param name=\"scratch\">Workspace of at least <see cref=\"ScratchLength\"/> {element.Plural}, not overlapping the vectors.</param>";
+        string batchScratchDoc = $"/// <param name=\"scratch\">Workspace of at least <see cref=\"ScratchLength\"/> {element.Plural}, not overlapping the vectors; <see cref=\"BatchScratchLength\"/> lets <see cref=\"PanelWidth\"/> vectors go through together.</param>";
         const string exceptions = "/// <exception cref=\"global::System.ArgumentException\">A length is wrong or the spans overlap.</exception>";
 
         if (stackScratch)
         {
             writer.Lines(docs).Line(exceptions);
-            writer.Line($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}) => {name}({input}, {output}, stackalloc float[ScratchLength]);");
+            writer.Line($"public static void {name}({element.ReadOnlySpan} {input}, {element.Span} {output}) => {name}({input}, {output}, stackalloc {element.Keyword}[ScratchLength]);");
             writer.Line();
         }
 
         writer.Lines(docs).Line(scratchDoc).Line(exceptions);
-        writer.Open($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, {Span} scratch)");
+        writer.Open($"public static void {name}({element.ReadOnlySpan} {input}, {element.Span} {output}, {element.Span} scratch)");
         writer.Line($"CheckArguments({input}, nameof({input}), {output}, nameof({output}), 1, scratch);");
         writer.Line($"{name}Core({input}, {output}, scratch, 1);");
         writer.Close();
@@ -173,12 +172,12 @@ internal static class SolverEmitter
         if (stackScratch)
         {
             writer.Lines(docs).Line(countDoc).Line(exceptions);
-            writer.Line($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, int count) => {name}({input}, {output}, count, stackalloc float[StackBatchScratchLength]);");
+            writer.Line($"public static void {name}({element.ReadOnlySpan} {input}, {element.Span} {output}, int count) => {name}({input}, {output}, count, stackalloc {element.Keyword}[StackBatchScratchLength]);");
             writer.Line();
         }
 
         writer.Lines(docs).Line(countDoc).Line(batchScratchDoc).Line(exceptions);
-        writer.Open($"public static void {name}({ReadOnlySpan} {input}, {Span} {output}, int count, {Span} scratch)");
+        writer.Open($"public static void {name}({element.ReadOnlySpan} {input}, {element.Span} {output}, int count, {element.Span} scratch)");
         writer.Line($"CheckArguments({input}, nameof({input}), {output}, nameof({output}), count, scratch);");
         writer.Line("int width = global::System.Math.Min(global::System.Math.Min(count, PanelWidth), scratch.Length / ScratchLength);");
         writer.Open("for (int first = 0; first < count; first += width)");
@@ -189,8 +188,9 @@ internal static class SolverEmitter
         writer.Line();
     }
 
-    private static void EmitCores(CodeWriter writer, WeightContent content, bool padded)
+    private static void EmitCores(CodeWriter writer, WeightContent content, bool padded, ElementType element)
     {
+        string t = element.Keyword;
         // A unit scale (the 1D Laplacian's) needs no pass at all.
         bool scaled = content.Scale != 1.0;
         // Unpadded solves copy the right-hand sides into x once and then run both sweeps in place; a padded model's
@@ -199,13 +199,13 @@ internal static class SolverEmitter
         string Core(string name, string input, string output, string first, string second, string factor, bool solve)
         {
             string body = padded
-                ? $"global::System.Span<float> padded = work.Slice(count * SlotsLength, count * PaddedN);\n    Pad({input}, padded, count);\n    " +
+                ? $"{element.Span} padded = work.Slice(count * SlotsLength, count * PaddedN);\n    Pad({input}, padded, count);\n    " +
                   (solve ? $"{first}(padded, work, count);\n    {second}(padded, work, count);" : $"{first}(padded, padded, work, count);\n    {second}(padded, padded, work, count);") +
-                  $"\n    Unpad(padded, {output}, count, {(scaled ? factor : "1f")});"
+                  $"\n    Unpad(padded, {output}, count, {(scaled ? factor : element.Literal(1))});"
                 : (solve ? $"CopyUnlessSame({input}, {output});\n    {first}({output}, work, count);\n    {second}({output}, work, count);" : $"{first}({input}, {output}, work, count);\n    {second}({output}, {output}, work, count);")
                   + (scaled ? $"\n    MultiplyBy({output}, {factor});" : "");
             return $$"""
-                private static void {{name}}Core({{ReadOnlySpan}} {{input}}, {{Span}} {{output}}, {{Span}} work, int count)
+                private static void {{name}}Core({{element.ReadOnlySpan}} {{input}}, {{element.Span}} {{output}}, {{element.Span}} work, int count)
                 {
                     {{body}}
                 }
@@ -214,12 +214,12 @@ internal static class SolverEmitter
         }
         writer.Lines(Core("Solve", "b", "x", "LowerSolve", "UpperSolve", "InverseScale", solve: true));
         writer.Lines(Core("SolveTranspose", "b", "x", "UpperTransposeSolve", "LowerTransposeSolve", "InverseScale", solve: true));
-        writer.Lines(Core("Apply", "x", "y", "UpperApply", "LowerApply", "(float)Scale", solve: false));
-        writer.Lines(Core("ApplyTranspose", "x", "y", "LowerTransposeApply", "UpperTransposeApply", "(float)Scale", solve: false));
+        writer.Lines(Core("Apply", "x", "y", "UpperApply", "LowerApply", element.FromDouble("Scale"), solve: false));
+        writer.Lines(Core("ApplyTranspose", "x", "y", "LowerTransposeApply", "UpperTransposeApply", element.FromDouble("Scale"), solve: false));
         if (padded)
             writer.Lines($$"""
                 /// <summary>Copies each vector of order N into its PaddedN-long slot and zeroes the rest (the identity's part).</summary>
-                private static void Pad({{ReadOnlySpan}} source, {{Span}} padded, int count)
+                private static void Pad({{element.ReadOnlySpan}} source, {{element.Span}} padded, int count)
                 {
                     for (int v = 0; v < count; v++)
                     {
@@ -229,7 +229,7 @@ internal static class SolverEmitter
                 }
 
                 /// <summary>The first N entries of each padded vector, times <paramref name="factor"/>.</summary>
-                private static void Unpad({{ReadOnlySpan}} padded, {{Span}} target, int count, float factor)
+                private static void Unpad({{element.ReadOnlySpan}} padded, {{element.Span}} target, int count, {{t}} factor)
                 {
                     for (int v = 0; v < count; v++)
                         for (int i = 0; i < N; i++) target[v * N + i] = padded[v * PaddedN + i] * factor;
@@ -240,7 +240,7 @@ internal static class SolverEmitter
             writer.Lines($$"""
             /// <summary>Copies the right-hand sides into the solution, unless the caller passed one span for both
             /// (the argument checks allow only the same span or separate ones).</summary>
-            private static void CopyUnlessSame({{ReadOnlySpan}} source, {{Span}} target)
+            private static void CopyUnlessSame({{element.ReadOnlySpan}} source, {{element.Span}} target)
             {
                 if (!global::System.Runtime.CompilerServices.Unsafe.AreSame(
                         ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source),
@@ -251,20 +251,20 @@ internal static class SolverEmitter
             """);
         if (scaled)
             writer.Lines($$"""
-                // Solves multiply by the float reciprocal of s, as the Runtime's GfmmSolver does.
-                private const float InverseScale = (float)(1 / Scale);
+                // Solves multiply by the {{t}} reciprocal of s, as the Runtime's GfmmSolver does.
+                private const {{t}} InverseScale = {{element.FromDouble("(1 / Scale)")}};
 
                 """);
         if (scaled && !padded)
             writer.Lines($$"""
-                private static void MultiplyBy({{Span}} v, float factor)
+                private static void MultiplyBy({{element.Span}} v, {{t}} factor)
                 {
                     int i = 0;
                     if (global::System.Numerics.Vector.IsHardwareAccelerated)
                     {
-                        var factors = new global::System.Numerics.Vector<float>(factor);
-                        for (; i <= v.Length - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                            (new global::System.Numerics.Vector<float>(v.Slice(i)) * factors).CopyTo(v.Slice(i));
+                        var factors = new global::System.Numerics.Vector<{{t}}>(factor);
+                        for (; i <= v.Length - global::System.Numerics.Vector<{{t}}>.Count; i += global::System.Numerics.Vector<{{t}}>.Count)
+                            (new global::System.Numerics.Vector<{{t}}>(v.Slice(i)) * factors).CopyTo(v.Slice(i));
                     }
                     for (; i < v.Length; i++) v[i] *= factor;
                 }
@@ -274,8 +274,8 @@ internal static class SolverEmitter
 
     /// <summary>Vectors per panel of the batched overloads that stack-allocate their scratch: as many as fit
     /// the same 16 KiB as one vector's scratch, up to <see cref="PanelWidth"/>.</summary>
-    private static int StackBatchVectors(int scratchLength) =>
-        Math.Max(1, Math.Min(PanelWidth, MaxStackScratch / scratchLength));
+    private static int StackBatchVectors(int scratchLength, ElementType element) =>
+        Math.Max(1, Math.Min(PanelWidth, MaxStackScratchBytes / element.ByteSize / scratchLength));
 
     private static bool[] Mask(GfmmLayout layout, EquatableArray<int> stored)
     {
@@ -284,19 +284,19 @@ internal static class SolverEmitter
         return mask;
     }
 
-    private static void EmitChecks(CodeWriter writer)
+    private static void EmitChecks(CodeWriter writer, ElementType element)
     {
         writer.Lines($$"""
-            private static void CheckArguments({{ReadOnlySpan}} input, string inputName, {{ReadOnlySpan}} output, string outputName, int count, {{ReadOnlySpan}} scratch)
+            private static void CheckArguments({{element.ReadOnlySpan}} input, string inputName, {{element.ReadOnlySpan}} output, string outputName, int count, {{element.ReadOnlySpan}} scratch)
             {
                 CheckVectors(input, inputName, output, outputName, count);
                 if (scratch.Length < ScratchLength)
-                    throw new global::System.ArgumentException($"scratch has length {scratch.Length}, but at least ScratchLength = {ScratchLength} floats are needed.", nameof(scratch));
+                    throw new global::System.ArgumentException($"scratch has length {scratch.Length}, but at least ScratchLength = {ScratchLength} {{element.Plural}} are needed.", nameof(scratch));
                 if (global::System.MemoryExtensions.Overlaps(scratch, input) || global::System.MemoryExtensions.Overlaps(scratch, output))
                     throw new global::System.ArgumentException($"scratch must not overlap {inputName} or {outputName}.", nameof(scratch));
             }
 
-            private static void CheckVectors({{ReadOnlySpan}} input, string inputName, {{ReadOnlySpan}} output, string outputName, int count)
+            private static void CheckVectors({{element.ReadOnlySpan}} input, string inputName, {{element.ReadOnlySpan}} output, string outputName, int count)
             {
                 if (count < 0)
                     throw new global::System.ArgumentOutOfRangeException(nameof(count), count, "The number of vectors must be >= 0.");

@@ -12,6 +12,7 @@ namespace GenLu.Generator.Model;
 /// <param name="ModelPath">The path written in the attribute.</param>
 /// <param name="DeclaringDirectory">Directory of the file that carries the attribute.</param>
 /// <param name="AttributeLocation">Where the attribute is applied (every diagnostic points there).</param>
+/// <param name="Precision">The attribute's <c>Precision</c>: the number type of the generated code, or the weight file's.</param>
 internal sealed record SolverTarget(
     string? Namespace,
     string TypeName,
@@ -21,10 +22,24 @@ internal sealed record SolverTarget(
     bool IsStaticPartial,
     string ModelPath,
     string DeclaringDirectory,
-    LocationInfo? AttributeLocation);
+    LocationInfo? AttributeLocation,
+    RequestedPrecision Precision = RequestedPrecision.FromWeightFile);
+
+/// <summary>The values of the emitted <c>GenLu.GfmmPrecision</c> enum (<see cref="AttributeSource"/>), number for number.</summary>
+internal enum RequestedPrecision
+{
+    /// <summary>float code for a float32 file, double code for a float64 one.</summary>
+    FromWeightFile = 0,
+
+    Single = 1,
+
+    Double = 2,
+}
 
 /// <summary>The validated weights of one <c>*.gfmm.json</c>, with the factored diagonal blocks <c>G_i</c> of L and U
-/// packed at generation time by <see cref="DiagonalBlockFactors"/>, the Runtime's structured solver's own routine.</summary>
+/// packed at generation time by <see cref="DiagonalBlockFactors{T}"/>, the Runtime's structured solver's own routine.</summary>
+/// <param name="Dtype">The number type of the weights and factors here, hence of the generated code: every number below
+/// is exactly a value of that type (float32 ones are floats widened to double, which is exact).</param>
 /// <param name="N">The operator's order (≤ M · P): the length of every vector of the generated class.</param>
 /// <param name="Lower">L's stored (non-zero) tensors one after another, each row-major <c>W[out, in]</c>.</param>
 /// <param name="LowerStored">The <see cref="GfmmLayout"/> indices of those tensors, ascending; the others are zero and get no code.</param>
@@ -39,9 +54,10 @@ internal sealed record WeightContent(
     int N,
     double Scale,
     string Sha256,
-    EquatableArray<float> Lower,
+    GfmmDtype Dtype,
+    EquatableArray<double> Lower,
     EquatableArray<int> LowerStored,
-    EquatableArray<float> Upper,
+    EquatableArray<double> Upper,
     EquatableArray<int> UpperStored,
     PackedDiagonal LowerDiagonal,
     PackedDiagonal UpperDiagonal,
@@ -56,7 +72,10 @@ internal sealed record WeightContent(
     /// P x P triangles, the reciprocals of its diagonal and the pivots.</summary>
     public long EmbeddedBytes => Resource is { } resource
         ? Embedding.EmbeddedResourceFormat.Length(resource.Header.AsSpan().ToArray())
-        : 4L * (Lower.Count + Upper.Count + LowerDiagonal.EmbeddedWords + UpperDiagonal.EmbeddedWords);
+        : NumberBytes * (Lower.Count + Upper.Count) + LowerDiagonal.EmbeddedBytes(NumberBytes) + UpperDiagonal.EmbeddedBytes(NumberBytes);
+
+    /// <summary>Bytes per weight or factor: 4 or 8.</summary>
+    public int NumberBytes => Dtype == GfmmDtype.Float64 ? 8 : 4;
 
     /// <summary>Floats of L's stored tensors: U's start after them in the embedded weights.</summary>
     public int LowerWeightCount => LowerStored.Count * P * P;
@@ -68,16 +87,16 @@ internal sealed record ResourceData(string Name, EquatableArray<int> Header);
 
 /// <summary>The parts of <see cref="DiagonalBlockFactors"/> the generated code embeds, as equatable values (the
 /// incremental pipeline compares them).</summary>
-/// <param name="FactorsColumnMajor"><see cref="DiagonalBlockFactors.FactorsTransposed"/>: each block's in-place LU factors column-major.</param>
-/// <param name="InverseDiagonal"><see cref="DiagonalBlockFactors.InverseDiagonal"/>, P per block.</param>
-/// <param name="Pivots"><see cref="DiagonalBlockFactors.Pivots"/> (LAPACK ipiv, zero-based), P per block.</param>
+/// <param name="FactorsColumnMajor"><see cref="DiagonalBlockFactors{T}.FactorsTransposed"/>: each block's in-place LU factors column-major.</param>
+/// <param name="InverseDiagonal"><see cref="DiagonalBlockFactors{T}.InverseDiagonal"/>, P per block.</param>
+/// <param name="Pivots"><see cref="DiagonalBlockFactors{T}.Pivots"/> (LAPACK ipiv, zero-based), P per block.</param>
 internal sealed record PackedDiagonal(
-    EquatableArray<float> FactorsColumnMajor,
-    EquatableArray<float> InverseDiagonal,
+    EquatableArray<double> FactorsColumnMajor,
+    EquatableArray<double> InverseDiagonal,
     EquatableArray<int> Pivots)
 {
-    /// <summary>Two padded P x P triangles per block, plus P reciprocals and P pivots.</summary>
-    public long EmbeddedWords => 2L * FactorsColumnMajor.Count + InverseDiagonal.Count + Pivots.Count;
+    /// <summary>Two padded P x P triangles per block, plus P reciprocals (numbers of <paramref name="numberBytes"/> bytes) and P int32 pivots.</summary>
+    public long EmbeddedBytes(int numberBytes) => numberBytes * (2L * FactorsColumnMajor.Count + InverseDiagonal.Count) + 4L * Pivots.Count;
 }
 
 /// <summary>Why a weight file cannot be used: a diagnostic id and the arguments that follow the file's

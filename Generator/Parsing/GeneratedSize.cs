@@ -28,9 +28,10 @@ internal static class GeneratedSize
     private const long KernelCharacters = 300_000;
 
     /// <summary>Bytes the generated class embeds for a model of this shape with every tensor present: both
-    /// factors' weights, each G_i's factors as two padded P x P triangles, the reciprocals of its diagonal and
-    /// its pivots. Null when M and P do not make a valid layout (the file reader then says why).</summary>
-    public static long? EmbeddedBytes(int m, int p)
+    /// factors' weights, each G_i's factors as two padded P x P triangles, the reciprocals of its diagonal (numbers of
+    /// <paramref name="numberBytes"/> bytes: 4 for float, 8 for double) and its int32 pivots. Null when M and P do not
+    /// make a valid layout (the file reader then says why).</summary>
+    public static long? EmbeddedBytes(int m, int p, int numberBytes = 4)
     {
         GfmmLayout lower, upper;
         try
@@ -43,7 +44,7 @@ internal static class GeneratedSize
             return null;
         }
         long perBlock = (long)m * p;
-        return 4 * ((long)lower.WeightCount + upper.WeightCount + 4 * perBlock * p + 4 * perBlock);
+        return numberBytes * ((long)lower.WeightCount + upper.WeightCount + 4 * perBlock * p + 2 * perBlock) + 4 * 2 * perBlock;
     }
 
     /// <summary>Estimated characters of generated source for M leaves and this much embedded data, printed as

@@ -54,12 +54,14 @@ internal static class ManifestReader
             return Unusable(path, manifestPath, "its resource header disagrees with its shape or stored tensors");
         if (manifest.N < 1 || manifest.N > lower.N || manifest.Sha256.Length != EmbeddedResourceFormat.ChecksumBytes)
             return Unusable(path, manifestPath, "its order or checksum is invalid");
+        if (EmbeddedResourceFormat.Dtype(header) is not { } dtype)
+            return Unusable(path, manifestPath, $"its resource header names no number type (word {EmbeddedResourceFormat.DtypeWord} is {header[EmbeddedResourceFormat.DtypeWord]})");
 
-        var empty = new PackedDiagonal(EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<int>.Empty);
+        var empty = new PackedDiagonal(EquatableArray<double>.Empty, EquatableArray<double>.Empty, EquatableArray<int>.Empty);
         return new WeightFile(path, new WeightContent(
-            manifest.M, manifest.P, manifest.N, manifest.Scale, manifest.Sha256,
-            EquatableArray<float>.Empty, new EquatableArray<int>(lowerStored),
-            EquatableArray<float>.Empty, new EquatableArray<int>(upperStored),
+            manifest.M, manifest.P, manifest.N, manifest.Scale, manifest.Sha256, dtype,
+            EquatableArray<double>.Empty, new EquatableArray<int>(lowerStored),
+            EquatableArray<double>.Empty, new EquatableArray<int>(upperStored),
             empty, empty, manifest.DeterminantSign, manifest.LogAbsDeterminant,
             new ResourceData(manifest.ResourceName, new EquatableArray<int>(header))), null);
     }

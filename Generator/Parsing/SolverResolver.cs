@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using GenLu.Generator.Model;
+using GenLu.Structure;
 
 namespace GenLu.Generator.Parsing;
 
@@ -53,7 +54,8 @@ internal static class SolverResolver
             return Done(null, diagnostics);
         }
 
-        var content = file.Content!;
+        var content = InPrecision(file.Content!, target, diagnostics);
+        if (content is null) return Done(null, diagnostics);
         bool looped = content.M > options.UnrollMaxLeaves;
         if (content.Resource is not null && !options.AllowUnsafe)
         {
@@ -69,6 +71,40 @@ internal static class SolverResolver
                 GeneratedSize.Megabytes(GeneratedSize.WarningSourceCharacters)));
 
         return Done(target.IsStaticPartial ? new SolverPlan(target, content, looped) : null, diagnostics);
+    }
+
+    /// <summary>The content in the number type the attribute asks for: as read (the file's dtype), or a float32 file's
+    /// weights widened to double with the G_i factored again in double. Null, with the diagnostic added, when the request
+    /// cannot be met.</summary>
+    private static WeightContent? InPrecision(WeightContent content, SolverTarget target, List<DiagnosticInfo> diagnostics)
+    {
+        var attribute = target.AttributeLocation;
+        switch (target.Precision)
+        {
+            case RequestedPrecision.FromWeightFile:
+                return content;
+            case RequestedPrecision.Single when content.Dtype == GfmmDtype.Float32:
+                return content;
+            case RequestedPrecision.Single:
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PrecisionMismatch, attribute, target.ModelPath,
+                    "the file holds float64 weights, and Precision = GfmmPrecision.Single would round them to float, losing digits; leave Precision out for a double solver, or write the model as float32"));
+                return null;
+            case RequestedPrecision.Double when content.Dtype == GfmmDtype.Float64:
+                return content;
+            case RequestedPrecision.Double when content.Resource is not null:
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PrecisionMismatch, attribute, target.ModelPath,
+                    "Precision = GfmmPrecision.Double asks for a double solver, but the build step embedded the float32 file as a resource of float32 numbers; write the model as float64 (for example genlu factor --dtype float64), or embed it as source with GenLuEmbed=\"Source\" on its AdditionalFiles item"));
+                return null;
+            case RequestedPrecision.Double:
+                var widened = WeightFileParser.Widened(content, out string? failure);
+                if (widened is null)
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SingularDiagonalBlock, attribute, target.ModelPath, failure!));
+                return widened;
+            default:
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PrecisionMismatch, attribute, target.ModelPath,
+                    $"Precision = {((int)target.Precision).ToString(CultureInfo.InvariantCulture)} is not a GenLu.GfmmPrecision value (FromWeightFile, Single or Double)"));
+                return null;
+        }
     }
 
     private static bool SamePath(string left, string right) => string.Equals(left, right, StringComparison.OrdinalIgnoreCase);

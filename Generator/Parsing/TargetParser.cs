@@ -17,6 +17,10 @@ internal static class TargetParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var attribute = context.Attributes[0];
         string modelPath = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string path ? path : "";
+        var precision = RequestedPrecision.FromWeightFile;
+        foreach (var argument in attribute.NamedArguments)
+            if (argument.Key == AttributeSource.PrecisionProperty && argument.Value.Value is int value)
+                precision = (RequestedPrecision)value;
         var location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()
             ?? context.TargetNode.GetLocation());
 
@@ -38,7 +42,8 @@ internal static class TargetParser
             IsStaticPartial: type.IsStatic && IsPartial(type, cancellationToken) && containersPartial,
             ModelPath: modelPath,
             DeclaringDirectory: Path.GetDirectoryName(context.TargetNode.SyntaxTree.FilePath) ?? "",
-            AttributeLocation: location);
+            AttributeLocation: location,
+            Precision: precision);
     }
 
     private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>

@@ -10,10 +10,17 @@ namespace GenLu.Generator.Parsing;
 /// </summary>
 internal static class WeightFileHeader
 {
-    public static bool TryReadShape(string json, out int m, out int p)
+    public static bool TryReadShape(string json, out int m, out int p) => Scan(json, withDtype: false, out m, out p, out _);
+
+    /// <summary>M and P as <see cref="TryReadShape"/> finds them, and whether the file claims <c>"dtype": "float64"</c>
+    /// (the members before the tensors, in the files GenLu writes; a dtype after them costs a scan to the end).</summary>
+    public static bool TryReadHeader(string json, out int m, out int p, out bool float64) => Scan(json, withDtype: true, out m, out p, out float64);
+
+    private static bool Scan(string json, bool withDtype, out int m, out int p, out bool float64)
     {
         m = p = 0;
-        bool haveM = false, haveP = false;
+        float64 = false;
+        bool haveM = false, haveP = false, haveDtype = !withDtype;
         int pos = 0;
         if (pos < json.Length && json[pos] == '\uFEFF') pos++;
         SkipWhitespace(json, ref pos);
@@ -33,10 +40,15 @@ internal static class WeightFileHeader
             // The first occurrence counts, as in the full reader.
             if (key == "M" && !haveM) haveM = int.TryParse(json.Substring(valueStart, pos - valueStart).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out m);
             else if (key == "P" && !haveP) haveP = int.TryParse(json.Substring(valueStart, pos - valueStart).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out p);
-            if (haveM && haveP) return true;
+            else if (key == "dtype" && !haveDtype)
+            {
+                haveDtype = true;
+                float64 = json.Substring(valueStart, pos - valueStart).Trim() == "\"float64\"";
+            }
+            if (haveM && haveP && haveDtype) return true;
             SkipWhitespace(json, ref pos);
             if (Take(json, ref pos, ',')) continue;
-            return false; // '}' without both, or malformed
+            return haveM && haveP && withDtype; // the end without a dtype (the reader reports it), or '}' without both, or malformed
         }
     }
 

@@ -25,7 +25,7 @@ internal static class WeightFileParser
         if (text is null)
             return Failed(path, Diagnostics.MalformedWeightFile, "the compiler could not read the file.");
         string json = text.ToString();
-        if (WeightFileHeader.TryReadShape(json, out int m, out int p) && GeneratedSize.EmbeddedBytes(m, p) is { } embedded)
+        if (WeightFileHeader.TryReadHeader(json, out int m, out int p, out bool float64) && GeneratedSize.EmbeddedBytes(m, p, float64 ? 8 : 4) is { } embedded)
         {
             long source = GeneratedSize.SourceCharacters(m, embedded);
             if (source > GeneratedSize.MaxSourceCharacters)
@@ -35,7 +35,12 @@ internal static class WeightFileParser
         }
         try
         {
-            return FromContent(path, GfmmFile.Parse(json));
+            // Each file in its own type: a float64 file's weights are not rounded here (Precision = Single is refused
+            // later, per attribute), and a float32 file is widened only for an attribute that asks for double.
+            var root = GfmmFile.ParseJson(json);
+            return GfmmFile.ClaimedDtype(root) == GfmmDtype.Float64
+                ? FromContent(path, GfmmFile.Read<double>(root))
+                : FromContent(path, GfmmFile.Read<float>(root));
         }
         catch (GfmmFormatException e)
         {
@@ -49,24 +54,62 @@ internal static class WeightFileParser
         }
     }
 
-    /// <summary>Factors every G_i of L and U with the Runtime's rule (<see cref="DiagonalBlockFactors"/>); a rejected
-    /// one becomes GLU008 with the message the Runtime's SingularBlockException carries.</summary>
-    internal static WeightFile FromContent(string path, GfmmFileContent content)
+    /// <summary>Factors every G_i of L and U with the Runtime's rule (<see cref="DiagonalBlockFactors{T}"/>) in the file's
+    /// type; a rejected one becomes GLU008 with the message the Runtime's SingularBlockException carries.</summary>
+    internal static WeightFile FromContent<T>(string path, GfmmFileContent<T> content)
+        where T : struct, IEquatable<T>
     {
-        var lower = DiagonalBlockFactors.TryCreate(content.Lower, out var failure);
-        var upper = lower is null ? null : DiagonalBlockFactors.TryCreate(content.Upper, out failure);
-        if (lower is null || upper is null)
-            return new WeightFile(path, null, new WeightFileProblem(Diagnostics.SingularDiagonalBlock.Id, new EquatableArray<string>([failure!.Message])));
-        var (sign, logAbs) = DiagonalBlockFactors.LogDeterminant(lower, upper, content.N, content.Scale);
-        return new WeightFile(path, new WeightContent(
-            content.M, content.P, content.N, content.Scale, content.Sha256,
-            new EquatableArray<float>(content.Lower.Values), Stored(content.Lower),
-            new EquatableArray<float>(content.Upper.Values), Stored(content.Upper),
-            Packed(lower), Packed(upper),
-            sign, logAbs), null);
+        var factored = Factored(content.M, content.P, content.N, content.Scale, content.Sha256, content.Lower, Stored(content.Lower),
+            content.Upper, Stored(content.Upper), out string? failure);
+        return factored is null
+            ? new WeightFile(path, null, new WeightFileProblem(Diagnostics.SingularDiagonalBlock.Id, new EquatableArray<string>([failure!])))
+            : new WeightFile(path, factored, null);
     }
 
-    private static EquatableArray<int> Stored(GfmmTensorStore store)
+    /// <summary>A float32 file's content as a double solver's (<c>Precision = Double</c>): the same weights, exactly, with
+    /// every G_i factored again by the rule for double, as the Runtime factors a float32 file it reads as float64. Null
+    /// with the GLU008 message when a block is rejected in double.</summary>
+    internal static WeightContent? Widened(WeightContent content, out string? failure)
+    {
+        var lower = GfmmTensorStore<double>.Sparse(new GfmmLayout(GfmmKind.Lower, content.M, content.P), content.LowerStored.AsSpan().ToArray(), content.Lower.AsSpan().ToArray());
+        var upper = GfmmTensorStore<double>.Sparse(new GfmmLayout(GfmmKind.Upper, content.M, content.P), content.UpperStored.AsSpan().ToArray(), content.Upper.AsSpan().ToArray());
+        return Factored(content.M, content.P, content.N, content.Scale, content.Sha256, lower, content.LowerStored, upper, content.UpperStored, out failure);
+    }
+
+    private static WeightContent? Factored<T>(int m, int p, int n, double scale, string sha256,
+        GfmmTensorStore<T> lowerWeights, EquatableArray<int> lowerStored, GfmmTensorStore<T> upperWeights, EquatableArray<int> upperStored, out string? failure)
+        where T : struct, IEquatable<T>
+    {
+        var lower = DiagonalBlockFactors<T>.TryCreate(lowerWeights, out var rejected);
+        var upper = lower is null ? null : DiagonalBlockFactors<T>.TryCreate(upperWeights, out rejected);
+        if (lower is null || upper is null)
+        {
+            failure = rejected!.Message;
+            return null;
+        }
+        failure = null;
+        var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(lower, upper, n, scale);
+        return new WeightContent(
+            m, p, n, scale, sha256, TensorScalar<T>.Instance.Dtype,
+            Widen(lowerWeights.Values), lowerStored,
+            Widen(upperWeights.Values), upperStored,
+            Packed(lower), Packed(upper),
+            sign, logAbs);
+    }
+
+    /// <summary>The numbers as doubles (exact for floats), the one form the equatable model holds.</summary>
+    private static EquatableArray<double> Widen<T>(T[] values)
+        where T : struct, IEquatable<T>
+    {
+        if (values is double[] doubles) return new EquatableArray<double>(doubles);
+        var scalar = TensorScalar<T>.Instance;
+        var widened = new double[values.Length];
+        for (int i = 0; i < values.Length; i++) widened[i] = scalar.Widen(values[i]);
+        return new EquatableArray<double>(widened);
+    }
+
+    private static EquatableArray<int> Stored<T>(GfmmTensorStore<T> store)
+        where T : struct, IEquatable<T>
     {
         var stored = new int[store.StoredTensorCount];
         for (int t = 0, k = 0; t < store.Layout.TensorCount; t++)
@@ -74,8 +117,9 @@ internal static class WeightFileParser
         return new EquatableArray<int>(stored);
     }
 
-    private static PackedDiagonal Packed(DiagonalBlockFactors factors) => new(
-        new EquatableArray<float>(factors.FactorsTransposed), new EquatableArray<float>(factors.InverseDiagonal), new EquatableArray<int>(factors.Pivots));
+    private static PackedDiagonal Packed<T>(DiagonalBlockFactors<T> factors)
+        where T : struct, IEquatable<T> =>
+        new(Widen(factors.FactorsTransposed), Widen(factors.InverseDiagonal), new EquatableArray<int>(factors.Pivots));
 
     private static WeightFile Failed(string path, DiagnosticDescriptor descriptor, string detail) =>
         new(path, null, new WeightFileProblem(descriptor.Id, new EquatableArray<string>([detail])));

@@ -4,24 +4,30 @@ namespace GenLu.IntegrationTests;
 
 /// <summary>
 /// This project's build runs the real build step (GenLu.Generator.targets and genlu-embed, as a package consumer's
-/// does): the Laplacian's data is a manifest resource read in place, the other models' data literals; the M = 8
-/// models' schedules are looped over step tables (GenLuUnrollMaxLeaves = 4), the M = 2 model's unrolled. The solve
+/// does): the Laplacian's data (floats) and the float64 kernel's (doubles) are manifest resources read in place, the
+/// other models' data literals; the M = 8 models' schedules are looped over step tables (GenLuUnrollMaxLeaves = 4), the
+/// M = 2 models' unrolled. The solve
 /// tests of these classes (dense reference, Runtime agreement, allocation) therefore cover every form; these tests
 /// check that each class really has the form it is meant to.
 /// </summary>
 public class EmbeddingFormTests
 {
     [Fact]
-    public void The_laplacian_reads_its_data_from_a_manifest_resource_and_the_others_hold_literals()
+    public void The_laplacian_and_the_float64_kernel_read_their_data_from_manifest_resources_and_the_others_hold_literals()
     {
         var assembly = typeof(Laplacian1D).Assembly;
-        var resources = assembly.GetManifestResourceNames().Where(name => name.EndsWith(".gfmm.bin", StringComparison.Ordinal)).ToList();
-        resources.ShouldHaveSingleItem().ShouldStartWith("GenLu.laplacian1d-");
-        using (var stream = assembly.GetManifestResourceStream(resources[0]))
-            stream.ShouldBeAssignableTo<UnmanagedMemoryStream>("mapped with the image: read in place, not copied");
+        var resources = assembly.GetManifestResourceNames().Where(name => name.EndsWith(".gfmm.bin", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        resources.Count.ShouldBe(2);
+        resources[0].ShouldStartWith("GenLu.laplacian1d-");
+        resources[1].ShouldStartWith("GenLu.rbf-float64-m2p32-");
+        foreach (string resource in resources)
+            using (var stream = assembly.GetManifestResourceStream(resource))
+                stream.ShouldBeAssignableTo<UnmanagedMemoryStream>("mapped with the image: read in place, not copied");
 
         typeof(Laplacian1D).GetNestedType("EmbeddedData", BindingFlags.NonPublic).ShouldNotBeNull();
+        typeof(KernelSolver64).GetNestedType("EmbeddedData", BindingFlags.NonPublic).ShouldNotBeNull();
         typeof(WellConditionedSolver).GetNestedType("EmbeddedData", BindingFlags.NonPublic).ShouldBeNull();
+        typeof(WidenedSolver).GetNestedType("EmbeddedData", BindingFlags.NonPublic).ShouldBeNull();
         typeof(ReferenceSolver).GetNestedType("EmbeddedData", BindingFlags.NonPublic).ShouldBeNull();
     }
 
@@ -31,7 +37,9 @@ public class EmbeddingFormTests
         static bool Looped(Type type) => type.GetMethod("RunSteps", BindingFlags.NonPublic | BindingFlags.Static) is not null;
         Looped(typeof(Laplacian1D)).ShouldBeTrue();
         Looped(typeof(WellConditionedSolver)).ShouldBeTrue();
+        Looped(typeof(WidenedSolver)).ShouldBeTrue();
         Looped(typeof(ReferenceSolver)).ShouldBeFalse();
+        Looped(typeof(KernelSolver64)).ShouldBeFalse();
     }
 
     [Fact]

@@ -9,6 +9,7 @@ internal static class ModelFiles
     public const string Reference = "reference-m2p4.gfmm.json";
     public const string WellConditioned = "wellconditioned-m8p32.gfmm.json";
     public const string Laplacian = "laplacian1d.gfmm.json";
+    public const string Kernel64 = "rbf-float64-m2p32.gfmm.json";
     public const ulong WellConditionedSeed = 20261123;
     public const double WellConditionedScale = 3;
 

@@ -186,6 +186,21 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void GLU014_single_precision_for_a_float64_file()
+    {
+        string json = TestModels.Json(TestModels.WellConditioned(2, 2, seed: 1).ToFloat64());
+        Check(Single(SolverSource("Solver", WeightFiles.ModelPath, attributeArguments: ", Precision = GenLu.GfmmPrecision.Single"), WeightFiles.File(json)),
+            "GLU014", DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void GLU014_an_undefined_precision_value()
+    {
+        Check(Single(SolverSource("Solver", WeightFiles.ModelPath, attributeArguments: ", Precision = (GenLu.GfmmPrecision)7"), WeightFiles.File(WeightFiles.Valid())),
+            "GLU014", DiagnosticSeverity.Error);
+    }
+
+    [Fact]
     public void Errors_stop_generation_but_the_attribute_is_always_added()
     {
         var (_, result) = Run(Source, WeightFiles.File(WeightFiles.Edit(root => root["M"] = 3)));

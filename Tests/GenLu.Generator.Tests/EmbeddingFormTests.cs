@@ -202,6 +202,44 @@ public class EmbeddingFormTests
     }
 
     [Fact]
+    public void A_float64_resource_holds_doubles_and_names_its_type_and_a_float32_one_cannot_be_widened()
+    {
+        var single = TestModels.WellConditioned(4, 2, seed: 8);
+        using var wide = EmbeddedBuildStep.Run(TestModels.Json(single.ToFloat64()));
+        using var narrow = EmbeddedBuildStep.Run(TestModels.Json(single));
+        var wideHeader = Header(File.ReadAllBytes(wide.ResourcePath!));
+        var narrowHeader = Header(File.ReadAllBytes(narrow.ResourcePath!));
+        // Header word 26 names the number type (0 float32, 1 float64); the section lengths count elements, so they agree.
+        (narrowHeader[26], wideHeader[26]).ShouldBe((0, 1));
+        wideHeader.Take(26).ShouldBe(narrowHeader.Take(26));
+        // Weights, factors and reciprocals take 8 bytes each instead of 4; pivots and step tables stay int32.
+        long numbers = (long)narrowHeader[5] + narrowHeader[6] + narrowHeader[7];
+        (new FileInfo(wide.ResourcePath!).Length - new FileInfo(narrow.ResourcePath!).Length).ShouldBe(4 * numbers);
+
+        string source = GeneratorHarness.SolverSource("Solver", narrow.WeightPath, attributeArguments: ", Precision = GenLu.GfmmPrecision.Double");
+        var (_, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(source),
+            [new InMemoryAdditionalText(narrow.WeightPath, narrow.Json), new InMemoryAdditionalText(narrow.ManifestPath, narrow.Manifest)], []);
+        var diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("GLU014");
+        diagnostic.GetMessage().ShouldContain("GenLuEmbed=\"Source\"");
+
+        // A manifest whose header names no number type is GLU012.
+        string manifest = wide.Manifest;
+        int start = manifest.IndexOf("\nheader ", StringComparison.Ordinal) + "\nheader ".Length;
+        var words = manifest.Substring(start).TrimEnd('\n').Split(',');
+        words[26] = "5";
+        string damaged = manifest.Substring(0, start) + string.Join(",", words) + "\n";
+        var (_, damagedResult) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", wide.WeightPath)),
+            [new InMemoryAdditionalText(wide.WeightPath, wide.Json), new InMemoryAdditionalText(wide.ManifestPath, damaged)], []);
+        var unusable = damagedResult.Diagnostics.ShouldHaveSingleItem();
+        unusable.Id.ShouldBe("GLU012");
+        unusable.GetMessage().ShouldContain("names no number type");
+    }
+
+    private static int[] Header(byte[] resource) =>
+        Enumerable.Range(0, 32).Select(i => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(resource.AsSpan(4 * i))).ToArray();
+
+    [Fact]
     public void A_file_the_build_step_rejects_gets_the_generators_own_diagnostic_and_message()
     {
         var singular = TestModels.WellConditioned(2, 2, seed: 3);

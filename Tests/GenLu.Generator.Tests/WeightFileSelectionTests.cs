@@ -79,6 +79,20 @@ public class WeightFileSelectionTests
     }
 
     [Theory]
+    [InlineData("""{"format": "genlu-gfmm", "M": 8, "P": 32, "dtype": "float64", "tensors": {}}""", true)]
+    [InlineData("""{"M": 8, "P": 32, "dtype": "float32"}""", false)]
+    [InlineData("""{"dtype": "float64", "M": 2, "P": 1}""", true)]
+    [InlineData("""{"M": 2, "P": 1}""", false)]
+    public void The_header_scan_reads_the_dtype_for_the_size_limit(string json, bool float64)
+    {
+        WeightFileHeader.TryReadHeader(json, out int m, out int p, out bool foundFloat64).ShouldBeTrue();
+        (m > 0 && p > 0).ShouldBeTrue();
+        foundFloat64.ShouldBe(float64);
+        // A float64 model embeds its weights, factors and reciprocals in 8 bytes, its pivots still in 4.
+        GeneratedSize.EmbeddedBytes(8, 4, 8).ShouldBe(2 * GeneratedSize.EmbeddedBytes(8, 4)!.Value - 4L * 2 * 8 * 4);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("[1, 2]")]
     [InlineData("""{"M": 8}""")]

@@ -134,6 +134,19 @@ internal static class DenseReference
         return best;
     }
 
+    /// <summary><c>‖actual − expected‖₂ / ‖expected‖₂</c> of a double result.</summary>
+    public static double RelativeError(ReadOnlySpan<double> actual, ReadOnlySpan<double> expected)
+    {
+        double difference = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double d = actual[i] - expected[i];
+            difference += d * d;
+            norm += expected[i] * expected[i];
+        }
+        return Math.Sqrt(difference / norm);
+    }
+
     /// <summary><c>‖actual − expected‖₂ / ‖expected‖₂</c>.</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
     {

@@ -13,6 +13,17 @@ internal delegate void BatchOperation(ReadOnlySpan<float> input, Span<float> out
 
 internal delegate void BatchScratchOperation(ReadOnlySpan<float> input, Span<float> output, int count, Span<float> scratch);
 
+/// <summary>The same operations for a solver of either number type (a double one: <c>Precision</c> or a float64 file).</summary>
+internal delegate void VectorOperation<T>(ReadOnlySpan<T> input, Span<T> output);
+
+internal delegate void ScratchOperation<T>(ReadOnlySpan<T> input, Span<T> output, Span<T> scratch);
+
+internal delegate void BatchOperation<T>(ReadOnlySpan<T> input, Span<T> output, int count);
+
+internal delegate void BatchScratchOperation<T>(ReadOnlySpan<T> input, Span<T> output, int count, Span<T> scratch);
+
+internal delegate void ParallelOperation<T>(ReadOnlyMemory<T> input, Memory<T> output, int count);
+
 /// <summary>The public API of one generated solver class, compiled in memory and bound to delegates.</summary>
 /// <summary>How a generated class holds its data and runs its schedules.</summary>
 internal sealed record EmbeddingForm(bool Resource, bool Looped)
@@ -31,18 +42,19 @@ internal sealed class GeneratedSolver
     /// <summary>The generated class of <paramref name="model"/> in the given form: literal or resource data (the
     /// latter written by the real build step, <c>genlu-embed</c>, into a temporary directory and emitted as the
     /// assembly's manifest resource), unrolled or looped schedules.</summary>
-    public static GeneratedSolver Build(GfmmModel model, EmbeddingForm form)
+    /// <param name="attributeArguments">Named arguments after the path, e.g. <c>, Precision = GenLu.GfmmPrecision.Double</c>.</param>
+    public static GeneratedSolver Build(GfmmModel model, EmbeddingForm form, string attributeArguments = "")
     {
-        if (!form.Resource && !form.Looped) return Build(model);
+        if (!form.Resource && !form.Looped && attributeArguments.Length == 0) return Build(model);
         var options = new Dictionary<string, string> { ["build_property.genluunrollmaxleaves"] = form.Looped ? "0" : "1000000" };
         if (!form.Resource)
         {
-            var (literal, literalResult) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", "models/model.gfmm.json")),
+            var (literal, literalResult) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", "models/model.gfmm.json", attributeArguments: attributeArguments)),
                 [new InMemoryAdditionalText("/project/src/models/model.gfmm.json", TestModels.Json(model))], options);
             return Checked(literal, literalResult);
         }
         using var step = EmbeddedBuildStep.Run(TestModels.Json(model));
-        var (output, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", step.WeightPath)),
+        var (output, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SolverSource("Solver", step.WeightPath, attributeArguments: attributeArguments)),
             [new InMemoryAdditionalText(step.WeightPath, step.Json), new InMemoryAdditionalText(step.ManifestPath, step.Manifest)], options);
         return Checked(output, result, step.Resource());
     }
@@ -75,6 +87,21 @@ internal sealed class GeneratedSolver
 
     public BatchScratchOperation BatchWithScratch(string name) =>
         Bind<BatchScratchOperation>(name, typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(int), typeof(Span<float>));
+
+    public VectorOperation<T> Operation<T>(string name) => Bind<VectorOperation<T>>(name, typeof(ReadOnlySpan<T>), typeof(Span<T>));
+
+    public ScratchOperation<T> WithScratch<T>(string name) => Bind<ScratchOperation<T>>(name, typeof(ReadOnlySpan<T>), typeof(Span<T>), typeof(Span<T>));
+
+    public BatchOperation<T> Batch<T>(string name) => Bind<BatchOperation<T>>(name, typeof(ReadOnlySpan<T>), typeof(Span<T>), typeof(int));
+
+    public BatchScratchOperation<T> BatchWithScratch<T>(string name) =>
+        Bind<BatchScratchOperation<T>>(name, typeof(ReadOnlySpan<T>), typeof(Span<T>), typeof(int), typeof(Span<T>));
+
+    public ParallelOperation<T> Parallel<T>() => Bind<ParallelOperation<T>>("SolveParallel", typeof(ReadOnlyMemory<T>), typeof(Memory<T>), typeof(int));
+
+    /// <summary>Whether the class has a public method of this name over spans of <paramref name="element"/>.</summary>
+    public bool HasSpanMethod(string name, Type element) =>
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, [typeof(ReadOnlySpan<>).MakeGenericType(element), typeof(Span<>).MakeGenericType(element)]) is not null;
 
     private T Bind<T>(string name, params Type[] parameters) where T : Delegate =>
         (type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters)

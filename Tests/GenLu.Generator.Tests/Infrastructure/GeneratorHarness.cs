@@ -46,10 +46,10 @@ internal static class GeneratorHarness
 
     private static readonly ImmutableArray<MetadataReference> References = LoadReferences();
 
-    public static string SolverSource(string typeName, string modelPath, string modifiers = "public static partial", string @namespace = "Demo") => $$"""
+    public static string SolverSource(string typeName, string modelPath, string modifiers = "public static partial", string @namespace = "Demo", string attributeArguments = "") => $$"""
         namespace {{@namespace}};
 
-        [GenLu.GfmmSolver("{{modelPath}}")]
+        [GenLu.GfmmSolver("{{modelPath}}"{{attributeArguments}})]
         {{modifiers}} class {{typeName}} { }
         """;
 
