@@ -2,6 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 #if !NETSTANDARD2_0
 using System.IO;
 #endif
@@ -566,6 +567,7 @@ internal static class GfmmFile
     /// <summary>Checks the payload's numbers (of the file's dtype, <paramref name="stored"/>) and writes them as
     /// <typeparamref name="T"/> into <paramref name="destination"/> from <paramref name="offset"/> (when given): the same type,
     /// or float32 widened to double, so never rounded. Returns whether every number is zero (+0 or -0).</summary>
+    [MethodImpl(OnePass.FullyOptimized)]
     private static bool ToValues<T>(byte[] payload, string field, int p, IPayloadReader stored, T[]? destination, long offset)
         where T : struct, IEquatable<T>
     {

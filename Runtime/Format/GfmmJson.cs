@@ -7,9 +7,21 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace GenLu.Format;
+
+/// <summary>How the loops that run once per character or weight of a file are compiled.</summary>
+internal static class OnePass
+{
+    /// <summary>
+    /// <c>MethodImplOptions.AggressiveOptimization</c> (512; netstandard2.0 does not name it, and a host that does not know
+    /// it ignores it): a file is read once per process, so these loops would otherwise spend their one long call in
+    /// unoptimized first-tier code (measured: 2.3 s instead of 0.8 s to parse a 158 MB file).
+    /// </summary>
+    public const MethodImplOptions FullyOptimized = (MethodImplOptions)512;
+}
 
 internal enum JsonKind { Object, Array, String, Number, True, False, Null }
 
@@ -184,6 +196,7 @@ internal sealed class JsonLiteParser
     /// characters to <paramref name="value"/> when one is given. Returns whether it has an escape sequence: a string
     /// without one is its source characters, which need no decoding.
     /// </summary>
+    [MethodImpl(OnePass.FullyOptimized)]
     private bool ScanString(StringBuilder? value)
     {
         pos++; // opening quote
