@@ -29,7 +29,6 @@ internal enum JsonKind { Object, Array, String, Number, True, False, Null }
 internal sealed class JsonNodeLite
 {
     private readonly bool hasEscapes;
-    private string? text;
 
     public JsonNodeLite(JsonKind kind, string source, int start, int length, bool hasEscapes = false,
         List<KeyValuePair<string, JsonNodeLite>>? members = null, List<JsonNodeLite>? items = null)
@@ -60,8 +59,9 @@ internal sealed class JsonNodeLite
     /// <summary>A string whose characters between its quotes are exactly its value: no escape sequence in it.</summary>
     public bool IsVerbatimString => Kind == JsonKind.String && !hasEscapes;
 
-    /// <summary>The decoded string, or the number's text; null for other kinds.</summary>
-    public string? Text => text ??= Kind switch
+    /// <summary>The decoded string, or the number's text; null for other kinds. Made anew on each call and not kept, so a
+    /// tensor's data decoded through it (escapes, or the generator's reader) lives only as long as its caller needs it.</summary>
+    public string? Text => Kind switch
     {
         JsonKind.String => hasEscapes ? JsonLiteParser.Unescape(Source, Start) : Source.Substring(Start + 1, Length - 2),
         JsonKind.Number => Source.Substring(Start, Length),
