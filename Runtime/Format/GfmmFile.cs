@@ -571,21 +571,57 @@ internal static class GfmmFile
     private static bool ToValues<T>(byte[] payload, string field, int p, IPayloadReader stored, T[]? destination, long offset)
         where T : struct, IEquatable<T>
     {
+        // A file read as its own dtype on a little-endian machine (nearly every read) copies each number as it is.
+        if (BitConverter.IsLittleEndian && destination is float[] floats && stored.ByteSize == sizeof(float))
+            return CopyValues(payload, field, p, floats, offset);
+        if (BitConverter.IsLittleEndian && destination is double[] doubles && stored.ByteSize == sizeof(double))
+            return CopyValues(payload, field, p, doubles, offset);
         var asked = TensorScalar<T>.Instance;
         int count = payload.Length / stored.ByteSize;
         bool allZero = true;
         for (int i = 0; i < count; i++)
         {
             double value = stored.Read(payload, i * stored.ByteSize);
-            if (double.IsNaN(value) || double.IsInfinity(value) || Math.Abs(value) > MaxWeightMagnitude)
-                throw new GfmmFormatException(GfmmFormatError.NonFinite, field + ".data",
-                    $"weight [{i / p}, {i % p}] is {value.ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and at most {MaxWeightMagnitude.ToString("G2", CultureInfo.InvariantCulture)} in magnitude.");
+            if (!(Math.Abs(value) <= MaxWeightMagnitude)) throw NotAWeight(field, p, i, value);
             T weight = asked.Round(value);
             if (!weight.Equals(default)) allZero = false;
             if (destination is not null) destination[offset + i] = weight;
         }
         return allZero;
     }
+
+    [MethodImpl(OnePass.FullyOptimized)]
+    private static bool CopyValues(byte[] payload, string field, int p, float[] destination, long offset)
+    {
+        bool allZero = true;
+        for (int i = 0; i < payload.Length / sizeof(float); i++)
+        {
+            float weight = BitConverter.ToSingle(payload, i * sizeof(float));
+            if (!(Math.Abs(weight) <= MaxWeightMagnitude)) throw NotAWeight(field, p, i, weight);
+            allZero &= weight == 0;
+            destination[offset + i] = weight;
+        }
+        return allZero;
+    }
+
+    [MethodImpl(OnePass.FullyOptimized)]
+    private static bool CopyValues(byte[] payload, string field, int p, double[] destination, long offset)
+    {
+        bool allZero = true;
+        for (int i = 0; i < payload.Length / sizeof(double); i++)
+        {
+            double weight = BitConverter.ToDouble(payload, i * sizeof(double));
+            if (!(Math.Abs(weight) <= MaxWeightMagnitude)) throw NotAWeight(field, p, i, weight);
+            allZero &= weight == 0;
+            destination[offset + i] = weight;
+        }
+        return allZero;
+    }
+
+    /// <summary>NaN, an infinity, or a magnitude above <see cref="MaxWeightMagnitude"/> (the comparisons that pass for none of them).</summary>
+    private static GfmmFormatException NotAWeight(string field, int p, int index, double value) =>
+        new(GfmmFormatError.NonFinite, field + ".data",
+            $"weight [{index / p}, {index % p}] is {value.ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and at most {MaxWeightMagnitude.ToString("G2", CultureInfo.InvariantCulture)} in magnitude.");
 
     /// <summary>Reads a file's numbers of one dtype as their exact double values.</summary>
     private interface IPayloadReader

@@ -188,6 +188,47 @@ public sealed class StreamedWeightFileTests
         Should.Throw<GfmmFormatException>(() => GfmmModel.Parse(file.ToJsonString())).Error.ShouldBe(GfmmFormatError.Checksum);
     }
 
+    public static TheoryData<string, double, bool> WeightEdits() => new()
+    {
+        { "float32", double.NaN, false }, { "float32", double.PositiveInfinity, false }, { "float32", -1e16, false }, { "float32", -1e15, true },
+        { "float32 as float64", double.NaN, false }, { "float32 as float64", double.NegativeInfinity, false }, { "float32 as float64", 1e15, true },
+        { "float64", double.NaN, false }, { "float64", 1.0000000001e15, false }, { "float64", 1e15, true }, { "float64", -0.0, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeightEdits))]
+    public void A_weight_beyond_the_limit_is_refused_naming_its_row_and_column_in_every_reading(string reading, double weight, bool accepted)
+    {
+        bool wide = reading == "float64";
+        var model = GfmmRandom.WellConditioned(2, 2, seed: 9);
+        if (wide) model = model.ToFloat64();
+        var file = JsonNode.Parse(model.ToUtf8Json())!.AsObject();
+        var tensors = file["tensors"]!.AsObject();
+        string name = "L.decoder.0.1.W.weight";
+        byte[] payload = Convert.FromBase64String(tensors[name]!["data"]!.GetValue<string>());
+        // Entry [1, 0] of the P = 2 tensor: index 2.
+        byte[] bad = wide ? BitConverter.GetBytes(weight) : BitConverter.GetBytes((float)weight);
+        bad.CopyTo(payload, 2 * bad.Length);
+        tensors[name]!["data"] = Convert.ToBase64String(payload);
+        file["sha256"] = Convert.ToHexStringLower(SHA256.HashData(tensors.Select(t => Convert.FromBase64String(t.Value!["data"]!.GetValue<string>())).SelectMany(b => b).ToArray()));
+        string text = file.ToJsonString();
+
+        Func<object> read = reading == "float32 as float64" ? () => GfmmFile.Parse<double>(text) : () => GfmmModel.Parse(text);
+        if (accepted)
+        {
+            read().ShouldNotBeNull();
+            var loaded = GfmmModel.Parse(text);
+            double stored = wide ? loaded.L.Tensor<double>(loaded.L.Layout.Decoder(0, 1))[2] : loaded.L.Tensor(loaded.L.Layout.Decoder(0, 1))[2];
+            stored.ShouldBe(wide ? weight : (float)weight);
+            return;
+        }
+        var e = Should.Throw<GfmmFormatException>(() => read());
+        e.Error.ShouldBe(GfmmFormatError.NonFinite);
+        e.Field.ShouldBe($"tensors[\"{name}\"].data");
+        double expected = wide ? weight : (float)weight;
+        e.Message.ShouldContain($"weight [1, 0] is {expected.ToString("R", System.Globalization.CultureInfo.InvariantCulture)};");
+    }
+
     [Fact]
     public void Every_prefix_of_a_file_is_truncated()
     {
