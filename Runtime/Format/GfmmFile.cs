@@ -2,6 +2,10 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+#if !NETSTANDARD2_0
+using System.IO;
+#endif
 using System.Security.Cryptography;
 using System.Text;
 using GenLu.Structure;
@@ -144,6 +148,87 @@ internal static class GfmmFile
     public static GfmmFileContent<T> Parse<T>(string json)
         where T : struct, IEquatable<T> => Read<T>(ParseJson(json));
 
+    /// <summary>The most characters one .NET string holds (<c>string.Length</c>'s bound on 64-bit runtimes).</summary>
+    private const int MaxStringLength = 0x3FFFFFDF;
+
+    /// <summary>Refuses a file longer than <see cref="MaxFileBytes"/> from its length alone, before it is read.</summary>
+    public static void CheckFileSize(long bytes)
+    {
+        if (bytes > MaxFileBytes)
+            throw new GfmmFormatException(GfmmFormatError.TooLarge, "(file)", $"{bytes:N0} bytes, more than the {MaxFileBytes:N0} a weight file may have.");
+    }
+
+#if !NETSTANDARD2_0
+    /// <summary>A weight file's text as one string, and nothing else of its size (see <see cref="ReadText(Stream)"/>).</summary>
+    public static string ReadText(string path)
+    {
+        if (path is null) throw new ArgumentNullException(nameof(path));
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        return ReadText(file);
+    }
+
+    /// <summary>
+    /// The text from the stream's position to its end, decoded as UTF-8 (invalid bytes become U+FFFD; a leading byte-order
+    /// mark stays, and the parser skips it). A seekable stream, a file, is refused beyond <see cref="MaxFileBytes"/>
+    /// from its length and read twice: once to count its characters, once to decode them into the one string of that
+    /// length, so no builder or byte array of the file's size exists beside it. A stream that cannot seek, or one that
+    /// starts with a UTF-16 or UTF-32 byte-order mark (read as that encoding, as a <see cref="StreamReader"/> does), is
+    /// read through a <see cref="StreamReader"/>.
+    /// </summary>
+    public static string ReadText(Stream stream)
+    {
+        if (stream is null) throw new ArgumentNullException(nameof(stream));
+        if (!stream.CanSeek) return ReadWithStreamReader(stream);
+        long start = stream.Position;
+        CheckFileSize(stream.Length - start);
+        var buffer = new byte[1 << 16];
+        int head = stream.ReadAtLeast(buffer.AsSpan(0, 4), 4, throwOnEndOfStream: false);
+        stream.Position = start;
+        if (IsUtf16Or32ByteOrderMark(buffer.AsSpan(0, head))) return ReadWithStreamReader(stream);
+
+        var decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
+        long characters = 0;
+        for (int read; (read = stream.Read(buffer)) > 0;) characters += decoder.GetCharCount(buffer.AsSpan(0, read), flush: false);
+        characters += decoder.GetCharCount(ReadOnlySpan<byte>.Empty, flush: true);
+        if (characters > MaxStringLength)
+            throw new GfmmFormatException(GfmmFormatError.TooLarge, "(file)", $"{characters:N0} characters, more than one .NET string holds.");
+        stream.Position = start;
+        decoder.Reset();
+        return string.Create((int)characters, (stream, buffer, decoder), static (text, state) =>
+        {
+            int filled = 0;
+            for (int read; (read = state.stream.Read(state.buffer)) > 0;)
+                filled += Decode(state.decoder, state.buffer.AsSpan(0, read), text, filled, flush: false);
+            filled += Decode(state.decoder, ReadOnlySpan<byte>.Empty, text, filled, flush: true);
+            if (filled != text.Length) throw ChangedWhileRead();
+        });
+    }
+
+    private static int Decode(Decoder decoder, ReadOnlySpan<byte> bytes, Span<char> text, int filled, bool flush)
+    {
+        try
+        {
+            return decoder.GetChars(bytes, text.Slice(filled), flush);
+        }
+        catch (ArgumentException)
+        {
+            throw ChangedWhileRead(); // more characters than the first pass counted
+        }
+    }
+
+    private static IOException ChangedWhileRead() => new("The weight file changed while it was read.");
+
+    private static bool IsUtf16Or32ByteOrderMark(ReadOnlySpan<byte> head) =>
+        head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])
+        || head.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
+
+    private static string ReadWithStreamReader(Stream stream)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
+        return reader.ReadToEnd();
+    }
+#endif
+
     /// <summary>The dtype a parsed file claims, or null when its <c>"dtype"</c> is absent or unknown (the full
     /// reader then reports it, after the format and version checks that come first).</summary>
     public static GfmmDtype? ClaimedDtype(JsonNodeLite root)
@@ -230,65 +315,169 @@ internal static class GfmmFile
         // The header's M and P are only claims: before anything proportional to them is allocated (the name maps,
         // the weight arrays), the file must hold a member per required tensor — every tensor in version 1, the 2M
         // diagonal blocks (never omitted: a zero G_i makes its factor singular) in version 2 — and each member's
-        // payload its P² floats.
+        // payload its P² numbers.
         long required = version == 1 ? (long)lowerLayout.TensorCount + upperLayout.TensorCount : 2L * m;
         if (tensors.Members!.Count < required)
             ThrowFirstMissing(tensors, lowerLayout, upperLayout, version);
         var lowerIndex = lowerLayout.TensorIndexByName();
         var upperIndex = upperLayout.TensorIndexByName();
-        var payloads = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        var lowerTensors = new SortedDictionary<int, T[]>();
-        var upperTensors = new SortedDictionary<int, T[]>();
+        long payloadBytes = (long)p * p * stored.ByteSize;
+        var lower = new FactorWeights<T>(lowerLayout);
+        var upper = new FactorWeights<T>(upperLayout);
+        var entries = new List<TensorEntry>(tensors.Members.Count);
+        bool inChecksumOrder = true;
         foreach (var member in tensors.Members)
         {
-            string name = member.Key;
-            string field = "tensors[\"" + name + "\"]";
-            bool isLower = name.StartsWith("L.", StringComparison.Ordinal);
-            bool isUpper = name.StartsWith("U.", StringComparison.Ordinal);
-            string local = isLower || isUpper ? name.Substring(2) : name;
-            bool isRoot = (isLower || isUpper) && local == "root_bridge.W.weight";
-            int index = -1;
-            bool known = isRoot
-                || (isLower && lowerIndex.TryGetValue(local, out index))
-                || (isUpper && upperIndex.TryGetValue(local, out index));
-            if (!known)
-                throw new GfmmFormatException(GfmmFormatError.UnexpectedTensor, field, $"no tensor of that name exists for M = {m}, P = {p}.");
+            var entry = TensorEntry.Of(member.Key, member.Value, lowerIndex, upperIndex);
+            if (entries.Count > 0 && string.CompareOrdinal(entries[entries.Count - 1].Name, entry.Name) >= 0) inChecksumOrder = false;
+            entries.Add(entry);
+            // Only a member whose data has the characters of a whole payload can be read, so only those get room.
+            if (entry.Index >= 0 && HoldsPayload(member.Value, payloadBytes))
+                (entry.IsLower ? lower : upper).Reserve(entry.Index);
+        }
+        lower.Allocate();
+        upper.Allocate();
 
-            byte[] payload = ReadTensorPayload(member.Value, field, p, stored);
-            payloads.Add(name, payload);
-            var weights = ToValues<T>(payload, field, p, stored);
-            if (isRoot)
+        // Tensors are validated in file order (the first defective one is reported) and decoded one at a time from the
+        // text into a scratch payload, then into their place among the factor's weights. The checksum covers the
+        // payloads in ordinal order of their names, the order writers use; a file in another order is hashed again
+        // after it has been read, decoding each payload anew.
+        using var checksum = SHA256.Create();
+        byte[]? scratch = null;
+        foreach (var entry in entries)
+        {
+            string field = "tensors[\"" + entry.Name + "\"]";
+            if (!entry.IsKnown)
+                throw new GfmmFormatException(GfmmFormatError.UnexpectedTensor, field, $"no tensor of that name exists for M = {m}, P = {p}.");
+            byte[] payload = ReadTensorPayload(entry.Node, field, p, stored, payloadBytes, ref scratch);
+            if (inChecksumOrder) checksum.TransformBlock(payload, 0, payload.Length, null, 0);
+            if (entry.Index < 0)
             {
-                foreach (T w in weights)
-                    if (!w.Equals(default)) // +0 and -0 are both zero
-                        throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
+                if (!ToValues<T>(payload, field, p, stored, null, 0))
+                    throw new GfmmFormatException(GfmmFormatError.RootNotZero, field, "the root edge of L and U must be identically zero.");
                 continue;
             }
-            (isLower ? lowerTensors : upperTensors).Add(index, weights);
+            var factor = entry.IsLower ? lower : upper;
+            factor.Read(entry.Index, ToValues(payload, field, p, stored, factor.Values, factor.Offset(entry.Index)));
         }
-        var present = new HashSet<string>(payloads.Keys, StringComparer.Ordinal);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries) present.Add(entry.Name);
         CheckAllPresent("L.", lowerLayout, present, version);
         CheckAllPresent("U.", upperLayout, present, version);
 
         string expected = RequiredString(root, "sha256");
-        string actual = Sha256Hex(payloads.Values);
+        if (!inChecksumOrder)
+        {
+            entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (var entry in entries)
+            {
+                byte[] payload = ReadTensorPayload(entry.Node, entry.Name, p, stored, payloadBytes, ref scratch);
+                checksum.TransformBlock(payload, 0, payload.Length, null, 0);
+            }
+        }
+        checksum.TransformFinalBlock(new byte[0], 0, 0);
+        string actual = Hex(checksum.Hash!);
         if (!string.Equals(expected, actual, StringComparison.Ordinal))
             throw new GfmmFormatException(GfmmFormatError.Checksum, "sha256", $"the file says {expected} but the tensor payload hashes to {actual}: the weights were changed or damaged.");
 
-        return new GfmmFileContent<T>(version, fileDtype, m, p, n, scale, NonZeroStore(lowerLayout, lowerTensors), NonZeroStore(upperLayout, upperTensors),
+        return new GfmmFileContent<T>(version, fileDtype, m, p, n, scale, lower.NonZeroStore(), upper.NonZeroStore(),
             operatorJson, trainingJson, metricsJson, actual);
     }
 
-    /// <summary>The tensors read, without the all-zero ones (what memory, plans and generated code leave out).</summary>
-    private static GfmmTensorStore<T> NonZeroStore<T>(GfmmLayout layout, SortedDictionary<int, T[]> tensors)
+    /// <summary>A member of <c>tensors</c>: its name and value, and which tensor of L or U it is (index -1 for a root
+    /// tensor, which is checked and dropped, and for a name the layout does not have).</summary>
+    private readonly struct TensorEntry
+    {
+        private TensorEntry(string name, JsonNodeLite node, bool isKnown, bool isLower, int index)
+        {
+            Name = name;
+            Node = node;
+            IsKnown = isKnown;
+            IsLower = isLower;
+            Index = index;
+        }
+
+        public string Name { get; }
+        public JsonNodeLite Node { get; }
+        public bool IsKnown { get; }
+        public bool IsLower { get; }
+        public int Index { get; }
+
+        public static TensorEntry Of(string name, JsonNodeLite node, Dictionary<string, int> lowerIndex, Dictionary<string, int> upperIndex)
+        {
+            bool isLower = name.StartsWith("L.", StringComparison.Ordinal);
+            bool isUpper = name.StartsWith("U.", StringComparison.Ordinal);
+            string local = isLower || isUpper ? name.Substring(2) : name;
+            if ((isLower || isUpper) && local == "root_bridge.W.weight") return new TensorEntry(name, node, true, isLower, -1);
+            int index = -1;
+            bool known = (isLower && lowerIndex.TryGetValue(local, out index)) || (isUpper && upperIndex.TryGetValue(local, out index));
+            return new TensorEntry(name, node, known, isLower, known ? index : -1);
+        }
+    }
+
+    /// <summary>
+    /// The weights of one factor as they are read: one array with a slot per tensor the file can hold (reserved before it
+    /// is allocated), the slots in ascending tensor order, so the store adopts the array as it is unless a tensor read
+    /// turns out to be all zeros (then the others move down and the array is cut to size).
+    /// </summary>
+    private sealed class FactorWeights<T>
         where T : struct, IEquatable<T>
     {
-        var stored = new List<int>(tensors.Count);
-        foreach (var tensor in tensors)
-            if (Array.Exists(tensor.Value, w => !w.Equals(default))) stored.Add(tensor.Key);
-        var values = new T[(long)stored.Count * layout.TensorSize];
-        for (int k = 0; k < stored.Count; k++) Array.Copy(tensors[stored[k]], 0, values, (long)k * layout.TensorSize, layout.TensorSize);
-        return GfmmTensorStore<T>.Sparse(layout, stored, values);
+        private readonly GfmmLayout layout;
+        private readonly List<int> reserved = new List<int>();
+        private int[] slotOf = new int[0];
+        private bool[] isZero = new bool[0];
+        private bool[] isRead = new bool[0];
+
+        public FactorWeights(GfmmLayout layout) => this.layout = layout;
+
+        public T[] Values { get; private set; } = new T[0];
+
+        public void Reserve(int tensor) => reserved.Add(tensor);
+
+        public void Allocate()
+        {
+            reserved.Sort();
+            slotOf = new int[layout.TensorCount];
+            for (int t = 0; t < slotOf.Length; t++) slotOf[t] = -1;
+            for (int k = 0; k < reserved.Count; k++) slotOf[reserved[k]] = k;
+            isZero = new bool[reserved.Count];
+            isRead = new bool[reserved.Count];
+            Values = new T[(long)reserved.Count * layout.TensorSize];
+        }
+
+        /// <summary>Where tensor <paramref name="tensor"/>'s weights go; it was reserved, since its payload was read whole.</summary>
+        public long Offset(int tensor) =>
+            slotOf[tensor] >= 0 ? (long)slotOf[tensor] * layout.TensorSize
+            : throw new InvalidOperationException("Unreachable: a payload read whole has the characters its slot was reserved for.");
+
+        public void Read(int tensor, bool allZero)
+        {
+            isRead[slotOf[tensor]] = true;
+            isZero[slotOf[tensor]] = allZero;
+        }
+
+        /// <summary>The tensors read, without the all-zero ones (what memory, plans and generated code leave out).</summary>
+        public GfmmTensorStore<T> NonZeroStore()
+        {
+            int size = layout.TensorSize;
+            var stored = new List<int>(reserved.Count);
+            for (int k = 0; k < reserved.Count; k++)
+            {
+                if (!isRead[k])
+                    throw new InvalidOperationException("Unreachable: every reserved tensor is read or refused.");
+                if (isZero[k]) continue;
+                if (stored.Count != k) Array.Copy(Values, (long)k * size, Values, (long)stored.Count * size, size);
+                stored.Add(reserved[k]);
+            }
+            var values = Values;
+            if (stored.Count != reserved.Count)
+            {
+                values = new T[(long)stored.Count * size];
+                Array.Copy(Values, values, values.LongLength);
+            }
+            return GfmmTensorStore<T>.Sparse(layout, stored, values);
+        }
     }
 
     /// <summary>Lowercase hex SHA-256 of the payloads concatenated in the given order
@@ -298,8 +487,13 @@ internal static class GfmmFile
         using var sha = SHA256.Create();
         foreach (var payload in payloadsInOrder) sha.TransformBlock(payload, 0, payload.Length, null, 0);
         sha.TransformFinalBlock(new byte[0], 0, 0);
-        var sb = new StringBuilder(64);
-        foreach (byte b in sha.Hash!) sb.Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        return Hex(sha.Hash!);
+    }
+
+    private static string Hex(byte[] hash)
+    {
+        var sb = new StringBuilder(2 * hash.Length);
+        foreach (byte b in hash) sb.Append(b.ToString("x2", CultureInfo.InvariantCulture));
         return sb.ToString();
     }
 
@@ -315,7 +509,19 @@ internal static class GfmmFile
         return TensorScalar<T>.Instance.ToBytes(weights, offset, count);
     }
 
-    private static byte[] ReadTensorPayload(JsonNodeLite tensor, string field, int p, IPayloadReader stored)
+    /// <summary>Whether a member's <c>data</c> has at least the characters of a base64 payload of <paramref name="payloadBytes"/>
+    /// bytes: the most a file can prove it holds before it is decoded (whitespace and escapes only add characters).</summary>
+    private static bool HoldsPayload(JsonNodeLite tensor, long payloadBytes)
+    {
+        var data = tensor.Kind == JsonKind.Object ? tensor.Member("data") : null;
+        return data is { Kind: JsonKind.String } && data.Length - 2 >= Base64Length(payloadBytes);
+    }
+
+    private static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
+
+    /// <summary>Checks a tensor's shape and decodes its data straight from the source text into <paramref name="scratch"/>
+    /// (allocated at the first payload whose text is long enough to fill it); returns the payload's bytes.</summary>
+    private static byte[] ReadTensorPayload(JsonNodeLite tensor, string field, int p, IPayloadReader stored, long payloadBytes, ref byte[]? scratch)
     {
         if (tensor.Kind != JsonKind.Object) throw new GfmmFormatException(GfmmFormatError.Field, field, "a tensor must be an object with \"shape\" and \"data\".");
         var shape = tensor.Member("shape");
@@ -325,6 +531,8 @@ internal static class GfmmFile
         var data = tensor.Member("data");
         if (data is null || data.Kind != JsonKind.String)
             throw new GfmmFormatException(GfmmFormatError.Field, field + ".data", "expected a base64 string.");
+#if NETSTANDARD2_0
+        // No span decoder here: the string of one tensor at a time (the generator reads files the compiler already holds).
         byte[] payload;
         try
         {
@@ -334,32 +542,86 @@ internal static class GfmmFile
         {
             throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", "not valid base64.");
         }
-        long expected = (long)p * p * stored.ByteSize;
-        if (payload.Length != expected)
-            throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", $"decodes to {payload.Length} bytes; a {p} x {p} {stored.DtypeName} tensor has {expected}.");
+        if (payload.LongLength != payloadBytes) throw WrongByteCount(field, payload.LongLength, p, stored);
         return payload;
+#else
+        var chars = data.IsVerbatimString ? data.Source.AsSpan(data.Start + 1, data.Length - 2) : data.Text.AsSpan();
+        if (chars.Length >= Base64Length(payloadBytes))
+        {
+            scratch ??= new byte[payloadBytes];
+            if (Convert.TryFromBase64Chars(chars, scratch, out int written) && written == scratch.Length) return scratch;
+        }
+        // Not valid, or a byte count other than the payload's: decoded into a buffer of the text's size to say which.
+        if (!Convert.TryFromBase64Chars(chars, new byte[chars.Length / 4 * 3 + 3], out int decoded))
+            throw new GfmmFormatException(GfmmFormatError.Base64, field + ".data", "not valid base64.");
+        throw WrongByteCount(field, decoded, p, stored);
+#endif
     }
+
+    private static GfmmFormatException WrongByteCount(string field, long decoded, int p, IPayloadReader stored) =>
+        new(GfmmFormatError.Base64, field + ".data", $"decodes to {decoded} bytes; a {p} x {p} {stored.DtypeName} tensor has {(long)p * p * stored.ByteSize}.");
 
     private static bool IsInteger(JsonNodeLite node, int value) =>
         node.Kind == JsonKind.Number && node.Text == value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The payload's numbers (of the file's dtype, <paramref name="stored"/>) as <typeparamref name="T"/>: the same
-    /// type, or float32 widened to double, so never rounded.</summary>
-    private static T[] ToValues<T>(byte[] payload, string field, int p, IPayloadReader stored)
+    /// <summary>Checks the payload's numbers (of the file's dtype, <paramref name="stored"/>) and writes them as
+    /// <typeparamref name="T"/> into <paramref name="destination"/> from <paramref name="offset"/> (when given): the same type,
+    /// or float32 widened to double, so never rounded. Returns whether every number is zero (+0 or -0).</summary>
+    [MethodImpl(OnePass.FullyOptimized)]
+    private static bool ToValues<T>(byte[] payload, string field, int p, IPayloadReader stored, T[]? destination, long offset)
         where T : struct, IEquatable<T>
     {
+        // A file read as its own dtype on a little-endian machine (nearly every read) copies each number as it is.
+        if (BitConverter.IsLittleEndian && destination is float[] floats && stored.ByteSize == sizeof(float))
+            return CopyValues(payload, field, p, floats, offset);
+        if (BitConverter.IsLittleEndian && destination is double[] doubles && stored.ByteSize == sizeof(double))
+            return CopyValues(payload, field, p, doubles, offset);
         var asked = TensorScalar<T>.Instance;
-        var weights = new T[payload.Length / stored.ByteSize];
-        for (int i = 0; i < weights.Length; i++)
+        int count = payload.Length / stored.ByteSize;
+        bool allZero = true;
+        for (int i = 0; i < count; i++)
         {
             double value = stored.Read(payload, i * stored.ByteSize);
-            if (double.IsNaN(value) || double.IsInfinity(value) || Math.Abs(value) > MaxWeightMagnitude)
-                throw new GfmmFormatException(GfmmFormatError.NonFinite, field + ".data",
-                    $"weight [{i / p}, {i % p}] is {value.ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and at most {MaxWeightMagnitude.ToString("G2", CultureInfo.InvariantCulture)} in magnitude.");
-            weights[i] = asked.Round(value);
+            if (!(Math.Abs(value) <= MaxWeightMagnitude)) throw NotAWeight(field, p, i, value);
+            T weight = asked.Round(value);
+            if (!weight.Equals(default)) allZero = false;
+            if (destination is not null) destination[offset + i] = weight;
         }
-        return weights;
+        return allZero;
     }
+
+    [MethodImpl(OnePass.FullyOptimized)]
+    private static bool CopyValues(byte[] payload, string field, int p, float[] destination, long offset)
+    {
+        bool allZero = true;
+        for (int i = 0; i < payload.Length / sizeof(float); i++)
+        {
+            float weight = BitConverter.ToSingle(payload, i * sizeof(float));
+            if (!(Math.Abs(weight) <= MaxWeightMagnitude)) throw NotAWeight(field, p, i, weight);
+            allZero &= weight == 0;
+            destination[offset + i] = weight;
+        }
+        return allZero;
+    }
+
+    [MethodImpl(OnePass.FullyOptimized)]
+    private static bool CopyValues(byte[] payload, string field, int p, double[] destination, long offset)
+    {
+        bool allZero = true;
+        for (int i = 0; i < payload.Length / sizeof(double); i++)
+        {
+            double weight = BitConverter.ToDouble(payload, i * sizeof(double));
+            if (!(Math.Abs(weight) <= MaxWeightMagnitude)) throw NotAWeight(field, p, i, weight);
+            allZero &= weight == 0;
+            destination[offset + i] = weight;
+        }
+        return allZero;
+    }
+
+    /// <summary>NaN, an infinity, or a magnitude above <see cref="MaxWeightMagnitude"/> (the comparisons that pass for none of them).</summary>
+    private static GfmmFormatException NotAWeight(string field, int p, int index, double value) =>
+        new(GfmmFormatError.NonFinite, field + ".data",
+            $"weight [{index / p}, {index % p}] is {value.ToString("R", CultureInfo.InvariantCulture)}; weights must be finite and at most {MaxWeightMagnitude.ToString("G2", CultureInfo.InvariantCulture)} in magnitude.");
 
     /// <summary>Reads a file's numbers of one dtype as their exact double values.</summary>
     private interface IPayloadReader

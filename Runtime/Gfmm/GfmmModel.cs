@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
-using System.Text;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using GenLu.Format;
 using GenLu.Structure;
@@ -86,8 +87,7 @@ public sealed partial class GfmmModel
     public static GfmmModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckFileSize(new FileInfo(path).Length);
-        return Parse(File.ReadAllText(path, Encoding.UTF8));
+        return Parse(GfmmFile.ReadText(path));
     }
 
     /// <summary>Reads and fully validates a weight file from the current position of <paramref name="stream"/> to its
@@ -95,9 +95,7 @@ public sealed partial class GfmmModel
     public static GfmmModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (stream.CanSeek) CheckFileSize(stream.Length - stream.Position);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-        return Parse(reader.ReadToEnd());
+        return Parse(GfmmFile.ReadText(stream));
     }
 
     /// <summary>
@@ -151,14 +149,17 @@ public sealed partial class GfmmModel
         }
     }
 
-    /// <summary>Writes the file's bytes (<see cref="ToUtf8Json"/>) to <paramref name="stream"/>, which is left open.</summary>
+    /// <summary>Writes the file's bytes (those of <see cref="ToUtf8Json"/>) to <paramref name="stream"/>, which is left open. The
+    /// JSON is streamed tensor by tensor, so nothing of the file's size is held in memory; a model the format cannot hold
+    /// is refused (<see cref="InvalidOperationException"/>) before anything is written.</summary>
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(ToUtf8Json());
+        WriteJson(stream);
     }
 
-    /// <summary>Writes the model atomically: a temporary file beside <paramref name="path"/>, then a move.</summary>
+    /// <summary>Writes the model atomically: streamed into a temporary file beside <paramref name="path"/>, then a move; on
+    /// any failure the temporary file is removed and an existing file at <paramref name="path"/> is left as it was.</summary>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -166,7 +167,8 @@ public sealed partial class GfmmModel
         string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            File.WriteAllBytes(temp, ToUtf8Json());
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+                WriteJson(file);
             File.Move(temp, full, overwrite: true);
         }
         finally
@@ -180,69 +182,94 @@ public sealed partial class GfmmModel
     /// <exception cref="InvalidOperationException">A weight is not finite or exceeds the format's magnitude limit (the reader would refuse the file).</exception>
     public byte[] ToUtf8Json()
     {
-        // Base64 of each stored tensor plus its name and shape (under 100 bytes): refused before anything is encoded.
+        using var stream = new MemoryStream();
+        WriteJson(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Bytes of a tensor's payload encoded per base64 segment (a multiple of 3, so every segment but the last is
+    /// whole base64 quanta) and bytes the JSON writer may hold before they go to the stream.</summary>
+    private const int Base64SegmentBytes = 3 << 14, FlushBytes = 1 << 16;
+
+    private void WriteJson(Stream stream)
+    {
+        if (Dtype == GfmmDtype.Float64)
+            WriteJson<double>(stream);
+        else
+            WriteJson<float>(stream);
+    }
+
+    private void WriteJson<T>(Stream stream)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensors = SavedTensors<T>();
+        var zeros = new T[L.Layout.TensorSize];
+        using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        w.WriteStartObject();
+        w.WriteString("format", GfmmFile.FormatName);
+        w.WriteNumber("version", GfmmFile.CurrentVersion);
+        w.WriteNumber("M", M);
+        w.WriteNumber("P", P);
+        w.WriteNumber("N", N);
+        w.WriteString("dtype", GfmmDtypes.Name(Dtype));
+        w.WriteNumber("scale", Scale);
+        Provenance.WriteTo(w);
+        w.WriteStartObject("tensors");
+        foreach (var (name, block, tensor) in tensors)
+        {
+            ReadOnlySpan<T> weights = tensor >= 0 ? block.Tensor<T>(tensor) : zeros;
+            ReadOnlySpan<byte> payload = BitConverter.IsLittleEndian ? MemoryMarshal.AsBytes(weights) : GfmmFile.ToPayload(weights.ToArray(), 0, weights.Length);
+            checksum.AppendData(payload);
+            w.WriteStartObject(name);
+            w.WriteStartArray("shape");
+            w.WriteNumberValue(P);
+            w.WriteNumberValue(P);
+            w.WriteEndArray();
+            w.WritePropertyName("data");
+            for (int at = 0; at < payload.Length; at += Base64SegmentBytes)
+            {
+                int length = Math.Min(Base64SegmentBytes, payload.Length - at);
+                w.WriteBase64StringSegment(payload.Slice(at, length), isFinalSegment: at + length == payload.Length);
+                if (w.BytesPending >= FlushBytes) w.Flush();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteString("sha256", Convert.ToHexStringLower(checksum.GetHashAndReset()));
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>What the file holds, in ordinal order of the names (the file's and the checksum's order): every tensor L and
+    /// U store that is not all zeros, and every diagonal block, which the format never omits (a zero G_i is singular; one
+    /// that is not stored is written as zeros, tensor index -1). Refuses the model before anything is written when a weight
+    /// is one the reader would refuse or the file would exceed the format's size.</summary>
+    private List<(string Name, GfmmBlock Block, int Tensor)> SavedTensors<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Base64 of each stored tensor plus its name and shape (under 100 bytes).
         long storedTensors = L.StoredTensorCount + U.StoredTensorCount;
         long estimate = storedTensors * (((((Dtype == GfmmDtype.Float64 ? 8L : 4L) * P * P) + 2) / 3 * 4) + 100);
         if (estimate > GfmmFile.MaxFileBytes)
             throw new InvalidOperationException(
                 $"the model's weight file would be about {estimate / 1e9:0.0} GB, above the {GfmmFile.MaxFileBytes >> 30} GiB a weight file of this format version can hold (docs/format.md); use it in-process through the Runtime API.");
 
-        var tensors = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        if (Dtype == GfmmDtype.Float64)
-            AddPayloads<double>(tensors);
-        else
-            AddPayloads<float>(tensors);
-
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
-        {
-            w.WriteStartObject();
-            w.WriteString("format", GfmmFile.FormatName);
-            w.WriteNumber("version", GfmmFile.CurrentVersion);
-            w.WriteNumber("M", M);
-            w.WriteNumber("P", P);
-            w.WriteNumber("N", N);
-            w.WriteString("dtype", GfmmDtypes.Name(Dtype));
-            w.WriteNumber("scale", Scale);
-            Provenance.WriteTo(w);
-            w.WriteStartObject("tensors");
-            foreach (var (name, payload) in tensors)
-            {
-                w.WriteStartObject(name);
-                w.WriteStartArray("shape");
-                w.WriteNumberValue(P);
-                w.WriteNumberValue(P);
-                w.WriteEndArray();
-                w.WriteBase64String("data", payload);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-            w.WriteString("sha256", GfmmFile.Sha256Hex(tensors.Values));
-            w.WriteEndObject();
-        }
-        return stream.ToArray();
-    }
-
-    private static void CheckFileSize(long bytes)
-    {
-        if (bytes > GfmmFile.MaxFileBytes)
-            throw new GfmmFormatException(GfmmFormatError.TooLarge, "(file)", $"{bytes:N0} bytes, more than the {GfmmFile.MaxFileBytes:N0} a weight file may have.");
-    }
-
-    /// <summary>The payload of every tensor L and U keep (and of every diagonal block, which the format never omits: a zero
-    /// G_i is singular), by name.</summary>
-    private void AddPayloads<T>(SortedDictionary<string, byte[]> tensors)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        foreach (var (prefix, block) in new[] { ("L.", L.WithoutZeroTensors()), ("U.", U.WithoutZeroTensors()) })
+        var saved = new List<(string Name, GfmmBlock Block, int Tensor)>();
+        foreach (var (prefix, block) in new[] { ("L.", L), ("U.", U) })
             for (int t = 0; t < block.Layout.TensorCount; t++)
             {
-                if (!block.IsStored(t) && !block.Layout.IsDiagonal(t)) continue;
-                T[] weights = block.IsStored(t) ? block.Tensor<T>(t).ToArray() : new T[block.Layout.TensorSize];
-                foreach (T w in weights)
-                    if (!(double.CreateChecked(T.Abs(w)) <= GfmmFile.MaxWeightMagnitude))
-                        throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {w:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
-                tensors.Add(prefix + block.Layout.TensorName(t), GfmmFile.ToPayload(weights, 0, weights.Length));
+                bool nonZero = false;
+                if (block.IsStored(t))
+                    foreach (T w in block.Tensor<T>(t))
+                    {
+                        if (!(double.CreateChecked(T.Abs(w)) <= GfmmFile.MaxWeightMagnitude))
+                            throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {w:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
+                        nonZero |= w != T.Zero;
+                    }
+                if (nonZero || block.Layout.IsDiagonal(t)) saved.Add((prefix + block.Layout.TensorName(t), block, nonZero ? t : -1));
             }
+        saved.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return saved;
     }
 }
