@@ -97,7 +97,7 @@ namespace GenLu.Generator.Embed
             try
             {
                 // In the file's own type, as the generator reads it: a float64 model's resource holds doubles.
-                var root = GfmmFile.ParseJson(File.ReadAllText(path));
+                var root = GfmmFile.ParseJson(GfmmFile.ReadText(path)); // one string of the file, no builder beside it
                 using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
                     manifest = GfmmFile.ClaimedDtype(root) == GfmmDtype.Float64
                         ? EmbeddedResourceWriter.Write(GfmmFile.Read<double>(root), source, name + ".gfmm.bin", output)
