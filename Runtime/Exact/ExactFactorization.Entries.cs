@@ -1,4 +1,6 @@
 using System.Numerics;
+using GenLu.Dense;
+using GenLu.Kernels;
 using System.Diagnostics;
 using GenLu.Gfmm;
 using GenLu.Operators;
@@ -74,11 +76,10 @@ public static partial class ExactFactorization
         var upperTask = Task.Run(
             () =>
             {
-                var transposedDiagonal = lu.UpperDiagonal.Select(block => Transpose(block, p)).ToArray();
-                return new SemiseparableFrame(lu.UTransposed, dtype).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), transposedDiagonal, upper: true);
+                return new SemiseparableFrame(lu.UTransposed, dtype).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), diagonal, lu.Pivots, upper: true);
             },
             cancellationToken);
-        var lower = new SemiseparableFrame(lu.L, dtype).ToBlock(layout, lu.LowerDiagonal, upper: false);
+        var lower = new SemiseparableFrame(lu.L, dtype).ToBlock(layout, diagonal, lu.Pivots, upper: false);
         progress?.Report(new ExactProgress(ExactStage.LowerFactor, 1, 1));
         var upper = upperTask.GetAwaiter().GetResult();
         progress?.Report(new ExactProgress(ExactStage.UpperFactor, 1, 1));
@@ -103,7 +104,7 @@ public static partial class ExactFactorization
     /// identity on that split's rank, and the level-0 bridge holds each neighbour block minus what the coarse path gives.
     /// For U the lower frame is Uᵀ's and each tensor is written transposed into its mirror (E_U = Dᵀ, D_U = Eᵀ, Up = Loᵀ).
     /// </summary>
-    private sealed class SemiseparableFrame : ILowerFrameWeights
+    private sealed unsafe class SemiseparableFrame : ILowerFrameWeights
     {
         private readonly LowerGenerators g;
         private readonly int m;
@@ -170,6 +171,16 @@ public static partial class ExactFactorization
             return left ? new Piece(products[level][c + 1], ranks[(c + 2) << level], ranks[afterLast]) : Piece.Identity(ranks[afterLast]);
         }
 
+        /// <summary>G_i of L (P Λ of the Schur LU) or, as the lower-frame Uᵀ is written transposed, G_iᵀ of U.</summary>
+        private double[] DiagonalFactor(double[] lu, int[] interchanges, bool upper)
+        {
+            fixed (double* values = lu)
+            {
+                var view = StridedMatrix<double>.Create(values, P, MatrixLayout.RowMajor);
+                return upper ? Transpose(SchurComplementBlockLu.UpperPart(view, P), P) : SchurComplementBlockLu.PermutedUnitLower(view, interchanges, P);
+            }
+        }
+
         /// <summary>Coarse bridges only (level ≥ 1): the identity between siblings, zero between cousins.</summary>
         private Piece? BridgePiece(int level, int k) => level >= 1 && k % 2 == 0 ? Piece.Identity(ranks[(k + 1) << level]) : null;
 
@@ -182,9 +193,11 @@ public static partial class ExactFactorization
 
         /// <summary>
         /// The block: every set tensor listed first (ascending index), the float store allocated once, then the tensors
-        /// computed and written in parallel (each is independent).
+        /// computed and written in parallel (each is independent). <paramref name="schurLu"/>[i] and <paramref name="pivots"/>[i]
+        /// are the LU of the Schur block of leaf i (<see cref="Semiseparable.Factor"/>): L's G_i is its permuted unit lower
+        /// part, U's its upper part.
         /// </summary>
-        public GfmmBlock ToBlock(GfmmLayout layout, double[][] diagonal, bool upper)
+        public GfmmBlock ToBlock(GfmmLayout layout, double[][] schurLu, int[][] pivots, bool upper)
         {
             var producers = new List<(int Tensor, Func<Piece> Weights)>();
             for (int level = 0; level < levels - 1; level++)
@@ -209,7 +222,7 @@ public static partial class ExactFactorization
             for (int i = 0; i < m; i++)
             {
                 int leaf = i;
-                producers.Add((layout.Diagonal(leaf), () => new Piece(diagonal[leaf], P, P)));
+                producers.Add((layout.Diagonal(leaf), () => new Piece(DiagonalFactor(schurLu[leaf], pivots[leaf], upper), P, P)));
                 if (i > 0)
                 {
                     producers.Add((upper ? layout.UpperBridge(0, leaf - 1) : layout.LowerBridge(0, leaf - 1), () => new Piece(NeighbourBridge(leaf), P, P)));

@@ -1,3 +1,5 @@
+using GenLu.Kernels;
+
 namespace GenLu.Exact;
 
 /// <summary>
@@ -111,12 +113,7 @@ internal sealed class InterpolativeDecomposition
         return new InterpolativeDecomposition(order[..k], z, largest, Math.Sqrt(squares));
     }
 
-    private static double Norm(ReadOnlySpan<double> x)
-    {
-        double sum = 0;
-        foreach (double v in x) sum += v * v;
-        return Math.Sqrt(sum);
-    }
+    private static double Norm(ReadOnlySpan<double> x) => Level1.Norm2(x);
 
     private static void Swap(double[] s, int rows, int a, int b, int[] order, double[] norms, double[] reference)
     {
@@ -148,10 +145,7 @@ internal sealed class InterpolativeDecomposition
         for (int c = k + 1; c < columns; c++)
         {
             var y = s.AsSpan((c * rows) + k, rows - k);
-            double dot = 0;
-            for (int r = 0; r < x.Length; r++) dot += x[r] * y[r];
-            double f = 2 * dot / vv;
-            for (int r = 0; r < x.Length; r++) y[r] -= f * x[r];
+            Level1.Axpy(-2 * Level1.Dot<double>(x, y) / vv, x, y);
         }
 
         x[0] = alpha;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using GenLu.Gfmm;
 using GenLu.Operators;
 using GenLu.Structure;
@@ -32,44 +33,72 @@ public static class SampledError
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
-        var random = new Random(seed);
-        bool inDouble = model.Dtype == GfmmDtype.Float64;
-        var unit = new double[n];
-        var unitSingle = inDouble ? [] : new float[n];
-        var product = new double[n];
-        var productSingle = inDouble ? [] : new float[n];
-        var row = new double[n];
-        var workspace = model.CreateWorkspace();
-        var all = Enumerable.Range(0, n).ToArray();
-        double difference = 0, reference = 0, largest = 0;
-        int count = Math.Min(rows, n);
-        foreach (int i in Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(count))
-        {
-            // Row i of s L U is (s L U)ᵀ e_i, in the model's own number type.
-            if (inDouble)
-            {
-                unit[i] = 1;
-                model.ApplyTranspose(unit, product, workspace);
-                unit[i] = 0;
-            }
-            else
-            {
-                unitSingle[i] = 1;
-                model.ApplyTranspose(unitSingle, productSingle, workspace);
-                unitSingle[i] = 0;
-                for (int j = 0; j < n; j++) product[j] = productSingle[j];
-            }
+        var sample = DistinctRows(n, Math.Min(rows, n), new Random(seed));
+        return model.Dtype == GfmmDtype.Float64 ? Compare<double>(model, a, sample) : Compare<float>(model, a, sample);
+    }
 
-            a.Block([i], all, row);
-            for (int j = 0; j < n; j++)
+    /// <summary>Vectors per product: one pass over the model's weights serves this many sampled rows.</summary>
+    private const int Batch = 8;
+
+    private static SampledErrorEstimate Compare<T>(GfmmModel model, IMatrixEntries a, int[] sample)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = model.N, batch = Math.Min(Batch, sample.Length);
+        var units = new T[(long)batch * n];
+        var products = new T[(long)batch * n];
+        var row = new double[n];
+        var workspace = model.CreateWorkspace(batch);
+        var all = new int[n];
+        for (int j = 0; j < n; j++) all[j] = j;
+        double difference = 0, reference = 0, largest = 0;
+        for (int first = 0; first < sample.Length; first += batch)
+        {
+            // Row i of s L U is (s L U)ᵀ e_i, in the model's own number type: a batch of unit vectors, one product.
+            int count = Math.Min(batch, sample.Length - first);
+            for (int v = 0; v < count; v++) units[((long)v * n) + sample[first + v]] = T.One;
+            model.ApplyTranspose<T>(units.AsSpan(0, count * n), products.AsSpan(0, count * n), count, workspace);
+            for (int v = 0; v < count; v++)
             {
-                double error = (product[j] / model.Scale) - row[j];
-                difference += error * error;
-                reference += row[j] * row[j];
-                largest = Math.Max(largest, Math.Abs(error));
+                int i = sample[first + v];
+                units[((long)v * n) + i] = T.Zero;
+                a.Block([i], all, row);
+                var product = products.AsSpan(v * n, n);
+                for (int j = 0; j < n; j++)
+                {
+                    double error = (double.CreateChecked(product[j]) / model.Scale) - row[j];
+                    difference += error * error;
+                    reference += row[j] * row[j];
+                    largest = Math.Max(largest, Math.Abs(error));
+                }
             }
         }
 
-        return new SampledErrorEstimate(count, reference == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / reference), largest);
+        return new SampledErrorEstimate(sample.Length, reference == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / reference), largest);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> distinct rows of 0 .. n − 1 drawn uniformly, ascending: draws with rejection while the sample is
+    /// sparse (no O(n) work at N = 2²⁰), a partial Fisher–Yates shuffle when it covers more than half of the rows.
+    /// </summary>
+    private static int[] DistinctRows(int n, int count, Random random)
+    {
+        if (2L * count > n)
+        {
+            var order = new int[n];
+            for (int j = 0; j < n; j++) order[j] = j;
+            for (int j = 0; j < count; j++)
+            {
+                int pick = j + random.Next(n - j);
+                (order[j], order[pick]) = (order[pick], order[j]);
+            }
+
+            var chosen = order[..count];
+            Array.Sort(chosen);
+            return chosen;
+        }
+
+        var drawn = new SortedSet<int>();
+        while (drawn.Count < count) drawn.Add(random.Next(n));
+        return [.. drawn];
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace GenLu.Operators;
 
 /// <summary>
@@ -42,7 +44,7 @@ public static class MatrixEntries
     public static IMatrixEntries RbfKernel(int n, double lengthScale = 0.2, double nugget = 1e-4)
     {
         CheckKernel(n, lengthScale, nugget);
-        return new RbfEntries(n, lengthScale, nugget);
+        return new StationaryEntries<RbfProfile>(n, nugget, new RbfProfile(n, lengthScale));
     }
 
     /// <summary>
@@ -54,7 +56,7 @@ public static class MatrixEntries
     public static IMatrixEntries Matern32Kernel(int n, double lengthScale = 0.2, double nugget = 1e-4)
     {
         CheckKernel(n, lengthScale, nugget);
-        return new Matern32Entries(n, lengthScale, nugget);
+        return new StationaryEntries<Matern32Profile>(n, nugget, new Matern32Profile(n, lengthScale));
     }
 
     private static void CheckKernel(int n, double lengthScale, double nugget)
@@ -101,35 +103,59 @@ public static class MatrixEntries
         }
     }
 
-    private sealed class RbfEntries(int n, double lengthScale, double nugget) : IMatrixEntries
+    /// <summary>The profile of a stationary kernel on the grid: k as a function of the index distance |i − j|.</summary>
+    private interface IKernelProfile
+    {
+        /// <summary>Replaces each index distance in <paramref name="values"/> by the kernel's value (without the nugget); <paramref name="scratch"/> is as long.</summary>
+        void Evaluate(Span<double> values, Span<double> scratch);
+    }
+
+    /// <summary>exp(−d² / (2 l²)) with d = |i − j| h.</summary>
+    private readonly struct RbfProfile(int n, double lengthScale) : IKernelProfile
     {
         private readonly double h = 1.0 / (n - 1);
         private readonly double twoLengthScaleSquared = 2 * lengthScale * lengthScale;
-        private readonly double inverseMax = 1.0 / (1 + nugget);
 
-        public int Order => n;
-
-        public bool IsSymmetric => true;
-
-        public void Block(ReadOnlySpan<int> rows, ReadOnlySpan<int> columns, Span<double> destination)
+        public void Evaluate(Span<double> values, Span<double> scratch)
         {
-            for (int r = 0; r < rows.Length; r++)
+            for (int k = 0; k < values.Length; k++)
             {
-                int i = rows[r];
-                var line = destination.Slice(r * columns.Length, columns.Length);
-                for (int c = 0; c < columns.Length; c++)
-                {
-                    double d = (i - columns[c]) * h;
-                    // The dense operator's arithmetic, operation for operation, so both give the same bits.
-                    line[c] = (Math.Exp(-d * d / twoLengthScaleSquared) + (i == columns[c] ? nugget : 0)) * inverseMax;
-                }
+                double d = values[k] * h;
+                values[k] = -d * d / twoLengthScaleSquared;
             }
+
+            TensorPrimitives.Exp(values, values);
         }
     }
 
-    private sealed class Matern32Entries(int n, double lengthScale, double nugget) : IMatrixEntries
+    /// <summary>(1 + s) exp(−s) with s = √3 |i − j| h / l.</summary>
+    private readonly struct Matern32Profile(int n, double lengthScale) : IKernelProfile
     {
         private readonly double distanceScale = Math.Sqrt(3) / ((n - 1) * lengthScale);
+
+        public void Evaluate(Span<double> values, Span<double> scratch)
+        {
+            for (int k = 0; k < values.Length; k++)
+            {
+                values[k] *= distanceScale;
+                scratch[k] = -values[k];
+            }
+
+            TensorPrimitives.Exp(scratch, scratch);
+            for (int k = 0; k < values.Length; k++) values[k] = (1 + values[k]) * scratch[k];
+        }
+    }
+
+    /// <summary>
+    /// <c>(k(|i − j|) + nugget δ_ij) / (1 + nugget)</c> for a kernel profile, evaluated a chunk of a row at a time with the
+    /// vectorized exponential. Each chunk is padded to whole vectors, so every entry takes the same (vector) path and its bits
+    /// do not depend on the block it is read in: the dense operator, a sweep's block and Aᵀ's entries all agree.
+    /// </summary>
+    private sealed class StationaryEntries<TProfile>(int n, double nugget, TProfile profile) : IMatrixEntries
+        where TProfile : struct, IKernelProfile
+    {
+        private const int Chunk = 256; // a multiple of every vector width
+
         private readonly double inverseMax = 1.0 / (1 + nugget);
 
         public int Order => n;
@@ -138,14 +164,23 @@ public static class MatrixEntries
 
         public void Block(ReadOnlySpan<int> rows, ReadOnlySpan<int> columns, Span<double> destination)
         {
+            Span<double> values = stackalloc double[Chunk];
+            Span<double> scratch = stackalloc double[Chunk];
             for (int r = 0; r < rows.Length; r++)
             {
                 int i = rows[r];
                 var line = destination.Slice(r * columns.Length, columns.Length);
-                for (int c = 0; c < columns.Length; c++)
+                for (int from = 0; from < columns.Length; from += Chunk)
                 {
-                    double scaled = Math.Abs(i - columns[c]) * distanceScale;
-                    line[c] = (((1 + scaled) * Math.Exp(-scaled)) + (i == columns[c] ? nugget : 0)) * inverseMax;
+                    int count = Math.Min(Chunk, columns.Length - from);
+                    int padded = Math.Min(Chunk, (count + 7) & ~7);
+                    for (int c = 0; c < count; c++) values[c] = Math.Abs(i - columns[from + c]);
+                    values[count..padded].Clear();
+                    profile.Evaluate(values[..padded], scratch[..padded]);
+                    for (int c = 0; c < count; c++)
+                    {
+                        line[from + c] = (values[c] + (i == columns[from + c] ? nugget : 0)) * inverseMax;
+                    }
                 }
             }
         }

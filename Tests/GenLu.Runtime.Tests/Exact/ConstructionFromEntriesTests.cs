@@ -133,6 +133,56 @@ public sealed class ConstructionFromEntriesTests
     }
 
     [Fact]
+    public void Sampled_error_of_a_few_rows_sees_a_known_shift_in_every_batch()
+    {
+        // A = (L U) + δ everywhere: every sampled row's error is δ in each entry, whichever batch of unit vectors it was in.
+        // 20 rows of 64 take the sparse draw and three product batches (8, 8, 4).
+        const int m = 8, p = 8, n = m * p;
+        const double shift = 1e-2;
+        var model = GfmmRandom.WellConditioned(m, p, seed: 5);
+        var shifted = DenseMath.Multiply(NaiveGfmm.Dense(model.L), NaiveGfmm.Dense(model.U)).Cast<double>().Select(v => v + shift).ToArray();
+        var estimate = SampledError.Estimate(model, MatrixEntries.FromDense(shifted, n), rows: 20, seed: 8);
+
+        estimate.Rows.ShouldBe(20);
+        estimate.MaxAbsolute.ShouldBe(shift, 1e-4 * shift);
+        // The relative error is δ √n over a root-mean-square row norm: between the extremes over all rows.
+        var rowRelative = Enumerable.Range(0, n).Select(i => shift * Math.Sqrt(n) / Math.Sqrt(shifted.Skip(i * n).Take(n).Sum(v => v * v))).ToArray();
+        estimate.RelativeFrobenius.ShouldBeInRange(rowRelative.Min() * (1 - 1e-4), rowRelative.Max() * (1 + 1e-4));
+    }
+
+    [Theory]
+    [InlineData("rbf")]
+    [InlineData("matern32")]
+    public void Kernel_entries_do_not_depend_on_the_block_they_are_read_in(string kernel)
+    {
+        // The vectorized exponential takes one path for every entry: a block, its transpose and a block of 300 columns
+        // (two chunks, a ragged tail) give the same bits as the whole matrix, and agree with Math.Exp to rounding.
+        const int n = 333;
+        const double lengthScale = 0.15, nugget = 1e-3;
+        var entries = kernel == "rbf" ? MatrixEntries.RbfKernel(n, lengthScale, nugget) : MatrixEntries.Matern32Kernel(n, lengthScale, nugget);
+        var all = Enumerable.Range(0, n).ToArray();
+        var whole = new double[n * n];
+        entries.Block(all, all, whole);
+        int[] rows = [5, 0, 332, 17, 100], columns = [.. Enumerable.Range(20, 300).Reverse()];
+        var block = new double[rows.Length * columns.Length];
+        var transposed = new double[rows.Length * columns.Length];
+        entries.Block(rows, columns, block);
+        entries.Block(columns, rows, transposed);
+        for (int r = 0; r < rows.Length; r++)
+        {
+            for (int c = 0; c < columns.Length; c++)
+            {
+                int i = rows[r], j = columns[c];
+                block[(r * columns.Length) + c].ShouldBe(whole[(i * n) + j]);
+                transposed[(c * rows.Length) + r].ShouldBe(whole[(i * n) + j]);
+                double distance = Math.Abs(i - j) / (n - 1.0), s = Math.Sqrt(3) * distance / lengthScale;
+                double k = kernel == "rbf" ? Math.Exp(-distance * distance / (2 * lengthScale * lengthScale)) : (1 + s) * Math.Exp(-s);
+                whole[(i * n) + j].ShouldBe((k + (i == j ? nugget : 0)) / (1 + nugget), 1e-14);
+            }
+        }
+    }
+
+    [Fact]
     public void Sampled_error_of_a_kernel_build_is_small_and_samples_what_was_asked()
     {
         const int n = 300;
