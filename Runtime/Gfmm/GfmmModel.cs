@@ -261,12 +261,19 @@ public sealed partial class GfmmModel
             {
                 bool nonZero = false;
                 if (block.IsStored(t))
-                    foreach (T w in block.Tensor<T>(t))
+                {
+                    // One vectorized pass: the largest magnitude is NaN when any weight is, so it alone decides both checks.
+                    var weights = block.Tensor<T>(t);
+                    T largest = Kernels.Level1.MaxMagnitude(weights);
+                    if (!(double.CreateChecked(largest) <= GfmmFile.MaxWeightMagnitude))
                     {
-                        if (!(double.CreateChecked(T.Abs(w)) <= GfmmFile.MaxWeightMagnitude))
-                            throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {w:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
-                        nonZero |= w != T.Zero;
+                        T refused = weights[weights.IndexOfAnyExceptInRange(-T.CreateChecked(GfmmFile.MaxWeightMagnitude), T.CreateChecked(GfmmFile.MaxWeightMagnitude))];
+                        throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {refused:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
                     }
+
+                    nonZero = largest != T.Zero;
+                }
+
                 if (nonZero || block.Layout.IsDiagonal(t)) saved.Add((prefix + block.Layout.TensorName(t), block, nonZero ? t : -1));
             }
         saved.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
