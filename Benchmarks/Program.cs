@@ -32,11 +32,12 @@ public static class Program
             return;
         }
 
-        if (args is ["construction-case", var kind, var size, .. var tolerance])
+        if (args is ["construction-case", var kind, var size, .. var settings])
         {
             var invariant = System.Globalization.CultureInfo.InvariantCulture;
-            if (tolerance.Length > 0) ConstructionTable.RunCase(kind, int.Parse(size, invariant), double.Parse(tolerance[0], invariant));
-            else ConstructionTable.RunCase(kind, int.Parse(size, invariant));
+            double tolerance = settings.Length > 0 ? double.Parse(settings[0], invariant) : GenLu.Exact.ExactFactorization.DefaultTolerance;
+            int p = settings.Length > 1 ? int.Parse(settings[1], invariant) : 32;
+            ConstructionTable.RunCase(kind, int.Parse(size, invariant), tolerance, p);
             return;
         }
 

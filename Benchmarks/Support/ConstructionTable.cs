@@ -9,8 +9,8 @@ namespace GenLu.Benchmarks.Support;
 /// <summary>
 /// <c>construction-table</c>: the timed table of docs/benchmarks/construction.md, for sizes BenchmarkDotNet would repeat
 /// too often. Each case runs in its own process (<c>construction-case KIND N</c>) so that its peak resident memory
-/// (VmHWM, read right after the build) is its own; the parent prints one Markdown row per case. <c>construction-case rbf N TOLERANCE</c> sets the
-/// entries construction's tolerance. Times are of ExactFactorization.Build alone
+/// (VmHWM, read right after the build) is its own; the parent prints one Markdown row per case. <c>construction-case rbf N TOLERANCE [P]</c> sets the
+/// entries construction's tolerance (and the block size, 32 by default). Times are of ExactFactorization.Build alone
 /// (the operator is built beforehand where it is a matrix); the error is the sampled-row relative Frobenius error.
 /// </summary>
 internal static class ConstructionTable
@@ -33,9 +33,8 @@ internal static class ConstructionTable
         }
     }
 
-    public static void RunCase(string kind, int n, double tolerance = ExactFactorization.DefaultTolerance)
+    public static void RunCase(string kind, int n, double tolerance = ExactFactorization.DefaultTolerance, int p = 32)
     {
-        const int p = 32;
         int m = 2;
         while ((long)m * p < n) m *= 2;
         IMatrixEntries reference;
