@@ -16,6 +16,10 @@ internal static class ChildProcessRow
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
             start.ArgumentList.Add(typeof(ChildProcessRow).Assembly.Location); // run as `dotnet GenLu.Benchmarks.dll …`
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        // A case builds once and exits, as genlu does: the child gets genlu's JIT settings (Trainer/build/OneShotJit.props)
+        // as the environment's equivalents. This process keeps .NET's defaults, which BenchmarkDotNet's in-process runs measure.
+        start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         using var child = Process.Start(start)!;
         string line = child.StandardOutput.ReadToEnd().Trim();
         child.WaitForExit();
