@@ -17,6 +17,13 @@ internal static partial class GeneratedN1024;
 internal static partial class GeneratedN4096;
 #endif
 
+#if GENLU_MODEL_LAPLACIAN1D_N4096
+/// <summary>The source-generated solver of the 1D Laplacian's exact factors at N = 4096 (banded: its far field is zero, so
+/// the generated code has no far-field products), once make-models wrote its file.</summary>
+[GfmmSolver("Models/laplacian1d-n4096-exact.gfmm.json")]
+internal static partial class GeneratedLaplacian1dN4096;
+#endif
+
 /// <summary>Picks the generated solver of an order (a switch on constants: nothing beside the solve itself).</summary>
 internal static class GeneratedSolvers
 {
@@ -28,6 +35,24 @@ internal static class GeneratedSolvers
 #endif
         _ => false,
     };
+
+    /// <summary>Whether the exact 1D Laplacian model (N = 4096) was compiled (make-models writes it).</summary>
+    public static bool ExactLaplacianCompiled =>
+#if GENLU_MODEL_LAPLACIAN1D_N4096
+        true;
+#else
+        false;
+#endif
+
+    /// <summary>One solve with the exact 1D Laplacian model's generated class (N = 4096).</summary>
+    public static void SolveExactLaplacian(ReadOnlySpan<float> b, Span<float> x)
+    {
+#if GENLU_MODEL_LAPLACIAN1D_N4096
+        GeneratedLaplacian1dN4096.Solve(b, x);
+#else
+        throw new InvalidOperationException($"the exact Laplacian model is not compiled: run make-models ({ModelFiles.ExactLaplacianFile}).");
+#endif
+    }
 
     /// <summary>Why an order has no compiled generated solver, for the run's notes.</summary>
     public static string MissingReason(int n) => ModelFiles.GeneratedOrders.Contains(n)

@@ -43,7 +43,7 @@ public class PeerSolveBenchmarks
     /// </summary>
     private IterativeSolveOptions _answer = new();
 
-    [GlobalSetup(Targets = [nameof(Runtime), nameof(RuntimeGmres), nameof(Generated)])]
+    [GlobalSetup(Targets = [nameof(Runtime), nameof(RuntimeGmres), nameof(Generated), nameof(GeneratedExact)])]
     public void SetupGenLu()
     {
         _case = PeerCase.Get(Operator, N);
@@ -112,6 +112,16 @@ public class PeerSolveBenchmarks
     public float[] Generated()
     {
         GeneratedSolvers.Solve(N, _bFloat, _xFloat, 1);
+        return _xFloat;
+    }
+
+    /// <summary>The generated solve of this operator's own exact model (the 1D Laplacian only: its far field is zero, so the
+    /// generated code has no far-field products at all).</summary>
+    [Benchmark]
+    [RequiresGeneratedExactModel]
+    public float[] GeneratedExact()
+    {
+        GeneratedSolvers.SolveExactLaplacian(_bFloat, _xFloat);
         return _xFloat;
     }
 
@@ -217,5 +227,9 @@ public class PeerBuildBenchmarks
 /// <summary>The operators of the peer suites: the seven built-in ones and a Matérn kernel.</summary>
 internal static class PeerSuite
 {
-    public static IEnumerable<string> Operators => GenLu.Operators.TestOperators.All.Select(d => d.Name).Append(PeerCase.Matern);
+    /// <summary>Every built-in operator and the Matérn kernel, or only those named (comma-separated) in GENLU_PEER_OPERATORS.</summary>
+    public static IEnumerable<string> Operators =>
+        Environment.GetEnvironmentVariable("GENLU_PEER_OPERATORS") is { Length: > 0 } only
+            ? only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : GenLu.Operators.TestOperators.All.Select(d => d.Name).Append(PeerCase.Matern);
 }

@@ -16,7 +16,12 @@ internal static class ModelFiles
     /// <summary>The orders that have a generated solver once their file exists.</summary>
     public static IEnumerable<int> GeneratedOrders => [256, 1024, 4096];
 
-    /// <summary>Writes the deterministic model of every generated order into <paramref name="directory"/>; returns the paths.</summary>
+    /// <summary>The exact factors of the tridiagonal 1D Laplacian at N = 4096 (M = 128, P = 32; only G_i and the level-0
+    /// bridges are stored): the generated banded solve beside CHOLMOD and pttrs in PeerSolveBenchmarks.</summary>
+    public const string ExactLaplacianFile = "laplacian1d-n4096-exact.gfmm.json";
+
+    /// <summary>Writes the deterministic model of every generated order, and the exact Laplacian model, into
+    /// <paramref name="directory"/>; returns the paths.</summary>
     public static IReadOnlyList<string> Write(string directory)
     {
         if (!Directory.Exists(directory))
@@ -28,6 +33,9 @@ internal static class ModelFiles
             BenchmarkModels.Create(n).Save(path);
             paths.Add(path);
         }
+        string exact = Path.Combine(directory, ExactLaplacianFile);
+        PeerCase.Get("laplacian1d", 4096).BuildModel().Save(exact);
+        paths.Add(exact);
         return paths;
     }
 }

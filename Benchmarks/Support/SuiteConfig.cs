@@ -6,6 +6,11 @@ using GenLu.Trainer.Tuning.Peers;
 
 namespace GenLu.Benchmarks.Support;
 
+/// <summary>Marks a benchmark of the generated solver of an operator's own exact model: it runs only for the model
+/// make-models writes (the 1D Laplacian at N = 4096, <see cref="ModelFiles.ExactLaplacianFile"/>) once it is compiled.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RequiresGeneratedExactModelAttribute : Attribute;
+
 /// <summary>
 /// Leaves a benchmark method out above an order N (the suite's <c>N</c> parameter), for the reason given;
 /// with <see cref="Rhs"/> set, only for that number of right-hand sides (the suite's <c>Rhs</c> parameter).
@@ -48,6 +53,8 @@ internal sealed class SuiteConfig : ManualConfig
             yield return missing;
         foreach (int n in BenchmarkModels.Orders.Where(n => !GeneratedSolvers.IsCompiled(n)))
             yield return $"Generated column skipped at N = {n}: {GeneratedSolvers.MissingReason(n)}.";
+        if (!GeneratedSolvers.ExactLaplacianCompiled)
+            yield return $"GeneratedExact column skipped: run make-models once to write {ModelFiles.ExactLaplacianFile}, then the benchmarks again.";
         foreach (var method in suites.SelectMany(type => type.GetMethods()))
             foreach (var cap in method.GetCustomAttributes<MaxOrderAttribute>())
                 yield return $"{method.DeclaringType?.Name}.{method.Name} runs {cap}";
@@ -60,6 +67,9 @@ internal sealed class SuiteConfig : ManualConfig
             return false;
         if (method.GetCustomAttribute<RequiresPeerAttribute>() is { } peer
             && (Parameter(benchmark, "Operator") is not string name || Parameter(benchmark, "N") is not int order || !PeerCase.Applicable(name, order).Contains(peer.Peer)))
+            return false;
+        if (method.IsDefined(typeof(RequiresGeneratedExactModelAttribute))
+            && !(GeneratedSolvers.ExactLaplacianCompiled && Parameter(benchmark, "Operator") is "laplacian1d" && Parameter(benchmark, "N") is 4096))
             return false;
         var caps = method.GetCustomAttributes<MaxOrderAttribute>().ToList();
         bool generated = method.IsDefined(typeof(RequiresGeneratedSolverAttribute));
