@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace GenLu.Operators;
 
 /// <summary>
@@ -106,8 +104,8 @@ public static class MatrixEntries
     /// <summary>The profile of a stationary kernel on the grid: k as a function of the index distance |i − j|.</summary>
     private interface IKernelProfile
     {
-        /// <summary>Replaces each index distance in <paramref name="values"/> by the kernel's value (without the nugget); <paramref name="scratch"/> is as long.</summary>
-        void Evaluate(Span<double> values, Span<double> scratch);
+        /// <summary>The kernel's value (without the nugget) at index distance <paramref name="distance"/>.</summary>
+        double Value(int distance);
     }
 
     /// <summary>exp(−d² / (2 l²)) with d = |i − j| h.</summary>
@@ -116,15 +114,10 @@ public static class MatrixEntries
         private readonly double h = 1.0 / (n - 1);
         private readonly double twoLengthScaleSquared = 2 * lengthScale * lengthScale;
 
-        public void Evaluate(Span<double> values, Span<double> scratch)
+        public double Value(int distance)
         {
-            for (int k = 0; k < values.Length; k++)
-            {
-                double d = values[k] * h;
-                values[k] = -d * d / twoLengthScaleSquared;
-            }
-
-            TensorPrimitives.Exp(values, values);
+            double d = distance * h;
+            return Math.Exp(-d * d / twoLengthScaleSquared);
         }
     }
 
@@ -133,29 +126,22 @@ public static class MatrixEntries
     {
         private readonly double distanceScale = Math.Sqrt(3) / ((n - 1) * lengthScale);
 
-        public void Evaluate(Span<double> values, Span<double> scratch)
+        public double Value(int distance)
         {
-            for (int k = 0; k < values.Length; k++)
-            {
-                values[k] *= distanceScale;
-                scratch[k] = -values[k];
-            }
-
-            TensorPrimitives.Exp(scratch, scratch);
-            for (int k = 0; k < values.Length; k++) values[k] = (1 + values[k]) * scratch[k];
+            double s = distance * distanceScale;
+            return (1 + s) * Math.Exp(-s);
         }
     }
 
     /// <summary>
-    /// <c>(k(|i − j|) + nugget δ_ij) / (1 + nugget)</c> for a kernel profile, evaluated a chunk of a row at a time with the
-    /// vectorized exponential. Each chunk is padded to whole vectors, so every entry takes the same (vector) path and its bits
-    /// do not depend on the block it is read in: the dense operator, a sweep's block and Aᵀ's entries all agree.
+    /// <c>(k(|i − j|) + nugget δ_ij) / (1 + nugget)</c> for a kernel profile; the profile is a struct, so its arithmetic
+    /// is inlined into the loop. Scalar <see cref="Math.Exp(double)"/> on purpose: <c>TensorPrimitives.Exp</c> made the
+    /// N = 65,536 build no faster with optimized code and 0.2–0.4 s slower in a default process, where vector code runs
+    /// unoptimized until it is promoted (docs/benchmarks/construction.md).
     /// </summary>
     private sealed class StationaryEntries<TProfile>(int n, double nugget, TProfile profile) : IMatrixEntries
         where TProfile : struct, IKernelProfile
     {
-        private const int Chunk = 256; // a multiple of every vector width
-
         private readonly double inverseMax = 1.0 / (1 + nugget);
 
         public int Order => n;
@@ -164,23 +150,14 @@ public static class MatrixEntries
 
         public void Block(ReadOnlySpan<int> rows, ReadOnlySpan<int> columns, Span<double> destination)
         {
-            Span<double> values = stackalloc double[Chunk];
-            Span<double> scratch = stackalloc double[Chunk];
             for (int r = 0; r < rows.Length; r++)
             {
                 int i = rows[r];
                 var line = destination.Slice(r * columns.Length, columns.Length);
-                for (int from = 0; from < columns.Length; from += Chunk)
+                for (int c = 0; c < columns.Length; c++)
                 {
-                    int count = Math.Min(Chunk, columns.Length - from);
-                    int padded = Math.Min(Chunk, (count + 7) & ~7);
-                    for (int c = 0; c < count; c++) values[c] = Math.Abs(i - columns[from + c]);
-                    values[count..padded].Clear();
-                    profile.Evaluate(values[..padded], scratch[..padded]);
-                    for (int c = 0; c < count; c++)
-                    {
-                        line[from + c] = (values[c] + (i == columns[from + c] ? nugget : 0)) * inverseMax;
-                    }
+                    int j = columns[c];
+                    line[c] = (profile.Value(Math.Abs(i - j)) + (i == j ? nugget : 0)) * inverseMax;
                 }
             }
         }

@@ -155,8 +155,8 @@ public sealed class ConstructionFromEntriesTests
     [InlineData("matern32")]
     public void Kernel_entries_do_not_depend_on_the_block_they_are_read_in(string kernel)
     {
-        // The vectorized exponential takes one path for every entry: a block, its transpose and a block of 300 columns
-        // (two chunks, a ragged tail) give the same bits as the whole matrix, and agree with Math.Exp to rounding.
+        // Every entry is one formula of its index distance: a block, its transpose and a block of 300 columns give the same
+        // bits as the whole matrix (the sweep reads Aᵀ's entries as A's), and agree with the textbook kernel to rounding.
         const int n = 333;
         const double lengthScale = 0.15, nugget = 1e-3;
         var entries = kernel == "rbf" ? MatrixEntries.RbfKernel(n, lengthScale, nugget) : MatrixEntries.Matern32Kernel(n, lengthScale, nugget);
