@@ -20,6 +20,11 @@ internal static class ModelFiles
     /// bridges are stored): the generated banded solve beside CHOLMOD and pttrs in PeerSolveBenchmarks.</summary>
     public const string ExactLaplacianFile = "laplacian1d-n4096-exact.gfmm.json";
 
+    /// <summary>The operator and order of <see cref="ExactLaplacianFile"/>.</summary>
+    public const string ExactLaplacianOperator = "laplacian1d";
+
+    public const int ExactLaplacianOrder = 4096;
+
     /// <summary>Writes the deterministic model of every generated order, and the exact Laplacian model, into
     /// <paramref name="directory"/>; returns the paths.</summary>
     public static IReadOnlyList<string> Write(string directory)
@@ -34,7 +39,7 @@ internal static class ModelFiles
             paths.Add(path);
         }
         string exact = Path.Combine(directory, ExactLaplacianFile);
-        PeerCase.Get("laplacian1d", 4096).BuildModel().Save(exact);
+        PeerCase.Get(ExactLaplacianOperator, ExactLaplacianOrder).BuildModel().Save(exact);
         paths.Add(exact);
         return paths;
     }

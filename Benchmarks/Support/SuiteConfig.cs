@@ -69,7 +69,7 @@ internal sealed class SuiteConfig : ManualConfig
             && (Parameter(benchmark, "Operator") is not string name || Parameter(benchmark, "N") is not int order || !PeerCase.Applicable(name, order).Contains(peer.Peer)))
             return false;
         if (method.IsDefined(typeof(RequiresGeneratedExactModelAttribute))
-            && !(GeneratedSolvers.ExactLaplacianCompiled && Parameter(benchmark, "Operator") is "laplacian1d" && Parameter(benchmark, "N") is 4096))
+            && !(GeneratedSolvers.ExactLaplacianCompiled && Parameter(benchmark, "Operator") is ModelFiles.ExactLaplacianOperator && Parameter(benchmark, "N") is ModelFiles.ExactLaplacianOrder))
             return false;
         var caps = method.GetCustomAttributes<MaxOrderAttribute>().ToList();
         bool generated = method.IsDefined(typeof(RequiresGeneratedSolverAttribute));

@@ -1,7 +1,7 @@
+using System.Diagnostics;
 using System.Numerics;
 using GenLu.Dense;
 using GenLu.Kernels;
-using System.Diagnostics;
 using GenLu.Gfmm;
 using GenLu.Operators;
 using GenLu.Structure;
@@ -74,10 +74,7 @@ public static partial class ExactFactorization
         // L keeps A's row bases and Uᵀ A's column bases (L(R, <R) = A(R, <R) U⁻¹), so both are already orthonormal.
         // L and U are written independently: U on a second core.
         var upperTask = Task.Run(
-            () =>
-            {
-                return new SemiseparableFrame(lu.UTransposed, dtype).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), diagonal, lu.Pivots, upper: true);
-            },
+            () => new SemiseparableFrame(lu.UTransposed, dtype).ToBlock(new GfmmLayout(GfmmKind.Upper, m, p), diagonal, lu.Pivots, upper: true),
             cancellationToken);
         var lower = new SemiseparableFrame(lu.L, dtype).ToBlock(layout, diagonal, lu.Pivots, upper: false);
         progress?.Report(new ExactProgress(ExactStage.LowerFactor, 1, 1));

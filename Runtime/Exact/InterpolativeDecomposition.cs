@@ -41,7 +41,7 @@ internal sealed class InterpolativeDecomposition
         for (int c = 0; c < columns; c++)
         {
             order[c] = c;
-            norms[c] = Norm(s.AsSpan(c * rows, rows));
+            norms[c] = Level1.Norm2<double>(s.AsSpan(c * rows, rows));
             reference[c] = norms[c];
         }
 
@@ -73,7 +73,7 @@ internal sealed class InterpolativeDecomposition
                 }
                 else
                 {
-                    norms[c] = Norm(s.AsSpan((c * rows) + k + 1, rows - k - 1));
+                    norms[c] = Level1.Norm2<double>(s.AsSpan((c * rows) + k + 1, rows - k - 1));
                     reference[c] = norms[c];
                 }
             }
@@ -82,7 +82,7 @@ internal sealed class InterpolativeDecomposition
         double largest = 0, squares = 0;
         for (int c = k; c < columns; c++)
         {
-            double residual = Norm(s.AsSpan((c * rows) + k, rows - k));
+            double residual = Level1.Norm2<double>(s.AsSpan((c * rows) + k, rows - k));
             largest = Math.Max(largest, residual);
             squares += residual * residual;
         }
@@ -113,8 +113,6 @@ internal sealed class InterpolativeDecomposition
         return new InterpolativeDecomposition(order[..k], z, largest, Math.Sqrt(squares));
     }
 
-    private static double Norm(ReadOnlySpan<double> x) => Level1.Norm2(x);
-
     private static void Swap(double[] s, int rows, int a, int b, int[] order, double[] norms, double[] reference)
     {
         if (a == b) return;
@@ -135,7 +133,7 @@ internal sealed class InterpolativeDecomposition
     private static void ReflectColumn(double[] s, int rows, int columns, int k)
     {
         var x = s.AsSpan((k * rows) + k, rows - k);
-        double alpha = Norm(x);
+        double alpha = Level1.Norm2<double>(x);
         if (alpha == 0) return;
         if (x[0] > 0) alpha = -alpha;
         // v = x − alpha e₁, H = I − 2 v vᵀ / vᵀv; stored in x with the diagonal replaced at the end.

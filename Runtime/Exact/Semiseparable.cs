@@ -1,4 +1,3 @@
-using GenLu.Dense;
 using GenLu.Kernels;
 using GenLu.Operators;
 
@@ -55,7 +54,7 @@ internal sealed class LowerGenerators
 /// H_(i+1) = W_i H_i R_i + Ṽ_i P̃_i; L has generators (U, W, Ṽ) and Uᵀ has (Q, Rᵀ, P̃ᵀ).
 /// </para>
 /// </remarks>
-internal static unsafe class Semiseparable
+internal static class Semiseparable
 {
     /// <summary>Rows drawn at random beyond the next two leaves, in units of P.</summary>
     private const int RandomRowsPerP = 2;

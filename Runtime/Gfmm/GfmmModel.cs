@@ -264,10 +264,10 @@ public sealed partial class GfmmModel
                 {
                     // One vectorized pass: the largest magnitude is NaN when any weight is, so it alone decides both checks.
                     var weights = block.Tensor<T>(t);
-                    T largest = Kernels.Level1.MaxMagnitude(weights);
-                    if (!(double.CreateChecked(largest) <= GfmmFile.MaxWeightMagnitude))
+                    T largest = Kernels.Level1.MaxMagnitude(weights), bound = T.CreateChecked(GfmmFile.MaxWeightMagnitude);
+                    if (!(largest <= bound))
                     {
-                        T refused = weights[weights.IndexOfAnyExceptInRange(-T.CreateChecked(GfmmFile.MaxWeightMagnitude), T.CreateChecked(GfmmFile.MaxWeightMagnitude))];
+                        T refused = weights[weights.IndexOfAnyExceptInRange(-bound, bound)];
                         throw new InvalidOperationException($"Tensor {prefix}{block.Layout.TensorName(t)} holds the weight {refused:R}; weights must be finite and at most {GfmmFile.MaxWeightMagnitude:G2} in magnitude to be saved.");
                     }
 
