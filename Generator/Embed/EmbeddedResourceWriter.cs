@@ -33,10 +33,12 @@ internal static class EmbeddedResourceWriter
         int lowerWeights = content.Lower.Values.Length;
         var lowerOffsets = EmbeddedDataLayout.TensorOffsets(lowerLayout, t => lowerStored[t], 0);
         var upperOffsets = EmbeddedDataLayout.TensorOffsets(upperLayout, t => upperStored[t], lowerWeights);
+        var sparsity = SparsePatterns.Find<T>(m, p, EmbeddedDataLayout.StoredIndices(lowerStored), content.Lower.Values, EmbeddedDataLayout.StoredIndices(upperStored), content.Upper.Values,
+            lower.FactorsTransposed, lower.Pivots, upper.FactorsTransposed, upper.Pivots);
         var plans = EmbeddedDataLayout.Plans(lowerLayout, upperLayout, t => lowerStored[t], t => upperStored[t]);
         var tables = plans.Select(plan => plan.Layout.Kind == GfmmKind.Lower
-            ? EmbeddedDataLayout.StepTable(plan, t => lowerOffsets[t], 0)
-            : EmbeddedDataLayout.StepTable(plan, t => upperOffsets[t], m)).ToArray();
+            ? EmbeddedDataLayout.StepTable(plan, t => lowerOffsets[t], 0, sparsity)
+            : EmbeddedDataLayout.StepTable(plan, t => upperOffsets[t], m, sparsity)).ToArray();
 
         long weights = (long)lowerWeights + content.Upper.Values.Length;
         if (weights > int.MaxValue / 2)
@@ -76,6 +78,7 @@ internal static class EmbeddedResourceWriter
             LowerStored = lowerStored,
             UpperStored = upperStored,
             Header = header,
+            Sparsity = sparsity,
         };
     }
 

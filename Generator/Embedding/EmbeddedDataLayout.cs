@@ -32,6 +32,9 @@ internal static class EmbeddedDataLayout
     public const int LuSolveTransposedCode = 5;
     public const int NegativeFlag = 8;
 
+    /// <summary>Bits above this shift of a product's or solve's code: its sparse pattern plus one (0: the dense kernel).</summary>
+    public const int PatternShift = 4;
+
     // Operand kinds (the low two bits of an operand; the rest is the offset of its first number).
     public const int ScratchOperand = 0;
     public const int VectorOperand = 1;
@@ -109,7 +112,7 @@ internal static class EmbeddedDataLayout
 
     /// <summary>
     /// A plan as data for the looped form of the generated code, <see cref="IntsPerStep"/> ints per step: the code
-    /// (<see cref="ClearCode"/> … <see cref="LuSolveTransposedCode"/>, plus <see cref="NegativeFlag"/>), the tensor's
+    /// (<see cref="ClearCode"/> … <see cref="LuSolveTransposedCode"/>, plus <see cref="NegativeFlag"/> and the sparse pattern above <see cref="PatternShift"/>), the tensor's
     /// offset in the weights (products) or the G_i's index among all embedded blocks (solves), then the source and
     /// the target operand as <c>offset · 4 + kind</c>: a scratch slot's offset in one vector's slots, or a leaf block's
     /// offset in a (padded) vector. The generated loop runs the same kernels with the same arguments as the unrolled form.
@@ -117,7 +120,8 @@ internal static class EmbeddedDataLayout
     /// <param name="plan">One of <see cref="Plans"/>.</param>
     /// <param name="tensorOffset">Where a tensor of the plan's factor starts in the weights.</param>
     /// <param name="blockBase">Index of the factor's first G_i among the embedded blocks (0 for L, M for U).</param>
-    public static int[] StepTable(ExecutionPlan plan, Func<int, int> tensorOffset, int blockBase)
+    /// <param name="sparsity">Which tensors and blocks have sparse kernels (their pattern goes above <see cref="PatternShift"/>).</param>
+    public static int[] StepTable(ExecutionPlan plan, Func<int, int> tensorOffset, int blockBase, SparsePatterns sparsity)
     {
         int p = plan.Layout.P;
         var table = new int[plan.Steps.Count * IntsPerStep];
@@ -134,12 +138,13 @@ internal static class EmbeddedDataLayout
                     code = CopyCode;
                     break;
                 case PlanStepKind.Product:
-                    code = (step.Transposed ? TransposedProductCode : ProductCode) | (step.Negative ? NegativeFlag : 0);
+                    code = (step.Transposed ? TransposedProductCode : ProductCode) | (step.Negative ? NegativeFlag : 0)
+                        | (sparsity.TensorPattern(plan.Layout.Kind, step.Tensor) + 1) << PatternShift;
                     argument = tensorOffset(step.Tensor);
                     break;
                 default:
-                    code = step.Transposed ? LuSolveTransposedCode : LuSolveCode;
                     argument = blockBase + step.Block;
+                    code = (step.Transposed ? LuSolveTransposedCode : LuSolveCode) | (sparsity.BlockPattern(argument) + 1) << PatternShift;
                     break;
             }
             table[s * IntsPerStep] = code;
@@ -148,6 +153,16 @@ internal static class EmbeddedDataLayout
             table[s * IntsPerStep + 3] = Operand(step.Target, p);
         }
         return table;
+    }
+
+    /// <summary>The layout indices of the tensors a mask marks stored, ascending.</summary>
+    public static int[] StoredIndices(bool[] stored)
+    {
+        int count = 0;
+        foreach (bool s in stored) if (s) count++;
+        var indices = new int[count];
+        for (int t = 0, k = 0; t < stored.Length; t++) if (stored[t]) indices[k++] = t;
+        return indices;
     }
 
     private static int Operand(PlanOperand operand, int p) =>

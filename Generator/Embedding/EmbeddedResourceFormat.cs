@@ -105,6 +105,10 @@ internal sealed class EmbeddedModelManifest
     public bool[] UpperStored { get; set; } = [];
     public int[] Header { get; set; } = [];
 
+    /// <summary>The sparse kernels' patterns; absent lines (a manifest of an earlier build step) mean none, which is
+    /// always correct: the resource holds every tensor densely and the dense kernels read any of them.</summary>
+    public SparsePatterns Sparsity { get; set; } = SparsePatterns.None;
+
     public string Write()
     {
         var text = new StringBuilder();
@@ -129,6 +133,15 @@ internal sealed class EmbeddedModelManifest
         var words = new string[Header.Length];
         for (int i = 0; i < words.Length; i++) words[i] = Header[i].ToString(CultureInfo.InvariantCulture);
         Line(text, "header", string.Join(",", words));
+        if (!Sparsity.IsEmpty)
+        {
+            Line(text, "productPatterns", SparsePatterns.WritePatterns(Sparsity.Products));
+            Line(text, "solveLowerPatterns", SparsePatterns.WritePatterns(Sparsity.SolveLower));
+            Line(text, "solveUpperPatterns", SparsePatterns.WritePatterns(Sparsity.SolveUpper));
+            Line(text, "lowerPatterns", SparsePatterns.WriteAssignment(Sparsity.LowerTensors));
+            Line(text, "upperPatterns", SparsePatterns.WriteAssignment(Sparsity.UpperTensors));
+            Line(text, "blockPatterns", SparsePatterns.WriteAssignment(Sparsity.Blocks));
+        }
         return text.ToString();
     }
 
@@ -178,14 +191,29 @@ internal sealed class EmbeddedModelManifest
             if (words.Length != EmbeddedResourceFormat.HeaderWords) throw new FormatException($"header has {words.Length} words, not {EmbeddedResourceFormat.HeaderWords}");
             manifest.Header = new int[words.Length];
             for (int i = 0; i < words.Length; i++) manifest.Header[i] = int.Parse(words[i], CultureInfo.InvariantCulture);
+            if (fields.TryGetValue("productPatterns", out string? products)) manifest.Sparsity = ReadSparsity(fields, products, manifest.M, manifest.P);
         }
-        catch (Exception e) when (e is FormatException || e is OverflowException || e is KeyNotFoundException)
+        catch (Exception e) when (e is FormatException || e is OverflowException || e is KeyNotFoundException || e is ArgumentOutOfRangeException)
         {
             error = e.Message;
             return null;
         }
         error = "";
         return manifest;
+    }
+
+    private static SparsePatterns ReadSparsity(Dictionary<string, string> fields, string products, int m, int p)
+    {
+        var productPatterns = SparsePatterns.ReadPatterns(products, p);
+        var solveLower = SparsePatterns.ReadPatterns(Required(fields, "solveLowerPatterns"), p);
+        var solveUpper = SparsePatterns.ReadPatterns(Required(fields, "solveUpperPatterns"), p);
+        if (solveLower.Length != solveUpper.Length) throw new FormatException("the solve patterns' two triangles differ in number");
+        int lowerTensors = new GenLu.Structure.GfmmLayout(GenLu.Structure.GfmmKind.Lower, m, p).TensorCount;
+        int upperTensors = new GenLu.Structure.GfmmLayout(GenLu.Structure.GfmmKind.Upper, m, p).TensorCount;
+        return new SparsePatterns(productPatterns, solveLower, solveUpper,
+            SparsePatterns.ReadAssignment(Required(fields, "lowerPatterns"), lowerTensors, productPatterns.Length),
+            SparsePatterns.ReadAssignment(Required(fields, "upperPatterns"), upperTensors, productPatterns.Length),
+            SparsePatterns.ReadAssignment(Required(fields, "blockPatterns"), 2 * m, solveLower.Length));
     }
 
     private static void Line(StringBuilder text, string key, string value) => text.Append(key).Append(' ').Append(value).Append('\n');

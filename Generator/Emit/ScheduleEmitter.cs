@@ -22,6 +22,7 @@ internal sealed class ScheduleEmitter
     private readonly int blockBase;
     private readonly int p;
     private readonly ElementType element;
+    private readonly SparsePatterns sparsity;
 
     /// <param name="plan">A Lower (L) or Upper (U) factor's plan.</param>
     /// <param name="prefix">"L." or "U.", for the tensor names written as comments.</param>
@@ -29,8 +30,10 @@ internal sealed class ScheduleEmitter
     /// are embedded, and the plan multiplies by no other).</param>
     /// <param name="blockBase">Index of the factor's first G_i among the embedded LU factors.</param>
     /// <param name="element">The number type of the generated code.</param>
-    public ScheduleEmitter(ExecutionPlan plan, string prefix, Func<int, int> tensorOffset, int blockBase, ElementType element)
+    /// <param name="sparsity">The tensors and blocks whose steps call a sparse kernel (<see cref="SparseKernelEmitter"/>).</param>
+    public ScheduleEmitter(ExecutionPlan plan, string prefix, Func<int, int> tensorOffset, int blockBase, ElementType element, SparsePatterns sparsity)
     {
+        this.sparsity = sparsity;
         this.element = element;
         this.plan = plan;
         this.prefix = prefix;
@@ -101,7 +104,26 @@ internal sealed class ScheduleEmitter
 
     /// <summary>The interpreter of the looped form: each step of a table is one call of the panel kernels, with the
     /// arguments the unrolled form would print as constants (see <see cref="EmbeddedDataLayout.StepTable"/>).</summary>
-    public static void EmitStepRunner(CodeWriter writer, ElementType element) => writer.Lines($$"""
+    public static void EmitStepRunner(CodeWriter writer, ElementType element, SparsePatterns sparsity)
+    {
+        // The sparse kernels' branches exist only in a class that has such kernels (the pattern bits are then set).
+        string pattern = $"code >> {I(EmbeddedDataLayout.PatternShift)}";
+        string Call(string dense, string denseArguments, string sparse, string sparseArguments, bool present) => present
+            ? $"if ({pattern} == 0) {dense}({denseArguments});\n                else {sparse}(({pattern}) - 1, {sparseArguments})"
+            : $"{dense}({denseArguments})";
+        string Product(bool transposed)
+        {
+            string arguments = "w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,\n" +
+                $"                    to, toStride, count, (code & {I(EmbeddedDataLayout.NegativeFlag)}) != 0 ? {element.Literal(-1)} : {element.Literal(1)}";
+            return Call(transposed ? "AddTransposedProduct" : "AddProduct", arguments, SparseKernelEmitter.ProductName(transposed, -1), arguments, sparsity.Products.Length > 0);
+        }
+        string Solve(bool transposed)
+        {
+            const string blockData = "factors.Slice(2 * argument * TensorSize, 2 * TensorSize), inverseDiagonals.Slice(argument * P, P)";
+            return Call(transposed ? "LuSolveTransposed" : "LuSolve", blockData + ", pivots.Slice(argument * P, P), to, toStride, count",
+                SparseKernelEmitter.SolveName(transposed, -1), blockData + ", to, toStride, count", sparsity.SolveLower.Length > 0) + ";";
+        }
+        writer.Lines($$"""
         /// <summary>Runs a step table over a panel: the vectors read are in <paramref name="x"/>, those written in
         /// <paramref name="y"/> (the same span for a solve), scratch slots in <paramref name="work"/>.</summary>
         private static void RunSteps(global::System.ReadOnlySpan<int> steps, {{element.ReadOnlySpan}} x, {{element.Span}} y, {{element.Span}} work, int count)
@@ -125,24 +147,23 @@ internal sealed class ScheduleEmitter
                         CopyBlocks(fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN, to, toStride, count);
                         break;
                     case {{I(EmbeddedDataLayout.ProductCode)}}:
-                        AddProduct(w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,
-                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? {{element.Literal(-1)}} : {{element.Literal(1)}});
+                        {{Product(transposed: false)}};
                         break;
                     case {{I(EmbeddedDataLayout.TransposedProductCode)}}:
-                        AddTransposedProduct(w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,
-                            to, toStride, count, (code & {{I(EmbeddedDataLayout.NegativeFlag)}}) != 0 ? {{element.Literal(-1)}} : {{element.Literal(1)}});
+                        {{Product(transposed: true)}};
                         break;
                     case {{I(EmbeddedDataLayout.LuSolveCode)}}:
-                        LuSolve(factors.Slice(2 * argument * TensorSize, 2 * TensorSize), inverseDiagonals.Slice(argument * P, P), pivots.Slice(argument * P, P), to, toStride, count);
+                        {{Solve(transposed: false)}}
                         break;
                     default:
-                        LuSolveTransposed(factors.Slice(2 * argument * TensorSize, 2 * TensorSize), inverseDiagonals.Slice(argument * P, P), pivots.Slice(argument * P, P), to, toStride, count);
+                        {{Solve(transposed: true)}}
                         break;
                 }
             }
         }
 
         """);
+    }
 
     private string Statement(PlanStep step, bool solve)
     {
@@ -152,12 +173,16 @@ internal sealed class ScheduleEmitter
                 string value = step.Level < 0 ? "" : $" // {(step.IsDecoderValue ? "y" : "s")}[{I(step.Level)}][{I(step.Node)}]";
                 return $"ClearBlocks({Operand(step.Target, solve)}, count);{value}";
             case PlanStepKind.Product:
-                return $"{(step.Transposed ? "AddTransposedProduct" : "AddProduct")}(w.Slice({I(tensorOffset(step.Tensor))}, TensorSize), " +
+                int pattern = sparsity.TensorPattern(plan.Layout.Kind, step.Tensor);
+                string product = pattern == SparsePatterns.Dense ? (step.Transposed ? "AddTransposedProduct" : "AddProduct") : SparseKernelEmitter.ProductName(step.Transposed, pattern);
+                return $"{product}(w.Slice({I(tensorOffset(step.Tensor))}, TensorSize), " +
                     $"{Operand(step.Source, solve)}, {Operand(step.Target, solve)}, count, {element.Literal(step.Negative ? -1 : 1)}); // {prefix}{plan.Layout.TensorName(step.Tensor)}";
             case PlanStepKind.DiagonalSolve:
-                int block = blockBase + step.Block;
-                return $"{(step.Transposed ? "LuSolveTransposed" : "LuSolve")}(factors.Slice({I(2 * block * p * p)}, 2 * TensorSize), inverseDiagonals.Slice({I(block * p)}, P), " +
-                    $"pivots.Slice({I(block * p)}, P), {Operand(step.Target, solve)}, count); // G_{I(step.Block)}";
+                int block = blockBase + step.Block, blockPattern = sparsity.BlockPattern(block);
+                string blockData = $"factors.Slice({I(2 * block * p * p)}, 2 * TensorSize), inverseDiagonals.Slice({I(block * p)}, P)";
+                return blockPattern == SparsePatterns.Dense
+                    ? $"{(step.Transposed ? "LuSolveTransposed" : "LuSolve")}({blockData}, pivots.Slice({I(block * p)}, P), {Operand(step.Target, solve)}, count); // G_{I(step.Block)}"
+                    : $"{SparseKernelEmitter.SolveName(step.Transposed, blockPattern)}({blockData}, {Operand(step.Target, solve)}, count); // G_{I(step.Block)}";
             default:
                 return $"CopyBlocks({Operand(step.Source, solve)}, {Operand(step.Target, solve)}, count);";
         }

@@ -8,7 +8,8 @@ using GenLu.Structure;
 namespace GenLu.Generator.Emit;
 
 /// <summary>Writes the partial class a <c>[GfmmSolver]</c> target receives: constants, the public solve and
-/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels and the embedded data,
+/// product API, the parallel batched solve, argument checks, the unrolled schedules, the P-specialized kernels (dense,
+/// and sparse for the weights' sparse patterns) and the embedded data,
 /// all in the content's number type (<see cref="ElementType"/>).</summary>
 internal static class SolverEmitter
 {
@@ -69,21 +70,22 @@ internal static class SolverEmitter
             var schedule = plans[i];
             bool isLower = schedule.Layout.Kind == GfmmKind.Lower;
             var offsets = isLower ? lowerOffsets : upperOffsets;
-            var emitter = new ScheduleEmitter(schedule, isLower ? "L." : "U.", t => offsets[t], isLower ? 0 : content.M, element);
+            var emitter = new ScheduleEmitter(schedule, isLower ? "L." : "U.", t => offsets[t], isLower ? 0 : content.M, element, content.Sparsity);
             if (stepTables is null) emitter.Emit(writer, EmbeddedDataLayout.PlanMethodNames[i]);
             else
             {
-                stepTables[i] = EmbeddedDataLayout.StepTable(schedule, t => offsets[t], isLower ? 0 : content.M);
+                stepTables[i] = EmbeddedDataLayout.StepTable(schedule, t => offsets[t], isLower ? 0 : content.M, content.Sparsity);
                 emitter.EmitLooped(writer, EmbeddedDataLayout.PlanMethodNames[i], i);
             }
         }
-        if (stepTables is not null) ScheduleEmitter.EmitStepRunner(writer, element);
+        if (stepTables is not null) ScheduleEmitter.EmitStepRunner(writer, element, content.Sparsity);
 
         // The kernels the schedules call, then the one-vector kernels they fall back to, then the SIMD helpers.
         PanelProductEmitter.Emit(writer, content.P, element);
         DiagonalSolveEmitter.EmitPanelSolves(writer, content.P, element);
         SingleVectorProductEmitter.Emit(writer, content.P, element);
         DiagonalSolveEmitter.EmitSingleSolves(writer, content.P, element);
+        SparseKernelEmitter.Emit(writer, content.Sparsity, content.P, element, plan.Looped);
         SimdHelperEmitter.Emit(writer, content.P, element);
         if (content.Resource is { } resource) ResourceDataEmitter.Emit(writer, target, content, resource, plan.Looped, element);
         else DataEmitter.Emit(writer, content, stepTables, element);

@@ -46,6 +46,7 @@ internal enum RequestedPrecision
 /// <param name="LowerDiagonal">The packed factors of L's <c>G_0 … G_{M-1}</c>.</param>
 /// <param name="DeterminantSign">Sign of <c>det(s L U)</c> (see the Runtime's <c>GfmmSolver.LogDeterminant</c>).</param>
 /// <param name="LogAbsDeterminant"><c>ln |det(s L U)| = N ln s + Σ ln |det G_i|</c>.</param>
+/// <param name="Sparsity">The tensors and blocks that get kernels for their non-zero entries alone (<see cref="Embedding.SparsePatterns"/>).</param>
 /// <param name="Resource">Set when the build step embedded the data as a manifest resource: then the generator has read
 /// only its manifest, and the weight and factor arrays here are empty.</param>
 internal sealed record WeightContent(
@@ -63,6 +64,7 @@ internal sealed record WeightContent(
     PackedDiagonal UpperDiagonal,
     int DeterminantSign,
     double LogAbsDeterminant,
+    Embedding.SparsePatterns Sparsity,
     ResourceData? Resource = null)
 {
     /// <summary>The blocks' order <c>M · P</c>: the generated code pads vectors of order N below it with zeros.</summary>

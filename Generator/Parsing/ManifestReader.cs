@@ -42,8 +42,8 @@ internal static class ManifestReader
             return Unusable(path, manifestPath, "its shape is invalid: " + e.Message);
         }
         var header = manifest.Header;
-        var lowerStored = Indices(manifest.LowerStored);
-        var upperStored = Indices(manifest.UpperStored);
+        var lowerStored = EmbeddedDataLayout.StoredIndices(manifest.LowerStored);
+        var upperStored = EmbeddedDataLayout.StoredIndices(manifest.UpperStored);
         long weights = ((long)lowerStored.Length + upperStored.Length) * lower.TensorSize;
         if (manifest.LowerStored.Length != lower.TensorCount || manifest.UpperStored.Length != upper.TensorCount)
             return Unusable(path, manifestPath, "its stored-tensor masks do not fit M and P");
@@ -62,21 +62,12 @@ internal static class ManifestReader
             manifest.M, manifest.P, manifest.N, manifest.Scale, manifest.Sha256, dtype,
             EquatableArray<double>.Empty, new EquatableArray<int>(lowerStored),
             EquatableArray<double>.Empty, new EquatableArray<int>(upperStored),
-            empty, empty, manifest.DeterminantSign, manifest.LogAbsDeterminant,
+            empty, empty, manifest.DeterminantSign, manifest.LogAbsDeterminant, manifest.Sparsity,
             new ResourceData(manifest.ResourceName, new EquatableArray<int>(header))), null);
     }
 
     private static WeightFile Unusable(string path, string manifestPath, string reason) =>
         new(path, null, new WeightFileProblem(Diagnostics.UnusableEmbeddedData.Id, new EquatableArray<string>([PathMatcher.Normalize(manifestPath), reason])));
-
-    private static int[] Indices(bool[] stored)
-    {
-        int count = 0;
-        foreach (bool s in stored) if (s) count++;
-        var indices = new int[count];
-        for (int t = 0, k = 0; t < stored.Length; t++) if (stored[t]) indices[k++] = t;
-        return indices;
-    }
 
     private static string? SourceLine(string text)
     {

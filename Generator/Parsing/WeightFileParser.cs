@@ -89,12 +89,14 @@ internal static class WeightFileParser
         }
         failure = null;
         var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(lower, upper, n, scale);
+        var sparsity = SparsePatterns.Find<T>(m, p, lowerStored.AsSpan().ToArray(), lowerWeights.Values, upperStored.AsSpan().ToArray(), upperWeights.Values,
+            lower.FactorsTransposed, lower.Pivots, upper.FactorsTransposed, upper.Pivots);
         return new WeightContent(
             m, p, n, scale, sha256, TensorScalar<T>.Instance.Dtype,
             Widen(lowerWeights.Values), lowerStored,
             Widen(upperWeights.Values), upperStored,
             Packed(lower), Packed(upper),
-            sign, logAbs);
+            sign, logAbs, sparsity);
     }
 
     /// <summary>The numbers as doubles (exact for floats), the one form the equatable model holds.</summary>

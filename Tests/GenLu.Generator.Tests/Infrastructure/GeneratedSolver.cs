@@ -37,7 +37,14 @@ internal sealed class GeneratedSolver
 {
     private readonly Type type;
 
-    private GeneratedSolver(Type type) => this.type = type;
+    private GeneratedSolver(Type type, string source)
+    {
+        this.type = type;
+        Source = source;
+    }
+
+    /// <summary>The generated class's source text.</summary>
+    public string Source { get; }
 
     /// <summary>The generated class of <paramref name="model"/> in the given form: literal or resource data (the
     /// latter written by the real build step, <c>genlu-embed</c>, into a temporary directory and emitted as the
@@ -64,17 +71,14 @@ internal sealed class GeneratedSolver
         result.Diagnostics.ShouldBeEmpty();
         var problems = GeneratorHarness.Problems(output);
         problems.ShouldBeEmpty(string.Join("\n", problems.Take(5)));
-        return new GeneratedSolver(GeneratorHarness.Load(output, resources).GetType("Demo.Solver", throwOnError: true)!);
+        return new GeneratedSolver(GeneratorHarness.Load(output, resources).GetType("Demo.Solver", throwOnError: true)!, GeneratorHarness.SolverText(result));
     }
 
     public static GeneratedSolver Build(GfmmModel model)
     {
         var (output, result) = GeneratorHarness.Run(GeneratorHarness.SolverSource("Solver", "models/model.gfmm.json"),
             new InMemoryAdditionalText("/project/src/models/model.gfmm.json", TestModels.Json(model)));
-        result.Diagnostics.ShouldBeEmpty();
-        var problems = GeneratorHarness.Problems(output);
-        problems.ShouldBeEmpty(string.Join("\n", problems.Take(5)));
-        return new GeneratedSolver(GeneratorHarness.Load(output).GetType("Demo.Solver", throwOnError: true)!);
+        return Checked(output, result);
     }
 
     public T Constant<T>(string name) => (T)type.GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
