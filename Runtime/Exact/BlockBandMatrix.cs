@@ -36,7 +36,7 @@ internal sealed unsafe class BlockBandMatrix
         LowerBlocks = lowerBlocks;
         UpperBlocks = upperBlocks;
         RowLength = full ? N : (lowerBlocks + upperBlocks + 1) * p;
-        values = GC.AllocateArray<double>(checked(N * RowLength), pinned: true);
+        values = HugePageArrays.NewPinned<double>(checked(N * RowLength));
         // A pinned-heap array never moves, so its address stays valid for the store's lifetime.
         origin = (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(values));
     }
