@@ -39,9 +39,9 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite in <typeparamref name="T"/>.</exception>
     public GfmmSolverFactors(GfmmModel model)
     {
-        // The solver's own copy, without the tensors that are zero: their products are left out of the plans.
-        lowerWeights = OwnCompactCopy(model.L.Store<T>());
-        upperWeights = OwnCompactCopy(model.U.Store<T>());
+        // The solver's own copy, without the tensors that are zero (their products are left out of the plans), in solve order.
+        lowerWeights = OwnSolveOrderedCopy(model.L.Store<T>());
+        upperWeights = OwnSolveOrderedCopy(model.U.Store<T>());
         Lower = DiagonalBlockFactors<T>.TryCreate(lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
         Upper = DiagonalBlockFactors<T>.TryCreate(upperWeights, out failure) ?? throw new SingularBlockException(failure!);
         lowerSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: false);
@@ -64,10 +64,16 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// <summary>The factored <c>G_i</c> of U.</summary>
     public DiagonalBlockFactors<T> Upper { get; }
 
-    private static GfmmTensorStore<T> OwnCompactCopy(GfmmTensorStore<T> store)
+    /// <summary>
+    /// The solver's copy of a factor's weights without its zero tensors, laid out in the order its solve reads them (the
+    /// order of first use in the solve plan), so that a solve streams one array front to back (and the transposed solve
+    /// mostly back to front) instead of jumping between the layout's groups of tensors. Measured with the RBF model of
+    /// N = 2²⁰ (2.1 GB of float32 factors), one right-hand side: see docs/benchmarks/construction.md.
+    /// </summary>
+    private static GfmmTensorStore<T> OwnSolveOrderedCopy(GfmmTensorStore<T> store)
     {
-        var compact = store.WithoutZeroTensors();
-        return ReferenceEquals(compact, store) ? compact.Clone() : compact;
+        var plan = ExecutionPlan.Create(store.Layout, PlanOperation.Solve, transposed: false, store.IsNonZero);
+        return store.NonZeroInOrder(plan.Steps.Where(step => step.Kind == PlanStepKind.Product).Select(step => step.Tensor));
     }
 
     /// <summary>One factor's solve (<c>L z = b</c>, <c>U z = b</c> or their transposes) in place on node-major data.</summary>

@@ -89,10 +89,7 @@ internal sealed class GfmmTensorStore<T>
         int size = Layout.TensorSize;
         var kept = new List<int>();
         for (int t = 0; t < Layout.TensorCount; t++)
-        {
-            int offset = Offset(t);
-            if (offset != Absent && !IsZero(Values, offset, size)) kept.Add(t);
-        }
+            if (IsNonZero(t)) kept.Add(t);
         if (kept.Count == StoredTensorCount) return this;
         var values = new T[(long)kept.Count * size];
         for (int k = 0; k < kept.Count; k++) Array.Copy(Values, Offset(kept[k]), values, k * size, size);
@@ -108,6 +105,42 @@ internal sealed class GfmmTensorStore<T>
         for (int t = 0; t < Layout.TensorCount; t++)
             if (offsets[t] != Absent) Array.Copy(Values, offsets[t], dense, t * size, size);
         return dense;
+    }
+
+    /// <summary>Whether tensor <paramref name="tensor"/> is stored and not all zeros (+0 or -0).</summary>
+    public bool IsNonZero(int tensor)
+    {
+        int offset = Offset(tensor);
+        return offset != Absent && !IsZero(Values, offset, Layout.TensorSize);
+    }
+
+    /// <summary>
+    /// A copy of the tensors that are not zero (<see cref="IsNonZero"/>) laid out in <paramref name="order"/>: first the
+    /// tensors it lists, in that order, then the others in ascending order. The same tensors at other offsets, for a reader
+    /// that walks them in that order (see <c>GfmmSolverFactors</c>); listed tensors that are zero, and repeats, are skipped.
+    /// </summary>
+    public GfmmTensorStore<T> NonZeroInOrder(IEnumerable<int> order)
+    {
+        int size = Layout.TensorSize;
+        var placed = new bool[Layout.TensorCount];
+        var sequence = new List<int>(StoredTensorCount);
+        foreach (int tensor in order)
+            if (!placed[tensor] && IsNonZero(tensor))
+            {
+                placed[tensor] = true;
+                sequence.Add(tensor);
+            }
+        for (int t = 0; t < placed.Length; t++)
+            if (!placed[t] && IsNonZero(t)) sequence.Add(t);
+        var values = new T[(long)sequence.Count * size];
+        var moved = new int[Layout.TensorCount];
+        for (int t = 0; t < moved.Length; t++) moved[t] = Absent;
+        for (int k = 0; k < sequence.Count; k++)
+        {
+            Array.Copy(Values, Offset(sequence[k]), values, (long)k * size, size);
+            moved[sequence[k]] = k * size;
+        }
+        return new GfmmTensorStore<T>(Layout, values, moved, sequence.Count);
     }
 
     /// <summary>A deep copy.</summary>

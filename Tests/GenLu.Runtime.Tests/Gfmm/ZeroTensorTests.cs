@@ -111,6 +111,42 @@ public class ZeroTensorTests
     }
 
     [Fact]
+    public void The_solvers_copy_holds_the_non_zero_tensors_in_the_order_its_solve_first_reads_them()
+    {
+        var model = GfmmRandom.WellConditioned(8, 3, seed: 17);
+        int zero = model.L.Layout.Decoder(1, 2);
+        model.L.Tensor(zero).Clear();
+        var store = model.L.Store<float>();
+        var plan = ExecutionPlan.Create(store.Layout, PlanOperation.Solve, transposed: false, store.IsNonZero);
+        var reads = plan.Steps.Where(step => step.Kind == PlanStepKind.Product).Select(step => step.Tensor).ToList();
+        var ordered = store.NonZeroInOrder(reads);
+
+        ordered.IsStored(zero).ShouldBeFalse("an all-zero tensor is left out");
+        ordered.StoredTensorCount.ShouldBe(store.StoredTensorCount - 1);
+        int size = store.Layout.TensorSize;
+        for (int t = 0; t < store.Layout.TensorCount; t++)
+            if (t != zero)
+                ordered.Values.AsSpan(ordered.Offset(t), size).ToArray().ShouldBe(store.Values.AsSpan(store.Offset(t), size).ToArray(), $"tensor {t}");
+
+        // First reads come first, in order; the tensors the solve never multiplies by follow, ascending: the G_i (solved
+        // with from their own factored copy) and the terms the plan prunes (the root, the edges of each level).
+        var firstReads = reads.Distinct().ToList();
+        firstReads.Select(ordered.Offset).ShouldBe(Enumerable.Range(0, firstReads.Count).Select(k => k * size));
+        var rest = Enumerable.Range(0, store.Layout.TensorCount).Where(t => t != zero && !firstReads.Contains(t)).ToList();
+        Enumerable.Range(0, 8).Select(store.Layout.Diagonal).ShouldAllBe(g => rest.Contains(g));
+        rest.Select(ordered.Offset).ShouldBe(Enumerable.Range(firstReads.Count, rest.Count).Select(k => k * size));
+
+        // The solver built on that copy still solves the model (dense double reference).
+        var solver = new GfmmSolver(model);
+        var b = Enumerable.Range(0, 24).Select(i => (float)Math.Sin(i + 1)).ToArray();
+        var x = new float[24];
+        solver.Solve(b, x);
+        var dense = model.ToDense();
+        var residual = Enumerable.Range(0, 24).Select(i => Enumerable.Range(0, 24).Sum(j => dense[i * 24 + j] * x[j]) - b[i]).ToArray();
+        Math.Sqrt(residual.Sum(r => r * r)).ShouldBeLessThan(1e-5 * Math.Sqrt(b.Sum(v => (double)v * v)));
+    }
+
+    [Fact]
     public void Version_2_files_record_N_and_refuse_what_they_cannot_hold()
     {
         var model = GfmmRandom.WellConditioned(4, 2, seed: 9);
