@@ -53,8 +53,8 @@ internal static class EmbeddedResourceWriter
 
         // Tensor by tensor (factor by factor for the G_i), so the writer's memory stays one tensor beyond the model's.
         var buffer = new T[2 * size];
-        WriteTransposed(output, content.Lower.Values, p, buffer, numberBytes);
-        WriteTransposed(output, content.Upper.Values, p, buffer, numberBytes);
+        WriteTransposed(output, content.Lower.Values, EmbeddedDataLayout.StoredPositions(lowerLayout, t => lowerStored[t]), p, buffer, numberBytes);
+        WriteTransposed(output, content.Upper.Values, EmbeddedDataLayout.StoredPositions(upperLayout, t => upperStored[t]), p, buffer, numberBytes);
         WriteTriangles(output, lower.FactorsTransposed, p, buffer, numberBytes);
         WriteTriangles(output, upper.FactorsTransposed, p, buffer, numberBytes);
         WriteWords(output, MemoryMarshal.AsBytes(lower.InverseDiagonal.AsSpan()), numberBytes);
@@ -93,13 +93,14 @@ internal static class EmbeddedResourceWriter
         return stored;
     }
 
-    private static void WriteTransposed<T>(Stream output, T[] rowMajor, int p, T[] buffer, int numberBytes)
+    /// <summary>The stored tensors (ascending, row-major) in the embedded order, each transposed.</summary>
+    private static void WriteTransposed<T>(Stream output, T[] rowMajor, int[] storedPositions, int p, T[] buffer, int numberBytes)
         where T : unmanaged
     {
         int size = p * p;
-        for (int start = 0; start < rowMajor.Length; start += size)
+        foreach (int position in storedPositions)
         {
-            EmbeddedDataLayout.Transpose<T>(rowMajor.AsSpan(start, size), p, buffer);
+            EmbeddedDataLayout.Transpose<T>(rowMajor.AsSpan(position * size, size), p, buffer);
             WriteWords(output, MemoryMarshal.AsBytes(buffer.AsSpan(0, size)), numberBytes);
         }
     }

@@ -7,7 +7,7 @@ namespace GenLu.Generator.Embedding;
 
 /// <summary>
 /// How a generated solver's data is laid out, whether it is printed as literals or written as a manifest resource:
-/// the weights (L's stored tensors, then U's, each P x P tensor column-major, i.e. transposed), every G_i's LU factors
+/// the weights (L's stored tensors in <see cref="WeightOrder"/>, then U's, each P x P tensor column-major, i.e. transposed), every G_i's LU factors
 /// as two zero-padded column-major strict triangles, the reciprocals of U's diagonal, the pivots, and the eight plans
 /// (<see cref="Plans"/>) in the order of <see cref="PlanMethodNames"/>, each as a step table (<see cref="StepTable"/>).
 /// </summary>
@@ -53,25 +53,37 @@ internal static class EmbeddedDataLayout
         ExecutionPlan.Create(upper, PlanOperation.Apply, transposed: true, upperStored),
     ];
 
-    /// <summary>Where each tensor of a factor starts in the weights (only stored tensors are embedded, this factor's
-    /// after <paramref name="firstOffset"/> numbers), or -1 for one that is not stored.</summary>
+    /// <summary>The order a factor's stored tensors are embedded in: <see cref="ExecutionPlan.SolveReadOrder"/>, so the
+    /// solve reads the weights front to back (the Runtime's solver keeps its copy in the same order).</summary>
+    public static int[] WeightOrder(GfmmLayout layout, Func<int, bool> isStored) => ExecutionPlan.SolveReadOrder(layout, isStored);
+
+    /// <summary>Where each tensor of a factor starts in the weights (only stored tensors are embedded, in
+    /// <see cref="WeightOrder"/>, this factor's after <paramref name="firstOffset"/> numbers), or -1 for one that is not stored.</summary>
     public static int[] TensorOffsets(GfmmLayout layout, Func<int, bool> isStored, int firstOffset)
     {
         var offsets = new int[layout.TensorCount];
+        for (int t = 0; t < offsets.Length; t++) offsets[t] = -1;
         long next = firstOffset;
-        for (int t = 0; t < offsets.Length; t++)
+        foreach (int tensor in WeightOrder(layout, isStored))
         {
-            if (!isStored(t))
-            {
-                offsets[t] = -1;
-                continue;
-            }
             if (next > int.MaxValue - layout.TensorSize)
                 throw new ArgumentOutOfRangeException(nameof(layout), "The stored weights exceed 2^31 numbers.");
-            offsets[t] = (int)next;
+            offsets[tensor] = (int)next;
             next += layout.TensorSize;
         }
         return offsets;
+    }
+
+    /// <summary>For each tensor of <see cref="WeightOrder"/>, its position among the stored tensors in ascending order
+    /// (where a file's content or a store keeps it): the writers copy tensor <c>k</c> of the embedded weights from there.</summary>
+    public static int[] StoredPositions(GfmmLayout layout, Func<int, bool> isStored)
+    {
+        var position = new int[layout.TensorCount];
+        for (int t = 0, k = 0; t < position.Length; t++) position[t] = isStored(t) ? k++ : -1;
+        var order = WeightOrder(layout, isStored);
+        var positions = new int[order.Length];
+        for (int k = 0; k < order.Length; k++) positions[k] = position[order[k]];
+        return positions;
     }
 
     /// <summary>Writes every P x P tensor of <paramref name="rowMajor"/> (W[out, in], one after another) column-major,

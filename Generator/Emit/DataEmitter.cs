@@ -33,10 +33,10 @@ internal static class DataEmitter
         writer.Line($"private static {element.ReadOnlySpan} InverseDiagonals => {cast}(InverseDiagonalBits);");
         writer.Line();
 
-        writer.Line("/// <summary>L's stored (non-zero) tensors, then U's, in GfmmLayout order; each P x P tensor column-major (transposed).</summary>");
+        writer.Line("/// <summary>L's stored (non-zero) tensors, then U's, each in the order its solve reads them; each P x P tensor column-major (transposed).</summary>");
         var words = Begin(writer, element.BitsType, "WeightBits", element);
-        AppendTransposed(words, content.Lower, p);
-        AppendTransposed(words, content.Upper, p);
+        AppendTransposed(words, content.Lower, StoredPositions(GfmmKind.Lower, content), p);
+        AppendTransposed(words, content.Upper, StoredPositions(GfmmKind.Upper, content), p);
         End(writer, words);
         writer.Line();
 
@@ -85,11 +85,22 @@ internal static class DataEmitter
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static void AppendTransposed(WordSink sink, EquatableArray<double> tensors, int p)
+    /// <summary>The stored tensors (ascending, row-major) in the embedded order, each transposed.</summary>
+    private static void AppendTransposed(WordSink sink, EquatableArray<double> tensors, int[] storedPositions, int p)
     {
-        var transposed = new double[tensors.Count];
-        EmbeddedDataLayout.Transpose(tensors.AsSpan(), p, transposed);
-        foreach (double value in transposed) sink.AppendNumber(value);
+        int size = p * p;
+        var transposed = new double[size];
+        foreach (int position in storedPositions)
+        {
+            EmbeddedDataLayout.Transpose(tensors.AsSpan().Slice(position * size, size), p, transposed);
+            foreach (double value in transposed) sink.AppendNumber(value);
+        }
+    }
+
+    private static int[] StoredPositions(GfmmKind kind, WeightContent content)
+    {
+        var stored = new System.Collections.Generic.HashSet<int>(kind == GfmmKind.Lower ? content.LowerStored : content.UpperStored);
+        return EmbeddedDataLayout.StoredPositions(new GfmmLayout(kind, content.M, content.P), stored.Contains);
     }
 
     /// <summary>The column-major in-place factors split into padded strict triangles (see FactorBits).</summary>

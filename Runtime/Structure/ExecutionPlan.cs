@@ -95,6 +95,29 @@ public sealed class ExecutionPlan
         return isStored is null ? plan : new ExecutionPlan(layout, operation, transposed, plan.Ascending, WithoutZeroTerms(plan.steps, isStored));
     }
 
+    /// <summary>
+    /// Every tensor of a triangular block that <paramref name="isStored"/> marks, once: first those its solve multiplies
+    /// by, in the order the solve first reads them, then the others in ascending order. Weights laid out in this order
+    /// are streamed front to back by a solve (and mostly back to front by the transposed solve) instead of being read
+    /// from the layout's groups of tensors at once (docs/benchmarks/construction.md, "Changes of session 7").
+    /// </summary>
+    public static int[] SolveReadOrder(GfmmLayout layout, Func<int, bool> isStored)
+    {
+        if (isStored is null) throw new ArgumentNullException(nameof(isStored));
+        var plan = Create(layout, PlanOperation.Solve, transposed: false, isStored);
+        var placed = new bool[layout.TensorCount];
+        var order = new List<int>();
+        foreach (var step in plan.steps)
+            if (step.Kind == PlanStepKind.Product && !placed[step.Tensor])
+            {
+                placed[step.Tensor] = true;
+                order.Add(step.Tensor);
+            }
+        for (int t = 0; t < placed.Length; t++)
+            if (!placed[t] && isStored(t)) order.Add(t);
+        return order.ToArray();
+    }
+
     private static ExecutionPlan CreateFull(GfmmLayout layout, PlanOperation operation, bool transposed)
     {
         if (layout is null) throw new ArgumentNullException(nameof(layout));

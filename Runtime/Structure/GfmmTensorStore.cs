@@ -114,33 +114,24 @@ internal sealed class GfmmTensorStore<T>
         return offset != Absent && !IsZero(Values, offset, Layout.TensorSize);
     }
 
-    /// <summary>
-    /// A copy of the tensors that are not zero (<see cref="IsNonZero"/>) laid out in <paramref name="order"/>: first the
-    /// tensors it lists, in that order, then the others in ascending order. The same tensors at other offsets, for a reader
-    /// that walks them in that order (see <c>GfmmSolverFactors</c>); listed tensors that are zero, and repeats, are skipped.
-    /// </summary>
-    public GfmmTensorStore<T> NonZeroInOrder(IEnumerable<int> order)
+    /// <summary>A copy holding exactly the tensors of <paramref name="order"/> (stored ones, no repeats), one after another
+    /// in that order: the same tensors at other offsets, for a reader that walks them in that order (see
+    /// <see cref="ExecutionPlan.SolveReadOrder"/>); the tensors left out are zero in the copy.</summary>
+    public GfmmTensorStore<T> InOrder(IReadOnlyList<int> order)
     {
         int size = Layout.TensorSize;
-        var placed = new bool[Layout.TensorCount];
-        var sequence = new List<int>(StoredTensorCount);
-        foreach (int tensor in order)
-            if (!placed[tensor] && IsNonZero(tensor))
-            {
-                placed[tensor] = true;
-                sequence.Add(tensor);
-            }
-        for (int t = 0; t < placed.Length; t++)
-            if (!placed[t] && IsNonZero(t)) sequence.Add(t);
-        var values = new T[(long)sequence.Count * size];
+        var values = new T[(long)order.Count * size];
         var moved = new int[Layout.TensorCount];
         for (int t = 0; t < moved.Length; t++) moved[t] = Absent;
-        for (int k = 0; k < sequence.Count; k++)
+        for (int k = 0; k < order.Count; k++)
         {
-            Array.Copy(Values, Offset(sequence[k]), values, (long)k * size, size);
-            moved[sequence[k]] = k * size;
+            int tensor = order[k];
+            if (!IsStored(tensor) || moved[tensor] != Absent)
+                throw new ArgumentException($"Entry {k} of the order, tensor {tensor}, is not stored or repeats.", nameof(order));
+            Array.Copy(Values, Offset(tensor), values, (long)k * size, size);
+            moved[tensor] = k * size;
         }
-        return new GfmmTensorStore<T>(Layout, values, moved, sequence.Count);
+        return new GfmmTensorStore<T>(Layout, values, moved, order.Count);
     }
 
     /// <summary>A deep copy.</summary>

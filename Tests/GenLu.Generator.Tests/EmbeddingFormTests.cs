@@ -97,9 +97,9 @@ public class EmbeddingFormTests
         (Word(2), Word(3), Word(4)).ShouldBe((m, p, m * p));
         int stepsStart = 192 / 4 + Word(5) + Word(6) + Word(7) + Word(8);
 
-        // L's stored tensors, then U's, in layout order: the weight offset of each, counted here independently.
-        var stored = new[] { model.L, model.U }.SelectMany(block => Enumerable.Range(0, block.Layout.TensorCount)
-            .Where(t => !banded || block.Layout.IsLevelZeroBridge(t)).Select(t => (block.Kind, Tensor: t))).ToList();
+        // L's stored tensors, then U's, each in the order its solve reads them: the weight offset of each, counted here.
+        var stored = new[] { model.L, model.U }.SelectMany(block => TestModels.EmbeddedOrder(block.Layout, t => !banded || block.Layout.IsLevelZeroBridge(t))
+            .Select(t => (block.Kind, Tensor: t))).ToList();
         var lower = new GfmmLayout(GfmmKind.Lower, m, p);
         var upper = new GfmmLayout(GfmmKind.Upper, m, p);
         var plans = new[]

@@ -47,9 +47,9 @@ public class GeneratedPlanTests
                      (lower, PlanOperation.Apply, true, "LowerTransposeApply"), (upper, PlanOperation.Apply, true, "UpperTransposeApply"),
                  })
         {
-            // The embedded weights hold L's non-zero tensors, then U's, in layout order.
-            var embedded = new[] { model.L, model.U }.SelectMany(block => Enumerable.Range(0, block.Layout.TensorCount)
-                .Where(t => !banded || block.Layout.IsLevelZeroBridge(t)).Select(t => (block.Kind, Tensor: t))).ToList();
+            // The embedded weights hold L's non-zero tensors, then U's, each in the order its solve reads them.
+            var embedded = new[] { model.L, model.U }.SelectMany(block => TestModels.EmbeddedOrder(block.Layout, t => !banded || block.Layout.IsLevelZeroBridge(t))
+                .Select(t => (block.Kind, Tensor: t))).ToList();
             var plan = ExecutionPlan.Create(layout, operation, transposed, banded ? t => layout.IsLevelZeroBridge(t) : null);
             scratchSlots = Math.Max(scratchSlots, plan.ScratchSlots);
             int blockBase = layout.Kind == GfmmKind.Lower ? 0 : m;

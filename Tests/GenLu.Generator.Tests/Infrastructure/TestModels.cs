@@ -32,6 +32,15 @@ internal static class TestModels
         return model;
     }
 
+    /// <summary>The order a factor's stored tensors are embedded in, derived here from the solve plan: the tensors its
+    /// products read, at their first read, then the other stored ones ascending.</summary>
+    public static IEnumerable<int> EmbeddedOrder(GenLu.Structure.GfmmLayout layout, Func<int, bool> isStored)
+    {
+        var reads = GenLu.Structure.ExecutionPlan.Create(layout, GenLu.Structure.PlanOperation.Solve, transposed: false, isStored).Steps
+            .Where(step => step.Kind == GenLu.Structure.PlanStepKind.Product).Select(step => step.Tensor).Distinct().ToList();
+        return reads.Concat(Enumerable.Range(0, layout.TensorCount).Where(t => isStored(t) && !reads.Contains(t)));
+    }
+
     public static string Json(GfmmModel model) => System.Text.Encoding.UTF8.GetString(model.ToUtf8Json());
 
     /// <summary>SplitMix64 (Steele, Lea and Flood, 2014).</summary>

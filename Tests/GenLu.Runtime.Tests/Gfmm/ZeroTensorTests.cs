@@ -119,7 +119,7 @@ public class ZeroTensorTests
         var store = model.L.Store<float>();
         var plan = ExecutionPlan.Create(store.Layout, PlanOperation.Solve, transposed: false, store.IsNonZero);
         var reads = plan.Steps.Where(step => step.Kind == PlanStepKind.Product).Select(step => step.Tensor).ToList();
-        var ordered = store.NonZeroInOrder(reads);
+        var ordered = store.InOrder(ExecutionPlan.SolveReadOrder(store.Layout, store.IsNonZero));
 
         ordered.IsStored(zero).ShouldBeFalse("an all-zero tensor is left out");
         ordered.StoredTensorCount.ShouldBe(store.StoredTensorCount - 1);
