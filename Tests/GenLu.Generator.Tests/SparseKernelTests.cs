@@ -101,23 +101,9 @@ public class SparseKernelTests
         }
 
         var literal = GeneratedSolver.Build(model);
-        var a = Tridiagonal(n);
         var input = GeneratedSolverTests.RandomVector(n, seed: 11);
-        var b = Array.ConvertAll(input, v => (double)v);
-        var output = new float[n];
-        var expected = new float[n];
         // κ(tridiag(-1, 2, -1)) ≈ 4n²/π² ≈ 1.7e3 here: float factors give about 1e-7 · κ; the product is exact to rounding.
-        foreach (var (operation, reference, tolerance) in new[]
-                 {
-                     ("Solve", DenseReference.Solve(a, b), 1e-3), ("SolveTranspose", DenseReference.Solve(a, b), 1e-3),
-                     ("Apply", DenseReference.Multiply(a, b), 1e-5), ("ApplyTranspose", DenseReference.Multiply(a, b), 1e-5),
-                 })
-        {
-            solver.Operation(operation)(input, output);
-            DenseReference.RelativeError(output, reference).ShouldBeLessThan(tolerance, $"{form}: {operation} vs dense");
-            literal.Operation(operation)(input, expected);
-            output.ShouldBe(expected, $"{form}: {operation} vs the unrolled literal form");
-        }
+        solver.ShouldMatchDenseAndForm(literal, input, Tridiagonal(n), Array.ConvertAll(input, v => (double)v), 1e-3, 1e-5, form.ToString());
 
         // A batch of 19 vectors in place (panels of 16 and 3) gives each vector's own solve, bit for bit.
         var batch = GeneratedSolverTests.RandomVector(n * 19, seed: 12);

@@ -101,6 +101,29 @@ internal sealed class GeneratedSolver
     public BatchScratchOperation<T> BatchWithScratch<T>(string name) =>
         Bind<BatchScratchOperation<T>>(name, typeof(ReadOnlySpan<T>), typeof(Span<T>), typeof(int), typeof(Span<T>));
 
+    /// <summary>Every operation (Solve, SolveTranspose, Apply, ApplyTranspose) of this class on <paramref name="input"/>
+    /// agrees with the dense double reference of <paramref name="a"/> (order M·P; <paramref name="padded"/> is the input
+    /// zero-padded to it) and, bit for bit, with <paramref name="reference"/>, another form of the same model.</summary>
+    public void ShouldMatchDenseAndForm(GeneratedSolver reference, float[] input, double[,] a, double[] padded,
+        double solveTolerance, double productTolerance, string form)
+    {
+        var at = DenseReference.Transpose(a);
+        int order = input.Length;
+        var output = new float[order];
+        var expected = new float[order];
+        foreach (var (operation, dense, tolerance) in new[]
+                 {
+                     ("Solve", DenseReference.Solve(a, padded), solveTolerance), ("SolveTranspose", DenseReference.Solve(at, padded), solveTolerance),
+                     ("Apply", DenseReference.Multiply(a, padded), productTolerance), ("ApplyTranspose", DenseReference.Multiply(at, padded), productTolerance),
+                 })
+        {
+            Operation(operation)(input, output);
+            DenseReference.RelativeError(output, dense[..order]).ShouldBeLessThan(tolerance, $"{form}: {operation} vs dense");
+            reference.Operation(operation)(input, expected);
+            output.ShouldBe(expected, $"{form}: {operation} vs the other form");
+        }
+    }
+
     public ParallelOperation<T> Parallel<T>() => Bind<ParallelOperation<T>>("SolveParallel", typeof(ReadOnlyMemory<T>), typeof(Memory<T>), typeof(int));
 
     /// <summary>Whether the class has a public method of this name over spans of <paramref name="element"/>.</summary>
