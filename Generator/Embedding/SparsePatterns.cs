@@ -71,10 +71,8 @@ internal sealed class SparsePatterns : IEquatable<SparsePatterns>
     /// <summary>A block's solve pattern (its index among all embedded blocks), or <see cref="Dense"/>.</summary>
     public int BlockPattern(int block) => Blocks.Length == 0 ? Dense : Blocks[block];
 
-    /// <summary>The one rule for "sparse enough": at most one entry in eight of a P x P matrix is non-zero (the dense
-    /// single-vector kernels do P² / 16 vector multiply-adds at P = 32, a sparse kernel one scalar statement per entry),
-    /// with 4 ≤ P ≤ 128 so that a pattern is worth a method and a kernel stays under 2,048 statements.</summary>
-    public static bool IsSparse(int nonZeros, int p) => p >= 4 && p <= 128 && 8L * nonZeros <= (long)p * p;
+    /// <summary>The rule shared with the Runtime's solver: <see cref="SparseEntries.IsSparse"/>.</summary>
+    public static bool IsSparse(int nonZeros, int p) => SparseEntries.IsSparse(nonZeros, p);
 
     /// <summary>Finds the patterns of a model's stored tensors and factored diagonal blocks.</summary>
     /// <param name="m">Leaves.</param>

@@ -30,6 +30,10 @@ internal sealed unsafe class GfmmPass
         // Prefetch): where its tensor starts in the weights, or which block's factors it solves with; -1 for neither.
         public int NextTensor { get; init; } = -1;
         public int NextFactors { get; init; } = -1;
+
+        // A product's tensor or a solve's G_i factors when they are sparse (their kernels visit the entries alone); else null.
+        public SparseEntries? Entries { get; init; }
+        public SparseTriangles? Triangles { get; init; }
     }
 
     private readonly Instruction[] program;
@@ -40,7 +44,10 @@ internal sealed unsafe class GfmmPass
     /// <param name="plan">The schedule.</param>
     /// <param name="offsetOf">Where each tensor starts in the weights the pass will be run with, -1 for one that is not
     /// stored (null: every tensor is stored, tensor t at t · P²); the plan must leave out the tensors that are not.</param>
-    public GfmmPass(ExecutionPlan plan, Func<int, int>? offsetOf = null)
+    /// <param name="sparseTensor">The non-zero entries of each tensor that is sparse, null for the others (null: none is).</param>
+    /// <param name="sparseBlock">The factors' strict triangles of each G_i that is sparse, null for the others (null: none is).</param>
+    public GfmmPass(ExecutionPlan plan, Func<int, int>? offsetOf = null, Func<int, SparseEntries?>? sparseTensor = null,
+        Func<int, SparseTriangles?>? sparseBlock = null)
     {
         Plan = plan;
         p = plan.Layout.P;
@@ -50,13 +57,14 @@ internal sealed unsafe class GfmmPass
         {
             int offset = offsetOf is null ? tensor * tensorSize : offsetOf(tensor);
             return offset >= 0 ? offset : throw new ArgumentException($"The plan multiplies by tensor {tensor}, which the store does not hold.", nameof(plan));
-        });
+        }, sparseTensor ?? (_ => null), sparseBlock ?? (_ => null));
     }
 
     /// <summary>The plan of <paramref name="operation"/> for the tensors <paramref name="store"/> holds, ready to run with its values.</summary>
-    public static GfmmPass For<T>(GfmmTensorStore<T> store, PlanOperation operation, bool transposed)
+    public static GfmmPass For<T>(GfmmTensorStore<T> store, PlanOperation operation, bool transposed,
+        Func<int, SparseEntries?>? sparseTensor = null, Func<int, SparseTriangles?>? sparseBlock = null)
         where T : struct, IEquatable<T> =>
-        new(ExecutionPlan.Create(store.Layout, operation, transposed, store.IsDense ? null : store.IsStored), store.Offset);
+        new(ExecutionPlan.Create(store.Layout, operation, transposed, store.IsDense ? null : store.IsStored), store.Offset, sparseTensor, sparseBlock);
 
     public ExecutionPlan Plan { get; }
 
@@ -80,6 +88,15 @@ internal sealed unsafe class GfmmPass
         {
             if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, tensorBytes);
             else if (prefetch && step.NextFactors >= 0) Prefetch(factorsPointer + ((long)step.NextFactors * tensorSize), tensorBytes);
+            if (step.Entries is { } entries)
+            {
+                // A sparse tensor: an overwriting product clears its target first, a gathered one writes the gather panel.
+                var target = step.Op is Op.GatherFirst or Op.GatherAdd ? gather : Target(step, output, slots, panel);
+                if (step.Op is Op.Multiply or Op.GatherFirst) target.Clear();
+                GfmmKernels.SparseMultiplyAdd(Tensor(weights, step.Tensor), entries, transposed, Source(step, input, output, slots, panel), target, p, count);
+                continue;
+            }
+
             switch (step.Op)
             {
                 case Op.Clear:
@@ -102,8 +119,12 @@ internal sealed unsafe class GfmmPass
                     break;
                 case Op.DiagonalSolve:
                     int block = step.Tensor;
-                    GfmmKernels.LuSolve(diagonalFactors.Slice(block * tensorSize, tensorSize), diagonalFactorsTransposed.Slice(block * tensorSize, tensorSize),
-                        diagonalPivots.Slice(block * p, p), transposed, Target(step, output, slots, panel), p, count);
+                    var lu = diagonalFactors.Slice(block * tensorSize, tensorSize);
+                    var luTransposed = diagonalFactorsTransposed.Slice(block * tensorSize, tensorSize);
+                    if (step.Triangles is { } triangles)
+                        GfmmKernels.SparseLuSolve(lu, luTransposed, diagonalPivots.Slice(block * p, p), triangles, transposed, Target(step, output, slots, panel), p, count);
+                    else
+                        GfmmKernels.LuSolve(lu, luTransposed, diagonalPivots.Slice(block * p, p), transposed, Target(step, output, slots, panel), p, count);
                     break;
                 default:
                     Source(step, input, output, slots, panel).CopyTo(Target(step, output, slots, panel));
@@ -117,7 +138,7 @@ internal sealed unsafe class GfmmPass
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(weights, default, default, default, input, output, count, buffers);
 
-    private static Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf)
+    private static Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock)
     {
         var program = new List<Instruction>(steps.Length);
         for (int i = 0; i < steps.Length; i++)
@@ -127,22 +148,22 @@ internal sealed unsafe class GfmmPass
             {
                 case PlanStepKind.Clear when i + 1 < steps.Length && IsAddedProductInto(steps[i + 1], step.Target):
                     var product = steps[++i];
-                    program.Add(new Instruction(Op.Multiply, offsetOf(product.Tensor), product.Source, product.Target));
+                    program.Add(new Instruction(Op.Multiply, offsetOf(product.Tensor), product.Source, product.Target) { Entries = sparseTensor(product.Tensor) });
                     break;
                 case PlanStepKind.Clear:
                     program.Add(new Instruction(Op.Clear, -1, default, step.Target));
                     break;
                 case PlanStepKind.Product when step.Negative:
                     bool continues = i > 0 && IsSubtractedProductInto(steps[i - 1], step.Target);
-                    program.Add(new Instruction(continues ? Op.GatherAdd : Op.GatherFirst, offsetOf(step.Tensor), step.Source, step.Target));
+                    program.Add(new Instruction(continues ? Op.GatherAdd : Op.GatherFirst, offsetOf(step.Tensor), step.Source, step.Target) { Entries = sparseTensor(step.Tensor) });
                     if (i + 1 == steps.Length || !IsSubtractedProductInto(steps[i + 1], step.Target))
                         program.Add(new Instruction(Op.SubtractGather, -1, default, step.Target));
                     break;
                 case PlanStepKind.Product:
-                    program.Add(new Instruction(Op.MultiplyAdd, offsetOf(step.Tensor), step.Source, step.Target));
+                    program.Add(new Instruction(Op.MultiplyAdd, offsetOf(step.Tensor), step.Source, step.Target) { Entries = sparseTensor(step.Tensor) });
                     break;
                 case PlanStepKind.DiagonalSolve:
-                    program.Add(new Instruction(Op.DiagonalSolve, step.Block, default, step.Target));
+                    program.Add(new Instruction(Op.DiagonalSolve, step.Block, default, step.Target) { Triangles = sparseBlock(step.Block) });
                     break;
                 default:
                     program.Add(new Instruction(Op.Copy, -1, step.Source, step.Target));

@@ -44,10 +44,15 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         upperWeights = OwnSolveOrderedCopy(model.U.Store<T>());
         Lower = DiagonalBlockFactors<T>.TryCreate(lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
         Upper = DiagonalBlockFactors<T>.TryCreate(upperWeights, out failure) ?? throw new SingularBlockException(failure!);
-        lowerSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: false);
-        upperSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: false);
-        lowerTransposeSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: true);
-        upperTransposeSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: true);
+        // Sparse tensors and G_i (a banded operator's exact factors) get the kernels that visit their entries alone.
+        var lowerTensors = SparseTensors(lowerWeights);
+        var upperTensors = SparseTensors(upperWeights);
+        var lowerBlocks = SparseBlocks(Lower);
+        var upperBlocks = SparseBlocks(Upper);
+        lowerSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: false, t => lowerTensors[t], b => lowerBlocks[b]);
+        upperSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: false, t => upperTensors[t], b => upperBlocks[b]);
+        lowerTransposeSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: true, t => lowerTensors[t], b => lowerBlocks[b]);
+        upperTransposeSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: true, t => upperTensors[t], b => upperBlocks[b]);
         var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(Lower, Upper, model.N, model.Scale);
         LogDeterminant = new LogDeterminant(sign, logAbs);
     }
@@ -68,6 +73,26 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// (<see cref="ExecutionPlan.SolveReadOrder"/>): the RBF solve at N = 2²⁰ went from 176–224 to 93–99 ms.</summary>
     private static GfmmTensorStore<T> OwnSolveOrderedCopy(GfmmTensorStore<T> store) =>
         store.InOrder(ExecutionPlan.SolveReadOrder(store.Layout, store.IsNonZero));
+
+    /// <summary>The non-zero entries of each stored tensor that is sparse (<see cref="SparseEntries.IsSparse"/>), else null.</summary>
+    private static SparseEntries?[] SparseTensors(GfmmTensorStore<T> store)
+    {
+        var entries = new SparseEntries?[store.Layout.TensorCount];
+        int size = store.Layout.TensorSize;
+        for (int t = 0; t < entries.Length; t++)
+            if (store.IsStored(t)) entries[t] = SparseEntries.Find<T>(store.Values.AsSpan(store.Offset(t), size), store.Layout.P);
+        return entries;
+    }
+
+    /// <summary>The strict triangles of each G_i's factors that are sparse, else null.</summary>
+    private static SparseTriangles?[] SparseBlocks(DiagonalBlockFactors<T> factors)
+    {
+        int p = factors.P, size = p * p;
+        var triangles = new SparseTriangles?[factors.Blocks];
+        for (int i = 0; i < triangles.Length; i++)
+            triangles[i] = SparseTriangles.Find<T>(factors.Factors.AsSpan(i * size, size), factors.FactorsTransposed.AsSpan(i * size, size), p);
+        return triangles;
+    }
 
     /// <summary>One factor's solve (<c>L z = b</c>, <c>U z = b</c> or their transposes) in place on node-major data.</summary>
     public void Sweep(bool lower, bool transpose, Span<T> z, int count, GfmmNodeBuffers<T> buffers)

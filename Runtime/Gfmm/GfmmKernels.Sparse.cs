@@ -1,0 +1,104 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using GenLu.Kernels;
+using GenLu.Structure;
+
+namespace GenLu.Gfmm;
+
+/// <summary>
+/// The G_i LU factors' strict triangles of one block when they are sparse (<see cref="SparseEntries.IsSparse"/> on their
+/// entries together): those of the row-major factors, which <c>G z = r</c> sweeps, and those of the transposed
+/// factors, which <c>Gᵀ z = r</c> sweeps.
+/// </summary>
+internal sealed class SparseTriangles
+{
+    private SparseTriangles(SparseEntries lower, SparseEntries upper, SparseEntries lowerTransposed, SparseEntries upperTransposed)
+    {
+        Lower = lower;
+        Upper = upper;
+        LowerTransposed = lowerTransposed;
+        UpperTransposed = upperTransposed;
+    }
+
+    public SparseEntries Lower { get; }
+
+    public SparseEntries Upper { get; }
+
+    public SparseEntries LowerTransposed { get; }
+
+    public SparseEntries UpperTransposed { get; }
+
+    /// <summary>The triangles of one block's factors (<see cref="DiagonalBlockFactors{T}.Factors"/> and their transpose),
+    /// or null when they hold too many entries.</summary>
+    public static SparseTriangles? Find<T>(ReadOnlySpan<T> lu, ReadOnlySpan<T> luTransposed, int p)
+        where T : struct, IEquatable<T>
+    {
+        var lower = SparseEntries.Find(lu, p, (row, column) => row > column);
+        var upper = lower is null ? null : SparseEntries.Find(lu, p, (row, column) => row < column);
+        if (lower is null || upper is null || !SparseEntries.IsSparse(lower.Count + upper.Count, p)) return null;
+        return new SparseTriangles(lower, upper,
+            SparseEntries.Find(luTransposed, p, (row, column) => row > column)!, SparseEntries.Find(luTransposed, p, (row, column) => row < column)!);
+    }
+}
+
+/// <summary>The kernels for sparse tensors and diagonal blocks: each entry is one multiply-add on a row of the panel.</summary>
+internal static partial class GfmmKernels
+{
+    /// <summary><c>y += op(W) x</c> on P x count panels for a tensor whose non-zero entries are <paramref name="entries"/>
+    /// (<paramref name="w"/> row-major <c>W[out, in]</c>).</summary>
+    public static void SparseMultiplyAdd<T>(ReadOnlySpan<T> w, SparseEntries entries, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int row = 0; row < p; row++)
+            for (int e = entries.RowStarts[row]; e < entries.RowStarts[row + 1]; e++)
+            {
+                int column = entries.Columns[e];
+                T value = w[(row * p) + column];
+                int to = transpose ? column : row, from = transpose ? row : column;
+                if (count == 1) y[to] += value * x[from];
+                else Level1.Axpy(value, x.Slice(from * count, count), y.Slice(to * count, count));
+            }
+    }
+
+    /// <summary>
+    /// <see cref="LuSolve{T}"/> for a block whose factors' strict triangles are <paramref name="triangles"/>: the same
+    /// swaps, then forward and backward substitution over those entries only, dividing by the diagonal in the backward
+    /// sweep (U) for <c>G z = r</c> and in the forward one (Uᵀ) for <c>Gᵀ z = r</c>.
+    /// </summary>
+    public static void SparseLuSolve<T>(ReadOnlySpan<T> lu, ReadOnlySpan<T> luTransposed, ReadOnlySpan<int> pivots, SparseTriangles triangles,
+        bool transpose, Span<T> z, int p, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T zRef = ref MemoryMarshal.GetReference(z);
+        if (!transpose)
+            for (int k = 0; k < p; k++) SwapRows(ref zRef, k, pivots[k], count);
+        var rows = transpose ? luTransposed : lu;
+        var (lower, upper) = transpose ? (triangles.LowerTransposed, triangles.UpperTransposed) : (triangles.Lower, triangles.Upper);
+        for (int i = 0; i < p; i++) SubstituteRow(rows, lower, i, divide: transpose, z, p, count);
+        for (int i = p - 1; i >= 0; i--) SubstituteRow(rows, upper, i, divide: !transpose, z, p, count);
+        if (transpose)
+            for (int k = p - 1; k >= 0; k--) SwapRows(ref zRef, k, pivots[k], count);
+    }
+
+    /// <summary>Row i of a substitution: <c>z_i −= R[i, k] z_k</c> over the row's entries, then <c>z_i /= R[i, i]</c> if asked.</summary>
+    private static void SubstituteRow<T>(ReadOnlySpan<T> rows, SparseEntries entries, int i, bool divide, Span<T> z, int p, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int first = entries.RowStarts[i], end = entries.RowStarts[i + 1];
+        if (count == 1)
+        {
+            T sum = z[i];
+            for (int e = first; e < end; e++) sum -= rows[(i * p) + entries.Columns[e]] * z[entries.Columns[e]];
+            z[i] = divide ? sum / rows[(i * p) + i] : sum;
+            return;
+        }
+
+        var target = z.Slice(i * count, count);
+        for (int e = first; e < end; e++) Level1.Axpy(-rows[(i * p) + entries.Columns[e]], z.Slice(entries.Columns[e] * count, count), target);
+        if (divide)
+        {
+            T diagonal = rows[(i * p) + i];
+            for (int r = 0; r < count; r++) target[r] /= diagonal;
+        }
+    }
+}
