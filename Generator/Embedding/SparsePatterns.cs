@@ -71,9 +71,6 @@ internal sealed class SparsePatterns : IEquatable<SparsePatterns>
     /// <summary>A block's solve pattern (its index among all embedded blocks), or <see cref="Dense"/>.</summary>
     public int BlockPattern(int block) => Blocks.Length == 0 ? Dense : Blocks[block];
 
-    /// <summary>The rule shared with the Runtime's solver: <see cref="SparseEntries.IsSparse"/>.</summary>
-    public static bool IsSparse(int nonZeros, int p) => SparseEntries.IsSparse(nonZeros, p);
-
     /// <summary>Finds the patterns of a model's stored tensors and factored diagonal blocks.</summary>
     /// <param name="m">Leaves.</param>
     /// <param name="p">Block size.</param>
@@ -134,25 +131,13 @@ internal sealed class SparsePatterns : IEquatable<SparsePatterns>
         var positions = new List<int>(size);
         for (int k = 0; k < stored.Count; k++)
         {
-            var tensor = values.Slice(k * size, size);
+            // The row-major tensor's entries, as positions of the embedded column-major layout.
+            if (SparseEntries.Find(values.Slice(k * size, size), p) is not { } entries) continue;
             positions.Clear();
-            bool sparse = true;
-            for (int row = 0; row < p && sparse; row++)
-                for (int column = 0; column < p; column++)
-                {
-                    if (tensor[row * p + column].Equals(default)) continue;
-                    positions.Add(column * p + row);
-                    if (!IsSparse(positions.Count, p))
-                    {
-                        sparse = false;
-                        break;
-                    }
-                }
-            if (sparse)
-            {
-                positions.Sort();
-                patterns[stored[k]] = candidates.Add(positions);
-            }
+            for (int row = 0; row < p; row++)
+                for (int e = entries.RowStarts[row]; e < entries.RowStarts[row + 1]; e++) positions.Add(entries.Columns[e] * p + row);
+            positions.Sort();
+            patterns[stored[k]] = candidates.Add(positions);
         }
         return patterns;
     }
@@ -161,13 +146,11 @@ internal sealed class SparsePatterns : IEquatable<SparsePatterns>
     private static bool TriangleEntries<T>(ReadOnlySpan<T> factors, int p, List<int> positions)
         where T : struct, IEquatable<T>
     {
+        // Read as a row-major matrix, the column-major factors' "row" is the column: its diagonal is the same.
+        if (SparseEntries.Find(factors, p, (column, row) => column != row) is not { } entries) return false;
         positions.Clear();
-        for (int position = 0; position < factors.Length; position++)
-        {
-            if (position % p == position / p || factors[position].Equals(default)) continue;
-            positions.Add(position);
-            if (!IsSparse(positions.Count, p)) return false;
-        }
+        for (int column = 0; column < p; column++)
+            for (int e = entries.RowStarts[column]; e < entries.RowStarts[column + 1]; e++) positions.Add(column * p + entries.Columns[e]);
         return true;
     }
 

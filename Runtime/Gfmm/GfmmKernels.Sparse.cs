@@ -10,24 +10,12 @@ namespace GenLu.Gfmm;
 /// entries together): those of the row-major factors, which <c>G z = r</c> sweeps, and those of the transposed
 /// factors, which <c>Gᵀ z = r</c> sweeps.
 /// </summary>
-internal sealed class SparseTriangles
+/// <param name="Lower">The strictly lower entries of the row-major factors (L's).</param>
+/// <param name="Upper">Their strictly upper entries (U's, whose diagonal every sweep reads).</param>
+/// <param name="LowerTransposed">The strictly lower entries of the transposed factors (Uᵀ's).</param>
+/// <param name="UpperTransposed">Their strictly upper entries (Lᵀ's).</param>
+internal sealed record SparseTriangles(SparseEntries Lower, SparseEntries Upper, SparseEntries LowerTransposed, SparseEntries UpperTransposed)
 {
-    private SparseTriangles(SparseEntries lower, SparseEntries upper, SparseEntries lowerTransposed, SparseEntries upperTransposed)
-    {
-        Lower = lower;
-        Upper = upper;
-        LowerTransposed = lowerTransposed;
-        UpperTransposed = upperTransposed;
-    }
-
-    public SparseEntries Lower { get; }
-
-    public SparseEntries Upper { get; }
-
-    public SparseEntries LowerTransposed { get; }
-
-    public SparseEntries UpperTransposed { get; }
-
     /// <summary>The triangles of one block's factors (<see cref="DiagonalBlockFactors{T}.Factors"/> and their transpose),
     /// or null when they hold too many entries.</summary>
     public static SparseTriangles? Find<T>(ReadOnlySpan<T> lu, ReadOnlySpan<T> luTransposed, int p)
