@@ -38,15 +38,21 @@ internal sealed class SparseEntries
     public static SparseEntries? Find<T>(ReadOnlySpan<T> matrix, int p, Func<int, int, bool>? include = null)
         where T : struct, IEquatable<T>
     {
+        if (!IsSparse(0, p)) return null;
+        // Counted first, stopping at the first entry too many: a dense tensor costs a short scan and no allocation.
+        int nonZeros = 0;
+        for (int row = 0; row < p; row++)
+            for (int column = 0; column < p; column++)
+                if ((include is null || include(row, column)) && !matrix[row * p + column].Equals(default) && !IsSparse(++nonZeros, p)) return null;
+
         var rowStarts = new int[p + 1];
-        var columns = new List<int>();
+        var columns = new List<int>(nonZeros);
         for (int row = 0; row < p; row++)
         {
             for (int column = 0; column < p; column++)
             {
                 if ((include is not null && !include(row, column)) || matrix[row * p + column].Equals(default)) continue;
                 columns.Add(column);
-                if (!IsSparse(columns.Count, p)) return null;
             }
             rowStarts[row + 1] = columns.Count;
         }
