@@ -15,7 +15,13 @@ namespace GenLu.Gfmm;
 /// </summary>
 internal sealed unsafe class GfmmPass
 {
-    private enum Op : byte { Clear, Multiply, MultiplyAdd, GatherFirst, GatherAdd, SubtractGather, DiagonalSolve, Copy }
+    private enum Op : byte
+    {
+        Clear, Multiply, MultiplyAdd, GatherFirst, GatherAdd, SubtractGather, DiagonalSolve, Copy,
+
+        // The same with a sparse tensor or G_i (Instruction.Sparse indexes the pass's table of their entries).
+        SparseMultiply, SparseMultiplyAdd, SparseGatherFirst, SparseGatherAdd, SparseDiagonalSolve,
+    }
 
     private readonly struct Instruction(Op op, int tensor, PlanOperand source, PlanOperand target)
     {
@@ -31,12 +37,13 @@ internal sealed unsafe class GfmmPass
         public int NextTensor { get; init; } = -1;
         public int NextFactors { get; init; } = -1;
 
-        // A product's tensor or a solve's G_i factors when they are sparse (their kernels visit the entries alone); else null.
-        public SparseEntries? Entries { get; init; }
-        public SparseTriangles? Triangles { get; init; }
+        // A sparse op's entry in sparseTensors (products) or sparseBlocks (solves); -1 otherwise.
+        public int Sparse { get; init; } = -1;
     }
 
     private readonly Instruction[] program;
+    private readonly List<SparseEntries> sparseTensors = [];
+    private readonly List<SparseTriangles> sparseBlocks = [];
     private readonly int p;
     private readonly int tensorSize;
     private readonly bool transposed;
@@ -88,15 +95,6 @@ internal sealed unsafe class GfmmPass
         {
             if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, tensorBytes);
             else if (prefetch && step.NextFactors >= 0) Prefetch(factorsPointer + ((long)step.NextFactors * tensorSize), tensorBytes);
-            if (step.Entries is { } entries)
-            {
-                // A sparse tensor: an overwriting product clears its target first, a gathered one writes the gather panel.
-                var target = step.Op is Op.GatherFirst or Op.GatherAdd ? gather : Target(step, output, slots, panel);
-                if (step.Op is Op.Multiply or Op.GatherFirst) target.Clear();
-                GfmmKernels.SparseMultiplyAdd(Tensor(weights, step.Tensor), entries, transposed, Source(step, input, output, slots, panel), target, p, count);
-                continue;
-            }
-
             switch (step.Op)
             {
                 case Op.Clear:
@@ -119,12 +117,19 @@ internal sealed unsafe class GfmmPass
                     break;
                 case Op.DiagonalSolve:
                     int block = step.Tensor;
-                    var lu = diagonalFactors.Slice(block * tensorSize, tensorSize);
-                    var luTransposed = diagonalFactorsTransposed.Slice(block * tensorSize, tensorSize);
-                    if (step.Triangles is { } triangles)
-                        GfmmKernels.SparseLuSolve(lu, luTransposed, diagonalPivots.Slice(block * p, p), triangles, transposed, Target(step, output, slots, panel), p, count);
-                    else
-                        GfmmKernels.LuSolve(lu, luTransposed, diagonalPivots.Slice(block * p, p), transposed, Target(step, output, slots, panel), p, count);
+                    GfmmKernels.LuSolve(diagonalFactors.Slice(block * tensorSize, tensorSize), diagonalFactorsTransposed.Slice(block * tensorSize, tensorSize),
+                        diagonalPivots.Slice(block * p, p), transposed, Target(step, output, slots, panel), p, count);
+                    break;
+                case Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd:
+                    // An overwriting product clears its target first; a gathered one writes the gather panel.
+                    var sparseTarget = step.Op is Op.SparseGatherFirst or Op.SparseGatherAdd ? gather : Target(step, output, slots, panel);
+                    if (step.Op is Op.SparseMultiply or Op.SparseGatherFirst) sparseTarget.Clear();
+                    GfmmKernels.SparseMultiplyAdd(Tensor(weights, step.Tensor), sparseTensors[step.Sparse], transposed, Source(step, input, output, slots, panel), sparseTarget, p, count);
+                    break;
+                case Op.SparseDiagonalSolve:
+                    int sparseBlock = step.Tensor;
+                    GfmmKernels.SparseLuSolve(diagonalFactors.Slice(sparseBlock * tensorSize, tensorSize), diagonalFactorsTransposed.Slice(sparseBlock * tensorSize, tensorSize),
+                        diagonalPivots.Slice(sparseBlock * p, p), sparseBlocks[step.Sparse], transposed, Target(step, output, slots, panel), p, count);
                     break;
                 default:
                     Source(step, input, output, slots, panel).CopyTo(Target(step, output, slots, panel));
@@ -138,8 +143,18 @@ internal sealed unsafe class GfmmPass
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(weights, default, default, default, input, output, count, buffers);
 
-    private static Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock)
+    private Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock)
     {
+        // A product by a sparse tensor becomes the sparse form of its op, with the tensor's entries in the table.
+        Instruction Product(Op op, PlanStep product)
+        {
+            var instruction = new Instruction(op, offsetOf(product.Tensor), product.Source, product.Target);
+            if (sparseTensor(product.Tensor) is not { } entries) return instruction;
+            sparseTensors.Add(entries);
+            var sparseOp = op switch { Op.Multiply => Op.SparseMultiply, Op.MultiplyAdd => Op.SparseMultiplyAdd, Op.GatherFirst => Op.SparseGatherFirst, _ => Op.SparseGatherAdd };
+            return new Instruction(sparseOp, instruction.Tensor, product.Source, product.Target) { Sparse = sparseTensors.Count - 1 };
+        }
+
         var program = new List<Instruction>(steps.Length);
         for (int i = 0; i < steps.Length; i++)
         {
@@ -148,22 +163,28 @@ internal sealed unsafe class GfmmPass
             {
                 case PlanStepKind.Clear when i + 1 < steps.Length && IsAddedProductInto(steps[i + 1], step.Target):
                     var product = steps[++i];
-                    program.Add(new Instruction(Op.Multiply, offsetOf(product.Tensor), product.Source, product.Target) { Entries = sparseTensor(product.Tensor) });
+                    program.Add(Product(Op.Multiply, product));
                     break;
                 case PlanStepKind.Clear:
                     program.Add(new Instruction(Op.Clear, -1, default, step.Target));
                     break;
                 case PlanStepKind.Product when step.Negative:
                     bool continues = i > 0 && IsSubtractedProductInto(steps[i - 1], step.Target);
-                    program.Add(new Instruction(continues ? Op.GatherAdd : Op.GatherFirst, offsetOf(step.Tensor), step.Source, step.Target) { Entries = sparseTensor(step.Tensor) });
+                    program.Add(Product(continues ? Op.GatherAdd : Op.GatherFirst, step));
                     if (i + 1 == steps.Length || !IsSubtractedProductInto(steps[i + 1], step.Target))
                         program.Add(new Instruction(Op.SubtractGather, -1, default, step.Target));
                     break;
                 case PlanStepKind.Product:
-                    program.Add(new Instruction(Op.MultiplyAdd, offsetOf(step.Tensor), step.Source, step.Target) { Entries = sparseTensor(step.Tensor) });
+                    program.Add(Product(Op.MultiplyAdd, step));
                     break;
                 case PlanStepKind.DiagonalSolve:
-                    program.Add(new Instruction(Op.DiagonalSolve, step.Block, default, step.Target) { Triangles = sparseBlock(step.Block) });
+                    if (sparseBlock(step.Block) is { } triangles)
+                    {
+                        sparseBlocks.Add(triangles);
+                        program.Add(new Instruction(Op.SparseDiagonalSolve, step.Block, default, step.Target) { Sparse = sparseBlocks.Count - 1 });
+                    }
+                    else
+                        program.Add(new Instruction(Op.DiagonalSolve, step.Block, default, step.Target));
                     break;
                 default:
                     program.Add(new Instruction(Op.Copy, -1, step.Source, step.Target));
@@ -175,9 +196,10 @@ internal sealed unsafe class GfmmPass
         {
             var instruction = program[i];
             program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors };
-            if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd)
+            if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd
+                or Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)
                 (nextTensor, nextFactors) = (instruction.Tensor, -1);
-            else if (instruction.Op == Op.DiagonalSolve)
+            else if (instruction.Op is Op.DiagonalSolve or Op.SparseDiagonalSolve)
                 (nextTensor, nextFactors) = (-1, instruction.Tensor);
         }
         return program.ToArray();
