@@ -70,7 +70,7 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     public DiagonalBlockFactors<T> Upper { get; }
 
     /// <summary>The solver's copy of a factor's weights without its zero tensors, in the order its solve reads them
-    /// (<see cref="ExecutionPlan.SolveReadOrder"/>): the RBF solve at N = 2²⁰ went from 176–224 to 93–99 ms.</summary>
+    /// (<see cref="ExecutionPlan.SolveReadOrder"/>): the RBF solve at N = 2²⁰ went from 176–224 to 88–142 ms.</summary>
     private static GfmmTensorStore<T> OwnSolveOrderedCopy(GfmmTensorStore<T> store) =>
         store.InOrder(ExecutionPlan.SolveReadOrder(store.Layout, store.IsNonZero));
 
