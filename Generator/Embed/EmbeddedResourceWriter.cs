@@ -53,8 +53,8 @@ internal static class EmbeddedResourceWriter
 
         // Tensor by tensor (factor by factor for the G_i), so the writer's memory stays one tensor beyond the model's.
         var buffer = new T[2 * size];
-        WriteTransposed(output, content.Lower.Values, EmbeddedDataLayout.StoredPositions(lowerLayout, t => lowerStored[t]), p, buffer, numberBytes);
-        WriteTransposed(output, content.Upper.Values, EmbeddedDataLayout.StoredPositions(upperLayout, t => upperStored[t]), p, buffer, numberBytes);
+        WriteTransposed(output, content.Lower.Values, EmbeddedDataLayout.StoredPositions(lowerOffsets, 0, size), p, buffer, numberBytes);
+        WriteTransposed(output, content.Upper.Values, EmbeddedDataLayout.StoredPositions(upperOffsets, lowerWeights, size), p, buffer, numberBytes);
         WriteTriangles(output, lower.FactorsTransposed, p, buffer, numberBytes);
         WriteTriangles(output, upper.FactorsTransposed, p, buffer, numberBytes);
         WriteWords(output, MemoryMarshal.AsBytes(lower.InverseDiagonal.AsSpan()), numberBytes);

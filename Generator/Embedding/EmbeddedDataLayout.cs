@@ -74,15 +74,16 @@ internal static class EmbeddedDataLayout
         return offsets;
     }
 
-    /// <summary>For each tensor of <see cref="WeightOrder"/>, its position among the stored tensors in ascending order
-    /// (where a file's content or a store keeps it): the writers copy tensor <c>k</c> of the embedded weights from there.</summary>
-    public static int[] StoredPositions(GfmmLayout layout, Func<int, bool> isStored)
+    /// <summary>For each tensor of the embedded weights in order (by its offset from <see cref="TensorOffsets"/>), its position
+    /// among the stored tensors in ascending order (where a file's content or a store keeps it): the writers copy
+    /// tensor <c>k</c> of the embedded weights from there.</summary>
+    public static int[] StoredPositions(int[] offsets, int firstOffset, int tensorSize)
     {
-        var position = new int[layout.TensorCount];
-        for (int t = 0, k = 0; t < position.Length; t++) position[t] = isStored(t) ? k++ : -1;
-        var order = WeightOrder(layout, isStored);
-        var positions = new int[order.Length];
-        for (int k = 0; k < order.Length; k++) positions[k] = position[order[k]];
+        int count = 0;
+        foreach (int offset in offsets) if (offset >= 0) count++;
+        var positions = new int[count];
+        for (int t = 0, k = 0; t < offsets.Length; t++)
+            if (offsets[t] >= 0) positions[(offsets[t] - firstOffset) / tensorSize] = k++;
         return positions;
     }
 

@@ -23,7 +23,9 @@ internal static class DataEmitter
 
     /// <param name="stepTables">The plans' step tables of the looped form (null when the schedules are unrolled).</param>
     /// <param name="element">The solver's number type: the content's numbers are exactly of this type.</param>
-    public static void Emit(CodeWriter writer, WeightContent content, int[][]? stepTables, ElementType element)
+    /// <param name="lowerOffsets">Where each of L's tensors starts in the weights (<see cref="EmbeddedDataLayout.TensorOffsets"/>).</param>
+    /// <param name="upperOffsets">The same for U's, after L's.</param>
+    public static void Emit(CodeWriter writer, WeightContent content, int[][]? stepTables, ElementType element, int[] lowerOffsets, int[] upperOffsets)
     {
         int p = content.P;
         string cast = $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{element.BitsType}, {element.Keyword}>";
@@ -35,8 +37,8 @@ internal static class DataEmitter
 
         writer.Line("/// <summary>L's stored (non-zero) tensors, then U's, each in the order its solve reads them; each P x P tensor column-major (transposed).</summary>");
         var words = Begin(writer, element.BitsType, "WeightBits", element);
-        AppendTransposed(words, content.Lower, StoredPositions(GfmmKind.Lower, content), p);
-        AppendTransposed(words, content.Upper, StoredPositions(GfmmKind.Upper, content), p);
+        AppendTransposed(words, content.Lower, EmbeddedDataLayout.StoredPositions(lowerOffsets, 0, p * p), p);
+        AppendTransposed(words, content.Upper, EmbeddedDataLayout.StoredPositions(upperOffsets, content.LowerWeightCount, p * p), p);
         End(writer, words);
         writer.Line();
 
@@ -95,12 +97,6 @@ internal static class DataEmitter
             EmbeddedDataLayout.Transpose(tensors.AsSpan().Slice(position * size, size), p, transposed);
             foreach (double value in transposed) sink.AppendNumber(value);
         }
-    }
-
-    private static int[] StoredPositions(GfmmKind kind, WeightContent content)
-    {
-        var stored = new System.Collections.Generic.HashSet<int>(kind == GfmmKind.Lower ? content.LowerStored : content.UpperStored);
-        return EmbeddedDataLayout.StoredPositions(new GfmmLayout(kind, content.M, content.P), stored.Contains);
     }
 
     /// <summary>The column-major in-place factors split into padded strict triangles (see FactorBits).</summary>

@@ -88,7 +88,7 @@ internal static class SolverEmitter
         SparseKernelEmitter.Emit(writer, content.Sparsity, content.P, element, plan.Looped);
         SimdHelperEmitter.Emit(writer, content.P, element);
         if (content.Resource is { } resource) ResourceDataEmitter.Emit(writer, target, content, resource, plan.Looped, element);
-        else DataEmitter.Emit(writer, content, stepTables, element);
+        else DataEmitter.Emit(writer, content, stepTables, element, lowerOffsets, upperOffsets);
 
         writer.Close();
         foreach (string _ in target.ContainingTypes) writer.Close();
