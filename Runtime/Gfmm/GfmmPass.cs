@@ -90,7 +90,7 @@ internal sealed unsafe class GfmmPass
         int tensorBytes = tensorSize * sizeof(T);
         bool prefetch = Sse.IsSupported && (long)weights.Length * sizeof(T) > CacheResidentBytes;
         fixed (T* weightsPointer = weights)
-        fixed (T* factorsPointer = transposed ? diagonalFactorsTransposed : diagonalFactors)
+        fixed (T* factorsPointer = GfmmKernels.ReadsTransposedFactors<T>(transposed, p, count) ? diagonalFactorsTransposed : diagonalFactors)
         foreach (ref readonly var step in program.AsSpan())
         {
             if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, tensorBytes);
