@@ -9,35 +9,43 @@ namespace GenLu.Gfmm;
 /// <summary>Panel products <c>y (+)= op(W) x</c> of a P x P weight with a P x count panel.</summary>
 internal static unsafe partial class GfmmKernels
 {
-    /// <summary><c>y += op(W) x</c> with <c>op(W) = W</c> or <c>W^T</c>; x and y are P x count panels.</summary>
-    public static void MultiplyAdd<T>(ReadOnlySpan<T> w, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count)
+    /// <summary>
+    /// <c>y += op(W) x</c> with <c>op(W) = W</c> or <c>W^T</c>; x and y are P x count panels. W is P x P, its non-zero
+    /// entries in its leading <paramref name="rows"/> x <paramref name="columns"/> block (the whole tensor by default; a
+    /// rank-r basis padded to P holds r rows), and <paramref name="w"/> holds that block alone, row-major (P x P: the
+    /// tensor itself).
+    /// </summary>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> w, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count, int rows = -1, int columns = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        (rows, columns) = rows < 0 ? (p, p) : (rows, columns);
+        if (w.Length < rows * columns) throw new ArgumentException($"A {rows} x {columns} block needs {rows * columns} values, not {w.Length}.", nameof(w));
         // Pinned for the pointer level-1 kernels of GenLu.Kernels; the panel loops below work on the same memory by ref.
         fixed (T* wPointer = w)
         fixed (T* xPointer = x)
         fixed (T* yPointer = y)
-            MultiplyAddPinned(ref *wPointer, transpose, ref *xPointer, ref *yPointer, p, count);
+            MultiplyAddPinned(ref *wPointer, transpose, ref *xPointer, ref *yPointer, count, rows, columns);
     }
 
-    private static void MultiplyAddPinned<T>(ref T wRef, bool transpose, ref T xRef, ref T yRef, int p, int count)
+    private static void MultiplyAddPinned<T>(ref T wRef, bool transpose, ref T xRef, ref T yRef, int count, int rows, int columns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (count == 1)
         {
             if (transpose)
-                for (int o = 0; o < p; o++) StridedLevel1<T>.Axpy(Unsafe.Add(ref xRef, o), Pinned(ref Unsafe.Add(ref wRef, o * p)), 1, Pinned(ref yRef), 1, p);
+                for (int o = 0; o < rows; o++) StridedLevel1<T>.Axpy(Unsafe.Add(ref xRef, o), Pinned(ref Unsafe.Add(ref wRef, o * columns)), 1, Pinned(ref yRef), 1, columns);
             else
-                RowsDotAdd(ref wRef, ref xRef, ref yRef, p);
+                RowsDotAdd(ref wRef, ref xRef, ref yRef, rows, columns);
             return;
         }
-        // Coefficient (out, in) of op(W) sits at out * outStride + in * inStride.
-        int outStride = transpose ? 1 : p;
-        int inStride = transpose ? p : 1;
+        // Coefficient (out, in) of op(W) sits at out * outStride + in * inStride; op(W)'s block is outputs x inputs.
+        int outStride = transpose ? 1 : columns;
+        int inStride = transpose ? columns : 1;
+        var (outputs, inputs) = transpose ? (columns, rows) : (rows, columns);
         int firstColumn = 0;
-        if (Vector512.IsHardwareAccelerated && p % 4 == 0)
-            firstColumn = PanelMultiplyAdd512(ref wRef, outStride, inStride, ref xRef, ref yRef, p, count);
-        PanelMultiplyAdd(ref wRef, outStride, inStride, ref xRef, ref yRef, p, count, firstColumn);
+        if (Vector512.IsHardwareAccelerated)
+            firstColumn = PanelMultiplyAdd512(ref wRef, outStride, inStride, ref xRef, ref yRef, outputs, inputs, count);
+        PanelMultiplyAdd(ref wRef, outStride, inStride, ref xRef, ref yRef, outputs, inputs, count, firstColumn);
     }
 
     /// <summary>
@@ -46,13 +54,14 @@ internal static unsafe partial class GfmmKernels
     /// each broadcast weight four (measured on the float N = 4096 structured solve with 64 vectors: 4.31 → 2.70 ms).
     /// Returns the first column it left to the generic kernel.
     /// </summary>
-    private static int PanelMultiplyAdd512<T>(ref T w, int outStride, int inStride, ref T x, ref T y, int p, int count)
+    private static int PanelMultiplyAdd512<T>(ref T w, int outStride, int inStride, ref T x, ref T y, int outputs, int inputs, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint width = (nuint)Vector512<T>.Count;
         int block = 4 * Vector512<T>.Count;
         int blockEnd = count - count % block;
-        for (int o = 0; o < p; o += 4)
+        int o = 0;
+        for (; o + 4 <= outputs; o += 4)
             for (int j = 0; j < blockEnd; j += block)
             {
                 ref T target = ref Unsafe.Add(ref y, o * count + j);
@@ -61,7 +70,7 @@ internal static unsafe partial class GfmmKernels
                 Vector512<T> a10 = Vector512.LoadUnsafe(ref target, r1), a11 = Vector512.LoadUnsafe(ref target, r1 + width), a12 = Vector512.LoadUnsafe(ref target, r1 + 2 * width), a13 = Vector512.LoadUnsafe(ref target, r1 + 3 * width);
                 Vector512<T> a20 = Vector512.LoadUnsafe(ref target, r2), a21 = Vector512.LoadUnsafe(ref target, r2 + width), a22 = Vector512.LoadUnsafe(ref target, r2 + 2 * width), a23 = Vector512.LoadUnsafe(ref target, r2 + 3 * width);
                 Vector512<T> a30 = Vector512.LoadUnsafe(ref target, r3), a31 = Vector512.LoadUnsafe(ref target, r3 + width), a32 = Vector512.LoadUnsafe(ref target, r3 + 2 * width), a33 = Vector512.LoadUnsafe(ref target, r3 + 3 * width);
-                for (int k = 0; k < p; k++)
+                for (int k = 0; k < inputs; k++)
                 {
                     ref T source = ref Unsafe.Add(ref x, k * count + j);
                     var x0 = Vector512.LoadUnsafe(ref source);
@@ -87,27 +96,32 @@ internal static unsafe partial class GfmmKernels
                 a20.StoreUnsafe(ref target, r2); a21.StoreUnsafe(ref target, r2 + width); a22.StoreUnsafe(ref target, r2 + 2 * width); a23.StoreUnsafe(ref target, r2 + 3 * width);
                 a30.StoreUnsafe(ref target, r3); a31.StoreUnsafe(ref target, r3 + width); a32.StoreUnsafe(ref target, r3 + 2 * width); a33.StoreUnsafe(ref target, r3 + 3 * width);
             }
+        // The rows past the last group of four (a box's height need not be a multiple of four).
+        for (; o < outputs; o++)
+            for (int k = 0; k < inputs; k++)
+                StridedLevel1<T>.Axpy(Unsafe.Add(ref w, o * outStride + k * inStride), Pinned(ref Unsafe.Add(ref x, k * count)), 1,
+                    Pinned(ref Unsafe.Add(ref y, o * count)), 1, blockEnd);
         return blockEnd;
     }
 
-    /// <summary><c>y = op(W) x</c> (overwrites y).</summary>
-    public static void Multiply<T>(ReadOnlySpan<T> w, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count)
+    /// <summary><c>y = op(W) x</c> (overwrites y), W's non-zero entries in its leading box as in <see cref="MultiplyAdd{T}"/>.</summary>
+    public static void Multiply<T>(ReadOnlySpan<T> w, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count, int rows = -1, int columns = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         y.Clear();
-        MultiplyAdd(w, transpose, x, y, p, count);
+        MultiplyAdd(w, transpose, x, y, p, count, rows, columns);
     }
 
     // Columns firstColumn … count-1 (firstColumn a multiple of the vector width). Four output rows at a time
     // share every load of an input row; the inner loop runs over the count dimension with full vectors, then
     // a scalar tail.
-    private static void PanelMultiplyAdd<T>(ref T w, int outStride, int inStride, ref T x, ref T y, int p, int count, int firstColumn)
+    private static void PanelMultiplyAdd<T>(ref T w, int outStride, int inStride, ref T x, ref T y, int outputs, int inputs, int count, int firstColumn)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector<T>.Count;
         int vectorEnd = Vector.IsHardwareAccelerated ? count - count % width : firstColumn;
         int o = 0;
-        for (; o + 4 <= p; o += 4)
+        for (; o + 4 <= outputs; o += 4)
         {
             ref T w0 = ref Unsafe.Add(ref w, o * outStride);
             ref T w1 = ref Unsafe.Add(ref w0, outStride);
@@ -130,7 +144,7 @@ internal static unsafe partial class GfmmKernels
                 var b1 = Vector.LoadUnsafe(ref y1, at1);
                 var b2 = Vector.LoadUnsafe(ref y2, at1);
                 var b3 = Vector.LoadUnsafe(ref y3, at1);
-                for (int k = 0; k < p; k++)
+                for (int k = 0; k < inputs; k++)
                 {
                     ref T xRow = ref Unsafe.Add(ref x, k * count);
                     var xa = Vector.LoadUnsafe(ref xRow, at0);
@@ -164,7 +178,7 @@ internal static unsafe partial class GfmmKernels
                 var a1 = Vector.LoadUnsafe(ref y1, (nuint)j);
                 var a2 = Vector.LoadUnsafe(ref y2, (nuint)j);
                 var a3 = Vector.LoadUnsafe(ref y3, (nuint)j);
-                for (int k = 0; k < p; k++)
+                for (int k = 0; k < inputs; k++)
                 {
                     var xv = Vector.LoadUnsafe(ref x, (nuint)(k * count + j));
                     int at = k * inStride;
@@ -179,7 +193,7 @@ internal static unsafe partial class GfmmKernels
                 a3.StoreUnsafe(ref y3, (nuint)j);
             }
             for (j = vectorEnd; j < count; j++)
-                for (int k = 0; k < p; k++)
+                for (int k = 0; k < inputs; k++)
                 {
                     T xk = Unsafe.Add(ref x, k * count + j);
                     int at = k * inStride;
@@ -189,24 +203,24 @@ internal static unsafe partial class GfmmKernels
                     Unsafe.Add(ref y3, j) += Unsafe.Add(ref w3, at) * xk;
                 }
         }
-        for (; o < p; o++)
-            for (int k = 0; k < p; k++)
+        for (; o < outputs; o++)
+            for (int k = 0; k < inputs; k++)
                 StridedLevel1<T>.Axpy(Unsafe.Add(ref w, o * outStride + k * inStride), Pinned(ref Unsafe.Add(ref x, k * count + firstColumn)), 1,
                     Pinned(ref Unsafe.Add(ref y, o * count + firstColumn)), 1, count - firstColumn);
     }
 
-    // y[o] += W[o, :] · x, four rows at a time so that every load of x feeds four accumulators.
-    private static void RowsDotAdd<T>(ref T w, ref T x, ref T y, int p) where T : unmanaged, IFloatingPointIeee754<T>
+    // y[o] += W[o, :columns] · x for the first rows, four rows at a time so that every load of x feeds four accumulators.
+    private static void RowsDotAdd<T>(ref T w, ref T x, ref T y, int rows, int columns) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector<T>.Count;
-        int vectorEnd = Vector.IsHardwareAccelerated ? p - p % width : 0;
+        int vectorEnd = Vector.IsHardwareAccelerated ? columns - columns % width : 0;
         int o = 0;
-        for (; o + 4 <= p; o += 4)
+        for (; o + 4 <= rows; o += 4)
         {
-            ref T w0 = ref Unsafe.Add(ref w, o * p);
-            ref T w1 = ref Unsafe.Add(ref w0, p);
-            ref T w2 = ref Unsafe.Add(ref w1, p);
-            ref T w3 = ref Unsafe.Add(ref w2, p);
+            ref T w0 = ref Unsafe.Add(ref w, o * columns);
+            ref T w1 = ref Unsafe.Add(ref w0, columns);
+            ref T w2 = ref Unsafe.Add(ref w1, columns);
+            ref T w3 = ref Unsafe.Add(ref w2, columns);
             Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
             for (int k = 0; k < vectorEnd; k += width)
             {
@@ -217,7 +231,7 @@ internal static unsafe partial class GfmmKernels
                 a3 = Simd.Fma(Vector.LoadUnsafe(ref w3, (nuint)k), xv, a3);
             }
             T s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
-            for (int k = vectorEnd; k < p; k++)
+            for (int k = vectorEnd; k < columns; k++)
             {
                 T xk = Unsafe.Add(ref x, k);
                 s0 += Unsafe.Add(ref w0, k) * xk;
@@ -230,6 +244,6 @@ internal static unsafe partial class GfmmKernels
             Unsafe.Add(ref y, o + 2) += s2;
             Unsafe.Add(ref y, o + 3) += s3;
         }
-        for (; o < p; o++) Unsafe.Add(ref y, o) += StridedLevel1<T>.Dot(Pinned(ref Unsafe.Add(ref w, o * p)), 1, Pinned(ref x), 1, p);
+        for (; o < rows; o++) Unsafe.Add(ref y, o) += StridedLevel1<T>.Dot(Pinned(ref Unsafe.Add(ref w, o * columns)), 1, Pinned(ref x), 1, columns);
     }
 }

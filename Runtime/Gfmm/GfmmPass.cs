@@ -37,8 +37,23 @@ internal sealed unsafe class GfmmPass
         public int NextTensor { get; init; } = -1;
         public int NextFactors { get; init; } = -1;
 
+        // Whether that block's solve is the sparse one, which reads op(G)'s rows (the dense one-vector solve reads columns).
+        public bool NextFactorsSparse { get; init; }
+
+        // How many values from NextTensor the next product reads (its tensor's, see TensorLength).
+        public int NextTensorLength { get; init; }
+
         // A sparse op's entry in sparseTensors (products) or sparseBlocks (solves); -1 otherwise.
         public int Sparse { get; init; } = -1;
+
+        // A dense product's tensor's leading block holding its non-zero entries, packed alone in the weights (-1: the whole
+        // tensor), and whether the weights hold it transposed (the product then applies the other op to it).
+        public int BoxRows { get; init; } = -1;
+        public int BoxColumns { get; init; } = -1;
+        public bool StoredTransposed { get; init; }
+
+        // How many values from Tensor a product reads: P², or its packed block's (LeadingBox.Length).
+        public int TensorLength { get; init; }
     }
 
     private readonly Instruction[] program;
@@ -53,8 +68,10 @@ internal sealed unsafe class GfmmPass
     /// stored (null: every tensor is stored, tensor t at t · P²); the plan must leave out the tensors that are not.</param>
     /// <param name="sparseTensor">The non-zero entries of each tensor that is sparse, null for the others (null: none is).</param>
     /// <param name="sparseBlock">The factors' strict triangles of each G_i that is sparse, null for the others (null: none is).</param>
+    /// <param name="box">The leading block of each dense tensor that the weights hold packed alone (<see cref="LeadingBox"/>), null for
+    /// the others (null: none).</param>
     public GfmmPass(ExecutionPlan plan, Func<int, int>? offsetOf = null, Func<int, SparseEntries?>? sparseTensor = null,
-        Func<int, SparseTriangles?>? sparseBlock = null)
+        Func<int, SparseTriangles?>? sparseBlock = null, Func<int, LeadingBox?>? box = null)
     {
         Plan = plan;
         p = plan.Layout.P;
@@ -64,7 +81,7 @@ internal sealed unsafe class GfmmPass
         {
             int offset = offsetOf is null ? tensor * tensorSize : offsetOf(tensor);
             return offset >= 0 ? offset : throw new ArgumentException($"The plan multiplies by tensor {tensor}, which the store does not hold.", nameof(plan));
-        }, sparseTensor ?? (_ => null), sparseBlock ?? (_ => null));
+        }, sparseTensor ?? (_ => null), sparseBlock ?? (_ => null), box ?? (_ => null));
     }
 
     /// <summary>The plan of <paramref name="operation"/> for the tensors <paramref name="store"/> holds, ready to run with its values.</summary>
@@ -91,26 +108,28 @@ internal sealed unsafe class GfmmPass
         bool prefetch = Sse.IsSupported && (long)weights.Length * sizeof(T) > CacheResidentBytes;
         fixed (T* weightsPointer = weights)
         fixed (T* factorsPointer = GfmmKernels.ReadsTransposedFactors<T>(transposed, p, count) ? diagonalFactorsTransposed : diagonalFactors)
+        fixed (T* sparseFactorsPointer = transposed ? diagonalFactorsTransposed : diagonalFactors)
         foreach (ref readonly var step in program.AsSpan())
         {
-            if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, tensorBytes);
-            else if (prefetch && step.NextFactors >= 0) Prefetch(factorsPointer + ((long)step.NextFactors * tensorSize), tensorBytes);
+            if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, step.NextTensorLength * sizeof(T));
+            else if (prefetch && step.NextFactors >= 0)
+                Prefetch((step.NextFactorsSparse ? sparseFactorsPointer : factorsPointer) + ((long)step.NextFactors * tensorSize), tensorBytes);
             switch (step.Op)
             {
                 case Op.Clear:
                     Target(step, output, slots, panel).Clear();
                     break;
                 case Op.Multiply:
-                    GfmmKernels.Multiply(Tensor(weights, step.Tensor), transposed, Source(step, input, output, slots, panel), Target(step, output, slots, panel), p, count);
+                    GfmmKernels.Multiply(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), Target(step, output, slots, panel), p, count, step.BoxRows, step.BoxColumns);
                     break;
                 case Op.MultiplyAdd:
-                    GfmmKernels.MultiplyAdd(Tensor(weights, step.Tensor), transposed, Source(step, input, output, slots, panel), Target(step, output, slots, panel), p, count);
+                    GfmmKernels.MultiplyAdd(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), Target(step, output, slots, panel), p, count, step.BoxRows, step.BoxColumns);
                     break;
                 case Op.GatherFirst:
-                    GfmmKernels.Multiply(Tensor(weights, step.Tensor), transposed, Source(step, input, output, slots, panel), gather, p, count);
+                    GfmmKernels.Multiply(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), gather, p, count, step.BoxRows, step.BoxColumns);
                     break;
                 case Op.GatherAdd:
-                    GfmmKernels.MultiplyAdd(Tensor(weights, step.Tensor), transposed, Source(step, input, output, slots, panel), gather, p, count);
+                    GfmmKernels.MultiplyAdd(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), gather, p, count, step.BoxRows, step.BoxColumns);
                     break;
                 case Op.SubtractGather:
                     Level1.Subtract<T>(gather, Target(step, output, slots, panel));
@@ -143,16 +162,20 @@ internal sealed unsafe class GfmmPass
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(weights, default, default, default, input, output, count, buffers);
 
-    private Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock)
+    private Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock,
+        Func<int, LeadingBox?> box)
     {
-        // A product by a sparse tensor becomes the sparse form of its op, with the tensor's entries in the table.
+        // A product by a sparse tensor becomes the sparse form of its op, with the tensor's entries in the table; one by a
+        // tensor filling only a leading box reads that box.
         Instruction Product(Op op, PlanStep product)
         {
-            var instruction = new Instruction(op, offsetOf(product.Tensor), product.Source, product.Target);
+            var instruction = new Instruction(op, offsetOf(product.Tensor), product.Source, product.Target) { TensorLength = tensorSize };
+            if (box(product.Tensor) is { } leading)
+                return instruction with { BoxRows = leading.Rows, BoxColumns = leading.Columns, StoredTransposed = leading.Transposed, TensorLength = leading.Length };
             if (sparseTensor(product.Tensor) is not { } entries) return instruction;
             sparseTensors.Add(entries);
             var sparseOp = op switch { Op.Multiply => Op.SparseMultiply, Op.MultiplyAdd => Op.SparseMultiplyAdd, Op.GatherFirst => Op.SparseGatherFirst, _ => Op.SparseGatherAdd };
-            return new Instruction(sparseOp, instruction.Tensor, product.Source, product.Target) { Sparse = sparseTensors.Count - 1 };
+            return new Instruction(sparseOp, instruction.Tensor, product.Source, product.Target) { Sparse = sparseTensors.Count - 1, TensorLength = tensorSize };
         }
 
         var program = new List<Instruction>(steps.Length);
@@ -191,16 +214,17 @@ internal sealed unsafe class GfmmPass
                     break;
             }
         }
-        int nextTensor = -1, nextFactors = -1;
+        int nextTensor = -1, nextFactors = -1, nextLength = 0;
+        bool nextSparse = false;
         for (int i = program.Count - 1; i >= 0; i--)
         {
             var instruction = program[i];
-            program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors };
+            program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors, NextTensorLength = nextLength, NextFactorsSparse = nextSparse };
             if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd
                 or Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)
-                (nextTensor, nextFactors) = (instruction.Tensor, -1);
+                (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, instruction.TensorLength);
             else if (instruction.Op is Op.DiagonalSolve or Op.SparseDiagonalSolve)
-                (nextTensor, nextFactors) = (-1, instruction.Tensor);
+                (nextTensor, nextFactors, nextSparse) = (-1, instruction.Tensor, instruction.Op == Op.SparseDiagonalSolve);
         }
         return program.ToArray();
     }

@@ -24,13 +24,14 @@ internal abstract class GfmmSolverFactors
 
 /// <summary>
 /// What a <see cref="GfmmSolver"/> solves with, in the model's number type <typeparamref name="T"/>: its own compact copy
-/// of L's and U's weights, their factored <c>G_i</c> (<see cref="DiagonalBlockFactors{T}"/>) and the four solve passes.
+/// of L's and U's weights (<see cref="SolveWeights"/>), their factored <c>G_i</c> (<see cref="DiagonalBlockFactors{T}"/>)
+/// and the four solve passes.
 /// </summary>
 internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly GfmmTensorStore<T> lowerWeights;
-    private readonly GfmmTensorStore<T> upperWeights;
+    private readonly T[] lowerWeights;
+    private readonly T[] upperWeights;
     private readonly GfmmPass lowerSolve;
     private readonly GfmmPass upperSolve;
     private readonly GfmmPass lowerTransposeSolve;
@@ -39,20 +40,25 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// <exception cref="SingularBlockException">A <c>G_i</c> is singular or not finite in <typeparamref name="T"/>.</exception>
     public GfmmSolverFactors(GfmmModel model)
     {
-        // The solver's own copy, without the tensors that are zero (their products are left out of the plans), in solve order.
-        lowerWeights = OwnSolveOrderedCopy(model.L.Store<T>());
-        upperWeights = OwnSolveOrderedCopy(model.U.Store<T>());
-        Lower = DiagonalBlockFactors<T>.TryCreate(lowerWeights, out var failure) ?? throw new SingularBlockException(failure!);
-        Upper = DiagonalBlockFactors<T>.TryCreate(upperWeights, out failure) ?? throw new SingularBlockException(failure!);
+        var lowerStore = model.L.Store<T>();
+        var upperStore = model.U.Store<T>();
+        Lower = DiagonalBlockFactors<T>.TryCreate(lowerStore, out var failure) ?? throw new SingularBlockException(failure!);
+        Upper = DiagonalBlockFactors<T>.TryCreate(upperStore, out failure) ?? throw new SingularBlockException(failure!);
         // Sparse tensors and G_i (a banded operator's exact factors) get the kernels that visit their entries alone.
-        var lowerTensors = SparseTensors(lowerWeights);
-        var upperTensors = SparseTensors(upperWeights);
+        var lowerTensors = SparseTensors(lowerStore);
+        var upperTensors = SparseTensors(upperStore);
         var lowerBlocks = SparseBlocks(Lower);
         var upperBlocks = SparseBlocks(Upper);
-        lowerSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: false, t => lowerTensors[t], b => lowerBlocks[b]);
-        upperSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: false, t => upperTensors[t], b => upperBlocks[b]);
-        lowerTransposeSolve = GfmmPass.For(lowerWeights, PlanOperation.Solve, transposed: true, t => lowerTensors[t], b => lowerBlocks[b]);
-        upperTransposeSolve = GfmmPass.For(upperWeights, PlanOperation.Solve, transposed: true, t => upperTensors[t], b => upperBlocks[b]);
+        var lower = SolveWeights(lowerStore, lowerTensors);
+        var upper = SolveWeights(upperStore, upperTensors);
+        (lowerWeights, upperWeights) = (lower.Values, upper.Values);
+        GfmmPass Pass((T[] Values, int[] Offsets, LeadingBox?[] Boxes) weights, GfmmLayout layout, SparseEntries?[] tensors, SparseTriangles?[] blocks, bool transposed) =>
+            new(ExecutionPlan.Create(layout, PlanOperation.Solve, transposed, t => weights.Offsets[t] >= 0), t => weights.Offsets[t],
+                t => tensors[t], b => blocks[b], t => weights.Boxes[t]);
+        lowerSolve = Pass(lower, lowerStore.Layout, lowerTensors, lowerBlocks, transposed: false);
+        upperSolve = Pass(upper, upperStore.Layout, upperTensors, upperBlocks, transposed: false);
+        lowerTransposeSolve = Pass(lower, lowerStore.Layout, lowerTensors, lowerBlocks, transposed: true);
+        upperTransposeSolve = Pass(upper, upperStore.Layout, upperTensors, upperBlocks, transposed: true);
         var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(Lower, Upper, model.N, model.Scale);
         LogDeterminant = new LogDeterminant(sign, logAbs);
     }
@@ -69,10 +75,39 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// <summary>The factored <c>G_i</c> of U.</summary>
     public DiagonalBlockFactors<T> Upper { get; }
 
-    /// <summary>The solver's copy of a factor's weights without its zero tensors, in the order its solve reads them
-    /// (<see cref="ExecutionPlan.SolveReadOrder"/>): the RBF solve at N = 2²⁰ went from 176–224 to 88–142 ms.</summary>
-    private static GfmmTensorStore<T> OwnSolveOrderedCopy(GfmmTensorStore<T> store) =>
-        store.InOrder(ExecutionPlan.SolveReadOrder(store.Layout, store.IsNonZero));
+    /// <summary>
+    /// The solver's own copy of a factor's weights: without its zero tensors (their products are left out of the plans), in
+    /// the order its solve reads them (<see cref="ExecutionPlan.SolveReadOrder"/>: the RBF solve at N = 2²⁰ went from
+    /// 176–224 to 88–142 ms), each dense tensor whose entries fill a leading block packed as that block alone
+    /// (<see cref="LeadingBox"/>; not the G_i, which the solve reads through their factors, nor the sparse ones, whose
+    /// kernel reads them at their P x P positions). Offsets are -1 for the tensors left out.
+    /// </summary>
+    internal static (T[] Values, int[] Offsets, LeadingBox?[] Boxes) SolveWeights(GfmmTensorStore<T> store, SparseEntries?[] sparse)
+    {
+        var layout = store.Layout;
+        int p = layout.P, size = layout.TensorSize;
+        var order = ExecutionPlan.SolveReadOrder(layout, store.IsNonZero);
+        var boxes = new LeadingBox?[layout.TensorCount];
+        long length = 0;
+        foreach (int t in order)
+        {
+            if (sparse[t] is null && !layout.IsDiagonal(t)) boxes[t] = LeadingBox.Find<T>(store.Values.AsSpan(store.Offset(t), size), p);
+            length += boxes[t]?.Length ?? size;
+        }
+        var values = new T[length];
+        var offsets = new int[layout.TensorCount];
+        Array.Fill(offsets, -1);
+        int offset = 0;
+        foreach (int t in order)
+        {
+            var tensor = store.Values.AsSpan(store.Offset(t), size);
+            if (boxes[t] is { } box) box.Pack<T>(tensor, values.AsSpan(offset, box.Length), p);
+            else tensor.CopyTo(values.AsSpan(offset, size));
+            offsets[t] = offset;
+            offset += boxes[t]?.Length ?? size;
+        }
+        return (values, offsets, boxes);
+    }
 
     /// <summary>The non-zero entries of each stored tensor that is sparse (<see cref="SparseEntries.IsSparse"/>), else null.</summary>
     private static SparseEntries?[] SparseTensors(GfmmTensorStore<T> store)
@@ -100,6 +135,6 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         var (pass, weights, diagonal) = lower
             ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, Lower)
             : (transpose ? upperTransposeSolve : upperSolve, upperWeights, Upper);
-        pass.Run<T>(weights.Values, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
+        pass.Run<T>(weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
     }
 }

@@ -114,26 +114,6 @@ internal sealed class GfmmTensorStore<T>
         return offset != Absent && !IsZero(Values, offset, Layout.TensorSize);
     }
 
-    /// <summary>A copy holding exactly the tensors of <paramref name="order"/> (stored ones, no repeats), one after another
-    /// in that order: the same tensors at other offsets, for a reader that walks them in that order (see
-    /// <see cref="ExecutionPlan.SolveReadOrder"/>); the tensors left out are zero in the copy.</summary>
-    public GfmmTensorStore<T> InOrder(IReadOnlyList<int> order)
-    {
-        int size = Layout.TensorSize;
-        var values = new T[(long)order.Count * size];
-        var moved = new int[Layout.TensorCount];
-        for (int t = 0; t < moved.Length; t++) moved[t] = Absent;
-        for (int k = 0; k < order.Count; k++)
-        {
-            int tensor = order[k];
-            if (!IsStored(tensor) || moved[tensor] != Absent)
-                throw new ArgumentException($"Entry {k} of the order, tensor {tensor}, is not stored or repeats.", nameof(order));
-            Array.Copy(Values, Offset(tensor), values, (long)k * size, size);
-            moved[tensor] = k * size;
-        }
-        return new GfmmTensorStore<T>(Layout, values, moved, order.Count);
-    }
-
     /// <summary>A deep copy.</summary>
     public GfmmTensorStore<T> Clone() => new(Layout, (T[])Values.Clone(), offsets is null ? null : (int[])offsets.Clone(), StoredTensorCount);
 

@@ -119,22 +119,23 @@ public class ZeroTensorTests
         var store = model.L.Store<float>();
         var plan = ExecutionPlan.Create(store.Layout, PlanOperation.Solve, transposed: false, store.IsNonZero);
         var reads = plan.Steps.Where(step => step.Kind == PlanStepKind.Product).Select(step => step.Tensor).ToList();
-        var ordered = store.InOrder(ExecutionPlan.SolveReadOrder(store.Layout, store.IsNonZero));
+        var ordered = GfmmSolverFactors<float>.SolveWeights(store, new SparseEntries?[store.Layout.TensorCount]);
 
-        ordered.IsStored(zero).ShouldBeFalse("an all-zero tensor is left out");
-        ordered.StoredTensorCount.ShouldBe(store.StoredTensorCount - 1);
+        ordered.Offsets[zero].ShouldBe(-1, "an all-zero tensor is left out");
+        ordered.Boxes.ShouldAllBe(box => box == null, "random dense tensors are copied whole");
         int size = store.Layout.TensorSize;
+        ordered.Values.Length.ShouldBe((store.StoredTensorCount - 1) * size);
         for (int t = 0; t < store.Layout.TensorCount; t++)
             if (t != zero)
-                ordered.Values.AsSpan(ordered.Offset(t), size).ToArray().ShouldBe(store.Values.AsSpan(store.Offset(t), size).ToArray(), $"tensor {t}");
+                ordered.Values.AsSpan(ordered.Offsets[t], size).ToArray().ShouldBe(store.Values.AsSpan(store.Offset(t), size).ToArray(), $"tensor {t}");
 
         // First reads come first, in order; the tensors the solve never multiplies by follow, ascending: the G_i (solved
         // with from their own factored copy) and the terms the plan prunes (the root, the edges of each level).
         var firstReads = reads.Distinct().ToList();
-        firstReads.Select(ordered.Offset).ShouldBe(Enumerable.Range(0, firstReads.Count).Select(k => k * size));
+        firstReads.Select(t => ordered.Offsets[t]).ShouldBe(Enumerable.Range(0, firstReads.Count).Select(k => k * size));
         var rest = Enumerable.Range(0, store.Layout.TensorCount).Where(t => t != zero && !firstReads.Contains(t)).ToList();
         Enumerable.Range(0, 8).Select(store.Layout.Diagonal).ShouldAllBe(g => rest.Contains(g));
-        rest.Select(ordered.Offset).ShouldBe(Enumerable.Range(firstReads.Count, rest.Count).Select(k => k * size));
+        rest.Select(t => ordered.Offsets[t]).ShouldBe(Enumerable.Range(firstReads.Count, rest.Count).Select(k => k * size));
 
         // The solver built on that copy still solves the model (dense double reference).
         var solver = new GfmmSolver(model);

@@ -1,0 +1,89 @@
+using GenLu.Exact;
+using GenLu.Gfmm;
+using GenLu.Operators;
+
+namespace GenLu.Tests.Gfmm;
+
+/// <summary>
+/// Tensors whose non-zero entries fill a leading block (bases of rank below P padded to P): the block is found, packed
+/// (tall ones transposed) and its product, with the op flipped for a transposed block, equals the product with the
+/// whole P x P tensor computed in double, for one vector and for panels that take every path of the panel kernel.
+/// </summary>
+public class LeadingBoxTests
+{
+    [Theory]
+    [InlineData(32, 11, 32)] // an encoder of rank 11
+    [InlineData(32, 32, 11)] // a decoder of rank 11: packed transposed
+    [InlineData(32, 5, 7)]
+    [InlineData(16, 3, 16)]
+    public void The_packed_block_multiplies_as_the_whole_tensor(int p, int rows, int columns)
+    {
+        var random = new Random(p * 100 + rows * 10 + columns);
+        var tensor = new float[p * p];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++)
+                tensor[i * p + j] = (float)(random.NextDouble() - 0.5);
+        var box = LeadingBox.Find<float>(tensor, p).ShouldNotBeNull();
+        box.Transposed.ShouldBe(rows > columns);
+        (box.Transposed ? (box.Columns, box.Rows) : (box.Rows, box.Columns)).ShouldBe((rows, columns));
+        var packed = new float[box.Length];
+        box.Pack<float>(tensor, packed, p);
+
+        foreach (int count in new[] { 1, 3, 64 + 5 })
+            foreach (bool transpose in new[] { false, true })
+            {
+                var x = Enumerable.Range(0, p * count).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+                var y = Enumerable.Range(0, p * count).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+                var expected = new double[p * count];
+                for (int o = 0; o < p; o++)
+                    for (int c = 0; c < count; c++)
+                    {
+                        double sum = y[o * count + c];
+                        for (int k = 0; k < p; k++) sum += (transpose ? tensor[k * p + o] : tensor[o * p + k]) * (double)x[k * count + c];
+                        expected[o * count + c] = sum;
+                    }
+                GfmmKernels.MultiplyAdd<float>(packed, transpose != box.Transposed, x, y, p, count, box.Rows, box.Columns);
+                for (int i = 0; i < y.Length; i++) ((double)y[i]).ShouldBe(expected[i], 1e-5, $"count {count}, transpose {transpose}, entry {i}");
+            }
+    }
+
+    [Fact]
+    public void A_tensor_filling_more_than_half_is_read_whole()
+    {
+        const int p = 8;
+        var tensor = new float[p * p];
+        tensor[5 * p + 6] = 1; // the leading 6 x 7 block: 42 of 64 entries
+        LeadingBox.Find<float>(tensor, p).ShouldBeNull();
+        LeadingBox.Find<float>(new float[p * p], p).ShouldBeNull("a zero tensor is left out, not packed");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64 + 5)]
+    public void A_solver_reading_packed_bases_inverts_the_models_product(int count)
+    {
+        // The RBF kernel's exact factors hold bases of rank below P, padded: the solver packs them.
+        const int n = 1024, m = 32, p = 32;
+        var model = ExactFactorization.Build(MatrixEntries.RbfKernel(n), m, p, TestOperators.RbfKernel(n).Scale).Model.ToFloat64();
+        Enumerable.Range(0, model.L.Layout.TensorCount)
+            .Count(t => model.L.IsStored(t) && !model.L.Layout.IsDiagonal(t) && LeadingBox.Find<double>(model.L.Tensor<double>(t), p) is not null)
+            .ShouldBeGreaterThan(m / 2, "packed bases");
+        var solver = new GfmmSolver(model);
+        var random = new Random(count);
+        var b = Enumerable.Range(0, n * count).Select(_ => random.NextDouble() - 0.5).ToArray();
+        foreach (bool transpose in new[] { false, true })
+        {
+            var x = new double[n * count];
+            var back = new double[n * count];
+            if (transpose) solver.SolveTranspose(b, x, count, solver.CreateWorkspace());
+            else solver.Solve(b, x, count, solver.CreateWorkspace());
+            // The model's product reads every tensor whole: solve then product must give b back.
+            if (transpose) model.ApplyTranspose(x, back, count, model.CreateWorkspace());
+            else model.Apply(x, back, count, model.CreateWorkspace());
+            double worst = 0;
+            for (int i = 0; i < b.Length; i++) worst = Math.Max(worst, Math.Abs(back[i] - b[i]));
+            worst.ShouldBeLessThan(1e-8, $"transpose {transpose}");
+        }
+    }
+}
