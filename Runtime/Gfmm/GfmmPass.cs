@@ -40,20 +40,15 @@ internal sealed unsafe class GfmmPass
         // Whether that block's solve is the sparse one, which reads op(G)'s rows (the dense one-vector solve reads columns).
         public bool NextFactorsSparse { get; init; }
 
-        // How many values from NextTensor the next product reads (its tensor's, see TensorLength).
+        // How many values from NextTensor the next product reads (its Block's length).
         public int NextTensorLength { get; init; }
 
         // A sparse op's entry in sparseTensors (products) or sparseBlocks (solves); -1 otherwise.
         public int Sparse { get; init; } = -1;
 
-        // A dense product's tensor's leading block holding its non-zero entries, packed alone in the weights (-1: the whole
-        // tensor), and whether the weights hold it transposed (the product then applies the other op to it).
-        public int BoxRows { get; init; } = -1;
-        public int BoxColumns { get; init; } = -1;
-        public bool StoredTransposed { get; init; }
-
-        // How many values from Tensor a product reads: P², or its packed block's (LeadingBox.Length).
-        public int TensorLength { get; init; }
+        // What a product reads at Tensor: the whole P x P tensor, or the leading block of it that the weights hold packed
+        // alone (LeadingBox; the product then applies the other op to a block held transposed).
+        public LeadingBox Block { get; init; }
     }
 
     private readonly Instruction[] program;
@@ -120,16 +115,16 @@ internal sealed unsafe class GfmmPass
                     Target(step, output, slots, panel).Clear();
                     break;
                 case Op.Multiply:
-                    GfmmKernels.Multiply(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), Target(step, output, slots, panel), p, count, step.BoxRows, step.BoxColumns);
+                    DenseProduct(step, weights, Source(step, input, output, slots, panel), Target(step, output, slots, panel), count, overwrite: true);
                     break;
                 case Op.MultiplyAdd:
-                    GfmmKernels.MultiplyAdd(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), Target(step, output, slots, panel), p, count, step.BoxRows, step.BoxColumns);
+                    DenseProduct(step, weights, Source(step, input, output, slots, panel), Target(step, output, slots, panel), count, overwrite: false);
                     break;
                 case Op.GatherFirst:
-                    GfmmKernels.Multiply(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), gather, p, count, step.BoxRows, step.BoxColumns);
+                    DenseProduct(step, weights, Source(step, input, output, slots, panel), gather, count, overwrite: true);
                     break;
                 case Op.GatherAdd:
-                    GfmmKernels.MultiplyAdd(weights.Slice(step.Tensor, step.TensorLength), transposed != step.StoredTransposed, Source(step, input, output, slots, panel), gather, p, count, step.BoxRows, step.BoxColumns);
+                    DenseProduct(step, weights, Source(step, input, output, slots, panel), gather, count, overwrite: false);
                     break;
                 case Op.SubtractGather:
                     Level1.Subtract<T>(gather, Target(step, output, slots, panel));
@@ -165,17 +160,17 @@ internal sealed unsafe class GfmmPass
     private Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock,
         Func<int, LeadingBox?> box)
     {
+        var whole = new LeadingBox(p, p, Transposed: false);
         // A product by a sparse tensor becomes the sparse form of its op, with the tensor's entries in the table; one by a
         // tensor filling only a leading box reads that box.
         Instruction Product(Op op, PlanStep product)
         {
-            var instruction = new Instruction(op, offsetOf(product.Tensor), product.Source, product.Target) { TensorLength = tensorSize };
-            if (box(product.Tensor) is { } leading)
-                return instruction with { BoxRows = leading.Rows, BoxColumns = leading.Columns, StoredTransposed = leading.Transposed, TensorLength = leading.Length };
+            var instruction = new Instruction(op, offsetOf(product.Tensor), product.Source, product.Target) { Block = box(product.Tensor) ?? whole };
+            if (instruction.Block != whole) return instruction;
             if (sparseTensor(product.Tensor) is not { } entries) return instruction;
             sparseTensors.Add(entries);
             var sparseOp = op switch { Op.Multiply => Op.SparseMultiply, Op.MultiplyAdd => Op.SparseMultiplyAdd, Op.GatherFirst => Op.SparseGatherFirst, _ => Op.SparseGatherAdd };
-            return new Instruction(sparseOp, instruction.Tensor, product.Source, product.Target) { Sparse = sparseTensors.Count - 1, TensorLength = tensorSize };
+            return new Instruction(sparseOp, instruction.Tensor, product.Source, product.Target) { Sparse = sparseTensors.Count - 1, Block = whole };
         }
 
         var program = new List<Instruction>(steps.Length);
@@ -222,7 +217,7 @@ internal sealed unsafe class GfmmPass
             program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors, NextTensorLength = nextLength, NextFactorsSparse = nextSparse };
             if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd
                 or Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)
-                (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, instruction.TensorLength);
+                (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, instruction.Block.Length);
             else if (instruction.Op is Op.DiagonalSolve or Op.SparseDiagonalSolve)
                 (nextTensor, nextFactors, nextSparse) = (-1, instruction.Tensor, instruction.Op == Op.SparseDiagonalSolve);
         }
@@ -252,6 +247,16 @@ internal sealed unsafe class GfmmPass
         step.Kind == PlanStepKind.Product && step.Negative && step.Target.Equals(target);
 
     private ReadOnlySpan<T> Tensor<T>(ReadOnlySpan<T> weights, int offset) => weights.Slice(offset, tensorSize);
+
+    /// <summary>A dense product step: <c>target (+)= op(W) source</c> with the step's block of the weights.</summary>
+    private void DenseProduct<T>(in Instruction step, ReadOnlySpan<T> weights, ReadOnlySpan<T> source, Span<T> target, int count, bool overwrite)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var block = step.Block;
+        var w = weights.Slice(step.Tensor, block.Length);
+        if (overwrite) GfmmKernels.Multiply(w, transposed != block.Transposed, source, target, p, count, block.Rows, block.Columns);
+        else GfmmKernels.MultiplyAdd(w, transposed != block.Transposed, source, target, p, count, block.Rows, block.Columns);
+    }
 
     private static ReadOnlySpan<T> Source<T>(in Instruction step, ReadOnlySpan<T> input, Span<T> output, Span<T> slots, int panel) => step.SourceKind switch
     {
