@@ -40,26 +40,50 @@ public static class SampledError
     /// <summary>Vectors per product: one pass over the model's weights serves this many sampled rows.</summary>
     private const int Batch = 8;
 
+    /// <summary>The batches of rows run on all cores (each its own vectors and workspace); their sums are added in batch
+    /// order, so the estimate does not depend on the schedule.</summary>
     private static SampledErrorEstimate Compare<T>(GfmmModel model, IMatrixEntries a, int[] sample)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = model.N, batch = Math.Min(Batch, sample.Length);
-        var units = new T[(long)batch * n];
-        var products = new T[(long)batch * n];
-        var row = new double[n];
-        var workspace = model.CreateWorkspace(batch);
-        var all = new int[n];
-        for (int j = 0; j < n; j++) all[j] = j;
+        int batches = (sample.Length + Batch - 1) / Batch;
+        var sums = new (double Difference, double Reference, double Largest)[batches];
+        Parallel.For(0, batches, () => new BatchBuffers<T>(model, Math.Min(Batch, sample.Length)), (b, _, buffers) =>
+        {
+            sums[b] = buffers.Compare(model, a, sample.AsSpan(b * Batch, Math.Min(Batch, sample.Length - (b * Batch))));
+            return buffers;
+        }, _ => { });
         double difference = 0, reference = 0, largest = 0;
-        for (int first = 0; first < sample.Length; first += batch)
+        foreach (var sum in sums)
+        {
+            difference += sum.Difference;
+            reference += sum.Reference;
+            largest = Math.Max(largest, sum.Largest);
+        }
+
+        return new SampledErrorEstimate(sample.Length, reference == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / reference), largest);
+    }
+
+    /// <summary>One thread's unit vectors, products, matrix row and product workspace.</summary>
+    private sealed class BatchBuffers<T>(GfmmModel model, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T[] units = new T[(long)batch * model.N];
+        private readonly T[] products = new T[(long)batch * model.N];
+        private readonly double[] row = new double[model.N];
+        private readonly int[] all = Enumerable.Range(0, model.N).ToArray();
+        private readonly GfmmWorkspace workspace = model.CreateWorkspace(batch);
+
+        /// <summary>Σ error², Σ entry² and max |error| over <paramref name="rows"/> (at most the batch).</summary>
+        public (double Difference, double Reference, double Largest) Compare(GfmmModel model, IMatrixEntries a, ReadOnlySpan<int> rows)
         {
             // Row i of s L U is (s L U)ᵀ e_i, in the model's own number type: a batch of unit vectors, one product.
-            int count = Math.Min(batch, sample.Length - first);
-            for (int v = 0; v < count; v++) units[((long)v * n) + sample[first + v]] = T.One;
+            int n = model.N, count = rows.Length;
+            for (int v = 0; v < count; v++) units[((long)v * n) + rows[v]] = T.One;
             model.ApplyTranspose<T>(units.AsSpan(0, count * n), products.AsSpan(0, count * n), count, workspace);
+            double difference = 0, reference = 0, largest = 0;
             for (int v = 0; v < count; v++)
             {
-                int i = sample[first + v];
+                int i = rows[v];
                 units[((long)v * n) + i] = T.Zero;
                 a.Block([i], all, row);
                 var product = products.AsSpan(v * n, n);
@@ -71,9 +95,9 @@ public static class SampledError
                     largest = Math.Max(largest, Math.Abs(error));
                 }
             }
-        }
 
-        return new SampledErrorEstimate(sample.Length, reference == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / reference), largest);
+            return (difference, reference, largest);
+        }
     }
 
     /// <summary>

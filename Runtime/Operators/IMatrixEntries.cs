@@ -15,7 +15,8 @@ public interface IMatrixEntries
 
     /// <summary>
     /// Writes <c>destination[r * columns.Length + c] = A(rows[r], columns[c])</c>; every index is in 0 .. N − 1 and
-    /// every value must be finite.
+    /// every value must be finite. It is called from several threads at once (the construction's two sweeps, the sampled
+    /// error's batches), so it must not write shared state.
     /// </summary>
     void Block(ReadOnlySpan<int> rows, ReadOnlySpan<int> columns, Span<double> destination);
 }
