@@ -32,20 +32,39 @@ internal sealed record SparseTriangles(SparseEntries Lower, SparseEntries Upper,
 /// <summary>The kernels for sparse tensors and diagonal blocks: each entry is one multiply-add on a row of the panel.</summary>
 internal static partial class GfmmKernels
 {
-    /// <summary><c>y += op(W) x</c> on P x count panels for a tensor whose non-zero entries are <paramref name="entries"/>
-    /// (<paramref name="w"/> row-major <c>W[out, in]</c>).</summary>
-    public static void SparseMultiplyAdd<T>(ReadOnlySpan<T> w, SparseEntries entries, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count)
+    /// <summary><c>y += op(W) x</c> on P x count panels for a tensor whose non-zero entries are <paramref name="entries"/>,
+    /// <paramref name="values"/> holding their values in the entries' order (<c>W[out, in]</c> row-major positions). One
+    /// vector: a row's sum stays in a register (each <c>y[row] +=</c> through memory would put a store-to-load forwarding
+    /// on the chain), the same additions in the same order.</summary>
+    public static void SparseMultiplyAdd<T>(ReadOnlySpan<T> values, SparseEntries entries, bool transpose, ReadOnlySpan<T> x, Span<T> y, int p, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (values.Length < entries.Count) throw new ArgumentException($"{entries.Count} entries need as many values, not {values.Length}.", nameof(values));
         for (int row = 0; row < p; row++)
-            for (int e = entries.RowStarts[row]; e < entries.RowStarts[row + 1]; e++)
+        {
+            int first = entries.RowStarts[row], end = entries.RowStarts[row + 1];
+            if (first == end) continue;
+            if (count == 1 && !transpose)
             {
-                int column = entries.Columns[e];
-                T value = w[(row * p) + column];
-                int to = transpose ? column : row, from = transpose ? row : column;
-                if (count == 1) y[to] += value * x[from];
-                else Level1.Axpy(value, x.Slice(from * count, count), y.Slice(to * count, count));
+                T sum = y[row];
+                for (int e = first; e < end; e++) sum += values[e] * x[entries.Columns[e]];
+                y[row] = sum;
             }
+            else if (count == 1)
+            {
+                T xRow = x[row];
+                for (int e = first; e < end; e++) y[entries.Columns[e]] += values[e] * xRow;
+            }
+            else
+            {
+                for (int e = first; e < end; e++)
+                {
+                    int column = entries.Columns[e];
+                    var (to, from) = transpose ? (column, row) : (row, column);
+                    Level1.Axpy(values[e], x.Slice(from * count, count), y.Slice(to * count, count));
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ internal sealed unsafe class GfmmPass
         // Whether that block's solve is the sparse one, which reads op(G)'s rows (the dense one-vector solve reads columns).
         public bool NextFactorsSparse { get; init; }
 
-        // How many values from NextTensor the next product reads (its Block's length).
+        // How many values from NextTensor the next product reads (its Block's length, or a sparse tensor's entry count).
         public int NextTensorLength { get; init; }
 
         // A sparse op's entry in sparseTensors (products) or sparseBlocks (solves); -1 otherwise.
@@ -61,7 +61,8 @@ internal sealed unsafe class GfmmPass
     /// <param name="plan">The schedule.</param>
     /// <param name="offsetOf">Where each tensor starts in the weights the pass will be run with, -1 for one that is not
     /// stored (null: every tensor is stored, tensor t at t · P²); the plan must leave out the tensors that are not.</param>
-    /// <param name="sparseTensor">The non-zero entries of each tensor that is sparse, null for the others (null: none is).</param>
+    /// <param name="sparseTensor">The non-zero entries of each tensor that is sparse, null for the others (null: none is); the
+    /// weights hold such a tensor as its entries' values alone, in their order.</param>
     /// <param name="sparseBlock">The factors' strict triangles of each G_i that is sparse, null for the others (null: none is).</param>
     /// <param name="box">The leading block of each dense tensor that the weights hold packed alone (<see cref="LeadingBox"/>), null for
     /// the others (null: none).</param>
@@ -80,10 +81,9 @@ internal sealed unsafe class GfmmPass
     }
 
     /// <summary>The plan of <paramref name="operation"/> for the tensors <paramref name="store"/> holds, ready to run with its values.</summary>
-    public static GfmmPass For<T>(GfmmTensorStore<T> store, PlanOperation operation, bool transposed,
-        Func<int, SparseEntries?>? sparseTensor = null, Func<int, SparseTriangles?>? sparseBlock = null)
+    public static GfmmPass For<T>(GfmmTensorStore<T> store, PlanOperation operation, bool transposed)
         where T : struct, IEquatable<T> =>
-        new(ExecutionPlan.Create(store.Layout, operation, transposed, store.IsDense ? null : store.IsStored), store.Offset, sparseTensor, sparseBlock);
+        new(ExecutionPlan.Create(store.Layout, operation, transposed, store.IsDense ? null : store.IsStored), store.Offset);
 
     public ExecutionPlan Plan { get; }
 
@@ -138,7 +138,8 @@ internal sealed unsafe class GfmmPass
                     // An overwriting product clears its target first; a gathered one writes the gather panel.
                     var sparseTarget = step.Op is Op.SparseGatherFirst or Op.SparseGatherAdd ? gather : Target(step, output, slots, panel);
                     if (step.Op is Op.SparseMultiply or Op.SparseGatherFirst) sparseTarget.Clear();
-                    GfmmKernels.SparseMultiplyAdd(Tensor(weights, step.Tensor), sparseTensors[step.Sparse], transposed, Source(step, input, output, slots, panel), sparseTarget, p, count);
+                    var entries = sparseTensors[step.Sparse];
+                    GfmmKernels.SparseMultiplyAdd(weights.Slice(step.Tensor, entries.Count), entries, transposed, Source(step, input, output, slots, panel), sparseTarget, p, count);
                     break;
                 case Op.SparseDiagonalSolve:
                     int sparseBlock = step.Tensor;
@@ -215,9 +216,10 @@ internal sealed unsafe class GfmmPass
         {
             var instruction = program[i];
             program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors, NextTensorLength = nextLength, NextFactorsSparse = nextSparse };
-            if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd
-                or Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)
+            if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd)
                 (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, instruction.Block.Length);
+            else if (instruction.Op is Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)
+                (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, sparseTensors[instruction.Sparse].Count);
             else if (instruction.Op is Op.DiagonalSolve or Op.SparseDiagonalSolve)
                 (nextTensor, nextFactors, nextSparse) = (-1, instruction.Tensor, instruction.Op == Op.SparseDiagonalSolve);
         }
@@ -245,8 +247,6 @@ internal sealed unsafe class GfmmPass
 
     private static bool IsSubtractedProductInto(PlanStep step, PlanOperand target) =>
         step.Kind == PlanStepKind.Product && step.Negative && step.Target.Equals(target);
-
-    private ReadOnlySpan<T> Tensor<T>(ReadOnlySpan<T> weights, int offset) => weights.Slice(offset, tensorSize);
 
     /// <summary>A dense product step: <c>target (+)= op(W) source</c> with the step's block of the weights.</summary>
     private void DenseProduct<T>(in Instruction step, ReadOnlySpan<T> weights, ReadOnlySpan<T> source, Span<T> target, int count, bool overwrite)

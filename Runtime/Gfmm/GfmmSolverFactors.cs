@@ -79,8 +79,8 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// The solver's own copy of a factor's weights: without its zero tensors (their products are left out of the plans), in
     /// the order its solve reads them (<see cref="ExecutionPlan.SolveReadOrder"/>: the RBF solve at N = 2²⁰ went from
     /// 176–224 to 88–142 ms), each dense tensor whose entries fill a leading block packed as that block alone
-    /// (<see cref="LeadingBox"/>; not the G_i, which the solve reads through their factors, nor the sparse ones, whose
-    /// kernel reads them at their P x P positions). Offsets are -1 for the tensors left out.
+    /// (<see cref="LeadingBox"/>) and each sparse one as its entries' values in their order (<see cref="SparseEntries"/>); the
+    /// G_i are copied whole (the solve reads them through their factors). Offsets are -1 for the tensors left out.
     /// </summary>
     internal static (T[] Values, int[] Offsets, LeadingBox?[] Boxes) SolveWeights(GfmmTensorStore<T> store, SparseEntries?[] sparse)
     {
@@ -88,11 +88,12 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         int p = layout.P, size = layout.TensorSize;
         var order = ExecutionPlan.SolveReadOrder(layout, store.IsNonZero);
         var boxes = new LeadingBox?[layout.TensorCount];
+        int Length(int t) => boxes[t]?.Length ?? sparse[t]?.Count ?? size;
         long length = 0;
         foreach (int t in order)
         {
             if (sparse[t] is null && !layout.IsDiagonal(t)) boxes[t] = LeadingBox.Find<T>(store.Values.AsSpan(store.Offset(t), size), p);
-            length += boxes[t]?.Length ?? size;
+            length += Length(t);
         }
         var values = new T[length];
         var offsets = new int[layout.TensorCount];
@@ -101,21 +102,36 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         foreach (int t in order)
         {
             var tensor = store.Values.AsSpan(store.Offset(t), size);
-            if (boxes[t] is { } box) box.Pack<T>(tensor, values.AsSpan(offset, box.Length), p);
-            else tensor.CopyTo(values.AsSpan(offset, size));
+            var packed = values.AsSpan(offset, Length(t));
+            if (boxes[t] is { } box) box.Pack<T>(tensor, packed, p);
+            else if (sparse[t] is { } entries) PackEntries(tensor, entries, packed);
+            else tensor.CopyTo(packed);
             offsets[t] = offset;
-            offset += boxes[t]?.Length ?? size;
+            offset += packed.Length;
         }
         return (values, offsets, boxes);
     }
 
-    /// <summary>The non-zero entries of each stored tensor that is sparse (<see cref="SparseEntries.IsSparse"/>), else null.</summary>
-    private static SparseEntries?[] SparseTensors(GfmmTensorStore<T> store)
+    /// <summary>The values of <paramref name="entries"/> of the row-major P x P <paramref name="tensor"/>, in the entries' order.</summary>
+    private static void PackEntries(ReadOnlySpan<T> tensor, SparseEntries entries, Span<T> packed)
+    {
+        for (int row = 0; row < entries.P; row++)
+            for (int e = entries.RowStarts[row]; e < entries.RowStarts[row + 1]; e++)
+                packed[e] = tensor[(row * entries.P) + entries.Columns[e]];
+    }
+
+    /// <summary>The non-zero entries of each stored tensor that is sparse (<see cref="SparseEntries.IsSparse"/>) and does not
+    /// fill a small leading block (<see cref="LeadingBox.Serves"/>; the solve then multiplies by that block), else null.</summary>
+    internal static SparseEntries?[] SparseTensors(GfmmTensorStore<T> store)
     {
         var entries = new SparseEntries?[store.Layout.TensorCount];
-        int size = store.Layout.TensorSize;
+        int size = store.Layout.TensorSize, p = store.Layout.P;
         for (int t = 0; t < entries.Length; t++)
-            if (store.IsStored(t)) entries[t] = SparseEntries.Find<T>(store.Values.AsSpan(store.Offset(t), size), store.Layout.P);
+        {
+            if (!store.IsStored(t)) continue;
+            var tensor = store.Values.AsSpan(store.Offset(t), size);
+            if (SparseEntries.Find<T>(tensor, p) is { } sparse && !(LeadingBox.Find<T>(tensor, p) is { } box && box.Serves(sparse))) entries[t] = sparse;
+        }
         return entries;
     }
 

@@ -2,6 +2,7 @@ using GenLu.Exact;
 using GenLu.Gfmm;
 using GenLu.Operators;
 using GenLu.Structure;
+using GenLu.Tests.Support;
 
 namespace GenLu.Tests.Gfmm;
 
@@ -56,7 +57,8 @@ public class SparseKernelTests
             var denseProduct = (float[])y.Clone();
             var sparseProduct = (float[])y.Clone();
             GfmmKernels.MultiplyAdd<float>(w, transpose, panel, denseProduct, p, count);
-            GfmmKernels.SparseMultiplyAdd<float>(w, entries, transpose, panel, sparseProduct, p, count);
+            var values = Enumerable.Range(0, p).SelectMany(row => entries.Columns[entries.RowStarts[row]..entries.RowStarts[row + 1]].Select(column => w[(row * p) + column])).ToArray();
+            GfmmKernels.SparseMultiplyAdd<float>(values, entries, transpose, panel, sparseProduct, p, count);
             for (int i = 0; i < y.Length; i++) sparseProduct[i].ShouldBe(denseProduct[i], 1e-5, $"product, transpose {transpose}, entry {i}");
         }
     }
@@ -109,6 +111,91 @@ public class SparseKernelTests
         solver.Solve(b.AsSpan(0, n), single, solver.CreateWorkspace());
         RelativeError(single, TridiagonalSolve(b.AsSpan(0, n))).ShouldBeLessThan(1e-3, "one vector");
     }
+
+    [Fact]
+    public void A_sparse_tensor_filling_a_small_block_is_read_as_that_block_and_a_scattered_one_entry_by_entry()
+    {
+        const int p = 32;
+        var model = GfmmModel.Zero(2, p);
+        var layout = model.L.Layout;
+        int boxed = layout.LowerBridge(0, 0), scattered = layout.Diagonal(1) == 0 ? 1 : FirstOtherTensor(layout, boxed);
+        var random = new Random(3);
+        // 40 entries in the leading 11 x 11 block (121 values: under four per entry): the dense kernels on the block win.
+        var box = model.L.Tensor(boxed);
+        for (int k = 0; k < 40; k++) box[(random.Next(11) * p) + random.Next(11)] = 1 + k;
+        box[(10 * p) + 10] = 1;
+        // 11 entries on the diagonal of the same block: a block of 11 values per entry, so they stay sparse.
+        var diagonal = model.L.Tensor(scattered);
+        for (int k = 0; k < 11; k++) diagonal[(k * p) + k] = 1 + k;
+
+        var sparse = GfmmSolverFactors<float>.SparseTensors(model.L.Store<float>());
+        SparseEntries.Find<float>(box, p).ShouldNotBeNull("the block's tensor is sparse by the count alone");
+        sparse[boxed].ShouldBeNull();
+        sparse[scattered].ShouldNotBeNull().Count.ShouldBe(11);
+    }
+
+    [Theory]
+    [InlineData(GfmmDtype.Float32, 1)]
+    [InlineData(GfmmDtype.Float64, 1)]
+    [InlineData(GfmmDtype.Float64, 3)]
+    public void A_solver_reading_packed_sparse_tensors_inverts_the_models_product(GfmmDtype dtype, int count)
+    {
+        // Every off-diagonal tensor keeps one entry in eight, scattered over rows and columns (its leading block is the
+        // whole tensor), so the solver's copy holds their values alone, in entry order.
+        const int m = 8, p = 8, n = m * p;
+        var random = new Random(17);
+        var model = GfmmRandom.WellConditioned(m, p, seed: 23);
+        foreach (var block in new[] { model.L, model.U })
+            for (int t = 0; t < block.Layout.TensorCount; t++)
+            {
+                if (block.Layout.IsDiagonal(t)) continue;
+                var kept = Enumerable.Range(0, p * p).OrderBy(_ => random.Next()).Take(p - 1).Append(p * p - 1).ToHashSet();
+                var tensor = block.Tensor(t);
+                for (int k = 0; k < p * p; k++)
+                    if (!kept.Contains(k)) tensor[k] = 0;
+            }
+        var sparse = GfmmSolverFactors<float>.SparseTensors(model.L.Store<float>());
+        Enumerable.Range(0, sparse.Length).Count(t => sparse[t] is not null).ShouldBe(model.L.Layout.TensorCount - m, "every off-diagonal tensor is read entry by entry");
+        var reference = model; // float32 weights, which the float64 model holds exactly
+        if (dtype == GfmmDtype.Float64) model = model.ToFloat64();
+        var solver = new GfmmSolver(model);
+        var workspace = solver.CreateWorkspace(count);
+        var b = Enumerable.Range(0, n * count).Select(i => Math.Sin(0.37 * i + 1)).ToArray();
+        foreach (bool transpose in new[] { false, true })
+        {
+            var x = new double[b.Length];
+            if (dtype == GfmmDtype.Float64)
+            {
+                if (transpose) solver.SolveTranspose(b, x, count, workspace);
+                else solver.Solve(b, x, count, workspace);
+            }
+            else
+            {
+                var single = new float[b.Length];
+                if (transpose) solver.SolveTranspose(b.Select(v => (float)v).ToArray(), single, count, workspace);
+                else solver.Solve(b.Select(v => (float)v).ToArray(), single, count, workspace);
+                x = single.Select(v => (double)v).ToArray();
+            }
+            for (int r = 0; r < count; r++)
+            {
+                var xr = x.AsSpan(r * n, n).ToArray();
+                // s L U x (or s Uᵀ Lᵀ x) in double from the whole tensors.
+                var product = transpose
+                    ? NaiveGfmm.MultiplyTranspose(reference.U, NaiveGfmm.MultiplyTranspose(reference.L, xr))
+                    : NaiveGfmm.Multiply(reference.L, NaiveGfmm.Multiply(reference.U, xr));
+                double difference = 0, norm = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    difference += Math.Pow((model.Scale * product[i]) - b[(r * n) + i], 2);
+                    norm += b[(r * n) + i] * b[(r * n) + i];
+                }
+                Math.Sqrt(difference / norm).ShouldBeLessThan(dtype == GfmmDtype.Float64 ? 1e-12 : 1e-4, $"transpose {transpose}, vector {r}");
+            }
+        }
+    }
+
+    private static int FirstOtherTensor(GfmmLayout layout, int except) =>
+        Enumerable.Range(0, layout.TensorCount).First(t => t != except && !layout.IsDiagonal(t));
 
     /// <summary>tridiag(-1, 2, -1) x = b in double (Thomas algorithm).</summary>
     private static double[] TridiagonalSolve(ReadOnlySpan<float> b)
