@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using GenLu.Kernels;
 
 namespace GenLu.Gfmm;
@@ -32,7 +33,9 @@ internal static unsafe partial class GfmmKernels
     {
         if (count == 1)
         {
-            if (transpose)
+            if (transpose && Avx512F.IsSupported && columns <= 4 * Vector512<T>.Count)
+                ColumnsIntoRegisters(ref wRef, ref xRef, ref yRef, rows, columns);
+            else if (transpose)
                 for (int o = 0; o < rows; o++) StridedLevel1<T>.Axpy(Unsafe.Add(ref xRef, o), Pinned(ref Unsafe.Add(ref wRef, o * columns)), 1, Pinned(ref yRef), 1, columns);
             else
                 RowsDotAdd(ref wRef, ref xRef, ref yRef, rows, columns);
@@ -207,6 +210,85 @@ internal static unsafe partial class GfmmKernels
             for (int k = 0; k < inputs; k++)
                 StridedLevel1<T>.Axpy(Unsafe.Add(ref w, o * outStride + k * inStride), Pinned(ref Unsafe.Add(ref x, k * count + firstColumn)), 1,
                     Pinned(ref Unsafe.Add(ref y, o * count + firstColumn)), 1, count - firstColumn);
+    }
+
+    /// <summary>
+    /// One vector in column form, <c>y[0 .. outputs) += Σ_k x[k] · W[k, 0 .. outputs)</c> for the row-major inputs x outputs
+    /// block W (op(W) = Wᵀ): y's outputs (at most four Vector512) stay in registers, each weight vector costs one FMA with a
+    /// broadcast x[k], and there is no horizontal sum. Even and odd k go to separate accumulators, halving the chain; a
+    /// partial last vector is loaded and stored under a lane mask, so nothing outside W's rows or y's outputs is touched.
+    /// (The solver's copy holds its dense tensors transposed so that its solve's products take this form.)
+    /// </summary>
+    private static void ColumnsIntoRegisters<T>(ref T w, ref T x, ref T y, int inputs, int outputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector512<T>.Count, vectors = (outputs + width - 1) / width;
+        var last = Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(outputs - ((vectors - 1) * width))));
+        Vector512<T> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int k = 0;
+        for (; k + 2 <= inputs; k += 2)
+        {
+            ref T even = ref Unsafe.Add(ref w, k * outputs);
+            ref T odd = ref Unsafe.Add(ref even, outputs);
+            var xEven = Vector512.Create(Unsafe.Add(ref x, k));
+            var xOdd = Vector512.Create(Unsafe.Add(ref x, k + 1));
+            a0 = Simd.Fma(RowVector(ref even, 0, vectors, last), xEven, a0);
+            b0 = Simd.Fma(RowVector(ref odd, 0, vectors, last), xOdd, b0);
+            if (vectors < 2) continue;
+            a1 = Simd.Fma(RowVector(ref even, 1, vectors, last), xEven, a1);
+            b1 = Simd.Fma(RowVector(ref odd, 1, vectors, last), xOdd, b1);
+            if (vectors < 3) continue;
+            a2 = Simd.Fma(RowVector(ref even, 2, vectors, last), xEven, a2);
+            b2 = Simd.Fma(RowVector(ref odd, 2, vectors, last), xOdd, b2);
+            if (vectors < 4) continue;
+            a3 = Simd.Fma(RowVector(ref even, 3, vectors, last), xEven, a3);
+            b3 = Simd.Fma(RowVector(ref odd, 3, vectors, last), xOdd, b3);
+        }
+        if (k < inputs)
+        {
+            ref T row = ref Unsafe.Add(ref w, k * outputs);
+            var xk = Vector512.Create(Unsafe.Add(ref x, k));
+            a0 = Simd.Fma(RowVector(ref row, 0, vectors, last), xk, a0);
+            if (vectors > 1) a1 = Simd.Fma(RowVector(ref row, 1, vectors, last), xk, a1);
+            if (vectors > 2) a2 = Simd.Fma(RowVector(ref row, 2, vectors, last), xk, a2);
+            if (vectors > 3) a3 = Simd.Fma(RowVector(ref row, 3, vectors, last), xk, a3);
+        }
+        AddToOutputs(ref y, 0, vectors, last, a0 + b0);
+        if (vectors > 1) AddToOutputs(ref y, 1, vectors, last, a1 + b1);
+        if (vectors > 2) AddToOutputs(ref y, 2, vectors, last, a2 + b2);
+        if (vectors > 3) AddToOutputs(ref y, 3, vectors, last, a3 + b3);
+    }
+
+    /// <summary>Vector <paramref name="v"/> of a row; the last one under <paramref name="last"/>'s lanes (a masked load reads
+    /// nothing beyond them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> RowVector<T>(ref T row, int v, int vectors, Vector512<T> last)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T start = ref Unsafe.Add(ref row, v * Vector512<T>.Count);
+        if (v < vectors - 1) return Vector512.LoadUnsafe(ref start);
+        void* address = Unsafe.AsPointer(ref start);
+        return typeof(T) == typeof(float)
+            ? Avx512F.MaskLoad((float*)address, last.AsSingle(), Vector512<float>.Zero).As<float, T>()
+            : Avx512F.MaskLoad((double*)address, last.AsDouble(), Vector512<double>.Zero).As<double, T>();
+    }
+
+    /// <summary><c>y[v-th vector] += sum</c>, the last vector under <paramref name="last"/>'s lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddToOutputs<T>(ref T y, int v, int vectors, Vector512<T> last, Vector512<T> sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T start = ref Unsafe.Add(ref y, v * Vector512<T>.Count);
+        if (v < vectors - 1)
+        {
+            (Vector512.LoadUnsafe(ref start) + sum).StoreUnsafe(ref start);
+            return;
+        }
+        void* address = Unsafe.AsPointer(ref start);
+        if (typeof(T) == typeof(float))
+            Avx512F.MaskStore((float*)address, last.AsSingle(), (Avx512F.MaskLoad((float*)address, last.AsSingle(), Vector512<float>.Zero) + sum.AsSingle()));
+        else
+            Avx512F.MaskStore((double*)address, last.AsDouble(), (Avx512F.MaskLoad((double*)address, last.AsDouble(), Vector512<double>.Zero) + sum.AsDouble()));
     }
 
     // y[o] += W[o, :columns] · x for the first rows, four rows at a time so that every load of x feeds four accumulators.

@@ -78,8 +78,8 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     /// <summary>
     /// The solver's own copy of a factor's weights: without its zero tensors (their products are left out of the plans), in
     /// the order its solve reads them (<see cref="ExecutionPlan.SolveReadOrder"/>: the RBF solve at N = 2²⁰ went from
-    /// 176–224 to 88–142 ms), each dense tensor whose entries fill a leading block packed as that block alone
-    /// (<see cref="LeadingBox"/>) and each sparse one as its entries' values in their order (<see cref="SparseEntries"/>); the
+    /// 176–224 to 88–142 ms), each dense tensor transposed, as the leading block its entries fill alone or whole
+    /// (<see cref="LeadingBox"/>), and each sparse one as its entries' values in their order (<see cref="SparseEntries"/>); the
     /// G_i are copied whole (the solve reads them through their factors). Offsets are -1 for the tensors left out.
     /// </summary>
     internal static (T[] Values, int[] Offsets, LeadingBox?[] Boxes) SolveWeights(GfmmTensorStore<T> store, SparseEntries?[] sparse)
@@ -92,7 +92,7 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         long length = 0;
         foreach (int t in order)
         {
-            if (sparse[t] is null && !layout.IsDiagonal(t)) boxes[t] = LeadingBox.Find<T>(store.Values.AsSpan(store.Offset(t), size), p);
+            if (sparse[t] is null && !layout.IsDiagonal(t)) boxes[t] = LeadingBox.Find<T>(store.Values.AsSpan(store.Offset(t), size), p) ?? LeadingBox.Whole(p);
             length += Length(t);
         }
         var values = new T[length];

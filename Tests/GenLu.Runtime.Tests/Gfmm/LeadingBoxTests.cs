@@ -6,8 +6,9 @@ namespace GenLu.Tests.Gfmm;
 
 /// <summary>
 /// Tensors whose non-zero entries fill a leading block (bases of rank below P padded to P): the block is found, packed
-/// (tall ones transposed) and its product, with the op flipped for a transposed block, equals the product with the
-/// whole P x P tensor computed in double, for one vector and for panels that take every path of the panel kernel.
+/// (transposed) and its product, with the op flipped for a transposed block, equals the product with the whole P x P
+/// tensor computed in double, for one vector and for panels that take every path of the panel kernel; the one-vector
+/// column-form kernel for every number of output vectors, full or masked.
 /// </summary>
 public class LeadingBoxTests
 {
@@ -24,8 +25,8 @@ public class LeadingBoxTests
             for (int j = 0; j < columns; j++)
                 tensor[i * p + j] = (float)(random.NextDouble() - 0.5);
         var box = LeadingBox.Find<float>(tensor, p).ShouldNotBeNull();
-        box.Transposed.ShouldBe(rows > columns);
-        (box.Transposed ? (box.Columns, box.Rows) : (box.Rows, box.Columns)).ShouldBe((rows, columns));
+        box.Transposed.ShouldBeTrue("the solver's copy holds its dense tensors transposed");
+        (box.Columns, box.Rows).ShouldBe((rows, columns));
         var packed = new float[box.Length];
         box.Pack<float>(tensor, packed, p);
 
@@ -44,6 +45,44 @@ public class LeadingBoxTests
                     }
                 GfmmKernels.MultiplyAdd<float>(packed, transpose != box.Transposed, x, y, p, count, box.Rows, box.Columns);
                 for (int i = 0; i < y.Length; i++) ((double)y[i]).ShouldBe(expected[i], 1e-5, $"count {count}, transpose {transpose}, entry {i}");
+            }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_one_vector_column_form_adds_exactly_the_block_product_and_touches_no_other_output(bool inDouble)
+    {
+        // y[0 .. outputs) += Wᵀ x for a row-major inputs x outputs block W: one to four Vector512 of outputs, the last one
+        // full or under a lane mask; y's entries beyond the outputs must come back unchanged (NaN there would spread).
+        const int p = 64;
+        var random = new Random(inDouble ? 2 : 1);
+        foreach (int outputs in new[] { 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 64 })
+            foreach (int inputs in new[] { 1, 2, 7, 32, 64 })
+            {
+                var w = Enumerable.Range(0, inputs * outputs).Select(_ => random.NextDouble() - 0.5).ToArray();
+                var x = Enumerable.Range(0, p).Select(_ => random.NextDouble() - 0.5).ToArray();
+                var y = Enumerable.Range(0, p).Select(i => i < outputs ? random.NextDouble() : double.NaN).ToArray();
+                var expected = (double[])y.Clone();
+                for (int o = 0; o < outputs; o++)
+                    for (int k = 0; k < inputs; k++) expected[o] += w[k * outputs + o] * x[k];
+                double[] actual;
+                if (inDouble)
+                {
+                    actual = (double[])y.Clone();
+                    GfmmKernels.MultiplyAdd<double>(w, transpose: true, x, actual, p, 1, inputs, outputs);
+                }
+                else
+                {
+                    var single = y.Select(v => (float)v).ToArray();
+                    GfmmKernels.MultiplyAdd<float>(w.Select(v => (float)v).ToArray(), transpose: true, x.Select(v => (float)v).ToArray(), single, p, 1, inputs, outputs);
+                    actual = single.Select(v => (double)v).ToArray();
+                }
+                for (int o = 0; o < p; o++)
+                {
+                    if (o >= outputs) double.IsNaN(actual[o]).ShouldBeTrue($"{inputs} x {outputs}: y[{o}] is not an output");
+                    else actual[o].ShouldBe(expected[o], inDouble ? 1e-12 : 1e-5, $"{inputs} x {outputs}, output {o}");
+                }
             }
     }
 
