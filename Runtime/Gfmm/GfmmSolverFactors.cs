@@ -49,16 +49,18 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         var upperTensors = SparseTensors(upperStore);
         var lowerBlocks = SparseBlocks(Lower);
         var upperBlocks = SparseBlocks(Upper);
-        var lower = SolveWeights(lowerStore, lowerTensors);
-        var upper = SolveWeights(upperStore, upperTensors);
+        ExecutionPlan Plan(GfmmTensorStore<T> store, bool transposed) => ExecutionPlan.Create(store.Layout, PlanOperation.Solve, transposed, store.IsNonZero);
+        var (lowerPlan, lowerTransposePlan) = (Plan(lowerStore, transposed: false), Plan(lowerStore, transposed: true));
+        var (upperPlan, upperTransposePlan) = (Plan(upperStore, transposed: false), Plan(upperStore, transposed: true));
+        var lower = SolveWeights(lowerStore, lowerTensors, lowerPlan, lowerTransposePlan);
+        var upper = SolveWeights(upperStore, upperTensors, upperPlan, upperTransposePlan);
         (lowerWeights, upperWeights) = (lower.Values, upper.Values);
-        GfmmPass Pass((T[] Values, int[] Offsets, LeadingBox?[] Boxes) weights, GfmmLayout layout, SparseEntries?[] tensors, SparseTriangles?[] blocks, bool transposed) =>
-            new(ExecutionPlan.Create(layout, PlanOperation.Solve, transposed, t => weights.Offsets[t] >= 0), t => weights.Offsets[t],
-                t => tensors[t], b => blocks[b], t => weights.Boxes[t]);
-        lowerSolve = Pass(lower, lowerStore.Layout, lowerTensors, lowerBlocks, transposed: false);
-        upperSolve = Pass(upper, upperStore.Layout, upperTensors, upperBlocks, transposed: false);
-        lowerTransposeSolve = Pass(lower, lowerStore.Layout, lowerTensors, lowerBlocks, transposed: true);
-        upperTransposeSolve = Pass(upper, upperStore.Layout, upperTensors, upperBlocks, transposed: true);
+        GfmmPass Pass((T[] Values, int[] Offsets, LeadingBox?[] Boxes) weights, ExecutionPlan plan, SparseEntries?[] tensors, SparseTriangles?[] blocks) =>
+            new(plan, t => weights.Offsets[t], t => tensors[t], b => blocks[b], t => weights.Boxes[t]);
+        lowerSolve = Pass(lower, lowerPlan, lowerTensors, lowerBlocks);
+        upperSolve = Pass(upper, upperPlan, upperTensors, upperBlocks);
+        lowerTransposeSolve = Pass(lower, lowerTransposePlan, lowerTensors, lowerBlocks);
+        upperTransposeSolve = Pass(upper, upperTransposePlan, upperTensors, upperBlocks);
         var (sign, logAbs) = DiagonalBlockFactors<T>.LogDeterminant(Lower, Upper, model.N, model.Scale);
         LogDeterminant = new LogDeterminant(sign, logAbs);
     }
@@ -76,23 +78,28 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
     public DiagonalBlockFactors<T> Upper { get; }
 
     /// <summary>
-    /// The solver's own copy of a factor's weights: without its zero tensors (their products are left out of the plans), in
-    /// the order its solve reads them (<see cref="ExecutionPlan.SolveReadOrder"/>: the RBF solve at N = 2²⁰ went from
-    /// 176–224 to 88–142 ms), each dense tensor transposed, as the leading block its entries fill alone or whole
-    /// (<see cref="LeadingBox"/>), and each sparse one as its entries' values in their order (<see cref="SparseEntries"/>); the
-    /// G_i are copied whole (the solve reads them through their factors). Offsets are -1 for the tensors left out.
+    /// The solver's own copy of a factor's weights: the tensors its solve plans multiply by (<paramref name="plans"/>; not
+    /// the zero tensors, left out of the plans, nor the G_i, which the solve reads through their factored copies, nor the
+    /// terms the plans prune), in the order its solve reads them (<see cref="ExecutionPlan.SolveReadOrder"/>: the RBF solve
+    /// at N = 2²⁰ went from 176–224 to 88–142 ms), each dense tensor transposed, as the leading block its entries fill
+    /// alone or whole (<see cref="LeadingBox"/>), and each sparse one as its entries' values in their order
+    /// (<see cref="SparseEntries"/>). Offsets are -1 for the tensors left out.
     /// </summary>
-    internal static (T[] Values, int[] Offsets, LeadingBox?[] Boxes) SolveWeights(GfmmTensorStore<T> store, SparseEntries?[] sparse)
+    internal static (T[] Values, int[] Offsets, LeadingBox?[] Boxes) SolveWeights(GfmmTensorStore<T> store, SparseEntries?[] sparse, params ExecutionPlan[] plans)
     {
         var layout = store.Layout;
         int p = layout.P, size = layout.TensorSize;
-        var order = ExecutionPlan.SolveReadOrder(layout, store.IsNonZero);
+        var read = new bool[layout.TensorCount];
+        foreach (var plan in plans)
+            foreach (var step in plan.StepArray)
+                if (step.Kind == PlanStepKind.Product) read[step.Tensor] = true;
+        var order = Array.FindAll(ExecutionPlan.SolveReadOrder(layout, store.IsNonZero), t => read[t]);
         var boxes = new LeadingBox?[layout.TensorCount];
         int Length(int t) => boxes[t]?.Length ?? sparse[t]?.Count ?? size;
         long length = 0;
         foreach (int t in order)
         {
-            if (sparse[t] is null && !layout.IsDiagonal(t)) boxes[t] = LeadingBox.Find<T>(store.Values.AsSpan(store.Offset(t), size), p) ?? LeadingBox.Whole(p);
+            if (sparse[t] is null) boxes[t] = LeadingBox.Find<T>(store.Values.AsSpan(store.Offset(t), size), p) ?? LeadingBox.Whole(p);
             length += Length(t);
         }
         var values = new T[length];
