@@ -37,7 +37,8 @@ internal sealed unsafe class GfmmPass
         public int NextTensor { get; init; } = -1;
         public int NextFactors { get; init; } = -1;
 
-        // Whether that block's solve is the sparse one, which reads op(G)'s rows (the dense one-vector solve reads columns).
+        // Whether that block's solve is the sparse one; NextFactors is then where its values start in the packed sparse
+        // factors, and NextTensorLength how many there are.
         public bool NextFactorsSparse { get; init; }
 
         // How many values from NextTensor the next product reads (its Block's length, or a sparse tensor's entry count).
@@ -53,7 +54,10 @@ internal sealed unsafe class GfmmPass
 
     private readonly Instruction[] program;
     private readonly List<SparseEntries> sparseTensors = [];
-    private readonly List<SparseTriangles> sparseBlocks = [];
+    private readonly List<(SparseTriangles Triangles, int Offset)> sparseBlocks = [];
+
+    // How many values of dense G_i factors a run reads (one P x P copy per dense diagonal solve).
+    private readonly long denseFactorValues;
     private readonly int p;
     private readonly int tensorSize;
     private readonly bool transposed;
@@ -63,11 +67,13 @@ internal sealed unsafe class GfmmPass
     /// stored (null: every tensor is stored, tensor t at t · P²); the plan must leave out the tensors that are not.</param>
     /// <param name="sparseTensor">The non-zero entries of each tensor that is sparse, null for the others (null: none is); the
     /// weights hold such a tensor as its entries' values alone, in their order.</param>
-    /// <param name="sparseBlock">The factors' strict triangles of each G_i that is sparse, null for the others (null: none is).</param>
+    /// <param name="sparseBlock">The factors' strict triangles of each G_i that is sparse and where their packed values
+    /// (<see cref="SparseTriangles.Pack{T}"/>) start in the sparse factors the pass will be run with; null for the others
+    /// (null: none is).</param>
     /// <param name="box">The leading block of each dense tensor that the weights hold packed alone (<see cref="LeadingBox"/>), null for
     /// the others (null: none).</param>
     public GfmmPass(ExecutionPlan plan, Func<int, int>? offsetOf = null, Func<int, SparseEntries?>? sparseTensor = null,
-        Func<int, SparseTriangles?>? sparseBlock = null, Func<int, LeadingBox?>? box = null)
+        Func<int, (SparseTriangles Triangles, int Offset)?>? sparseBlock = null, Func<int, LeadingBox?>? box = null)
     {
         Plan = plan;
         p = plan.Layout.P;
@@ -78,6 +84,7 @@ internal sealed unsafe class GfmmPass
             int offset = offsetOf is null ? tensor * tensorSize : offsetOf(tensor);
             return offset >= 0 ? offset : throw new ArgumentException($"The plan multiplies by tensor {tensor}, which the store does not hold.", nameof(plan));
         }, sparseTensor ?? (_ => null), sparseBlock ?? (_ => null), box ?? (_ => null));
+        denseFactorValues = (long)program.Count(step => step.Op == Op.DiagonalSolve) * tensorSize;
     }
 
     /// <summary>The plan of <paramref name="operation"/> for the tensors <paramref name="store"/> holds, ready to run with its values.</summary>
@@ -90,25 +97,28 @@ internal sealed unsafe class GfmmPass
     /// <summary>
     /// Runs the plan over <paramref name="count"/> node-major vectors: Apply reads <paramref name="input"/> and
     /// writes <paramref name="output"/> (they may be the same memory); Solve works in place on
-    /// <paramref name="output"/> (b on entry) with the diagonal blocks' LU factors and ignores the input.
+    /// <paramref name="output"/> (b on entry) with the diagonal blocks' LU factors (the sparse ones' packed values in
+    /// <paramref name="sparseFactors"/>) and ignores the input.
     /// </summary>
     public void Run<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> diagonalFactors, ReadOnlySpan<T> diagonalFactorsTransposed,
-        ReadOnlySpan<int> diagonalPivots, ReadOnlySpan<T> input, Span<T> output, int count, GfmmNodeBuffers<T> buffers)
+        ReadOnlySpan<int> diagonalPivots, ReadOnlySpan<T> sparseFactors, ReadOnlySpan<T> input, Span<T> output, int count, GfmmNodeBuffers<T> buffers)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int panel = p * count;
         Span<T> slots = buffers.Slots(count);
         Span<T> gather = buffers.Gather(count);
         int tensorBytes = tensorSize * sizeof(T);
-        bool prefetch = Sse.IsSupported && (long)weights.Length * sizeof(T) > CacheResidentBytes;
+        // Everything a run reads: the weights, the dense G_i factors and the sparse ones' packed values (a banded operator's
+        // factors are almost all of the last kind: at N = 2²⁰ its weights are 0.1 MB and its sparse factors 25 MB).
+        bool prefetch = Sse.IsSupported && (weights.Length + denseFactorValues + sparseFactors.Length) * sizeof(T) > CacheResidentBytes;
         fixed (T* weightsPointer = weights)
         fixed (T* factorsPointer = GfmmKernels.ReadsTransposedFactors<T>(transposed, p, count) ? diagonalFactorsTransposed : diagonalFactors)
-        fixed (T* sparseFactorsPointer = transposed ? diagonalFactorsTransposed : diagonalFactors)
+        fixed (T* sparseFactorsPointer = sparseFactors)
         foreach (ref readonly var step in program.AsSpan())
         {
             if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, step.NextTensorLength * sizeof(T));
-            else if (prefetch && step.NextFactors >= 0)
-                Prefetch((step.NextFactorsSparse ? sparseFactorsPointer : factorsPointer) + ((long)step.NextFactors * tensorSize), tensorBytes);
+            else if (prefetch && step.NextFactorsSparse) Prefetch(sparseFactorsPointer + step.NextFactors, step.NextTensorLength * sizeof(T));
+            else if (prefetch && step.NextFactors >= 0) Prefetch(factorsPointer + ((long)step.NextFactors * tensorSize), tensorBytes);
             switch (step.Op)
             {
                 case Op.Clear:
@@ -142,9 +152,9 @@ internal sealed unsafe class GfmmPass
                     GfmmKernels.SparseMultiplyAdd(weights.Slice(step.Tensor, entries.Count), entries, transposed, Source(step, input, output, slots, panel), sparseTarget, p, count);
                     break;
                 case Op.SparseDiagonalSolve:
-                    int sparseBlock = step.Tensor;
-                    GfmmKernels.SparseLuSolve(diagonalFactors.Slice(sparseBlock * tensorSize, tensorSize), diagonalFactorsTransposed.Slice(sparseBlock * tensorSize, tensorSize),
-                        diagonalPivots.Slice(sparseBlock * p, p), sparseBlocks[step.Sparse], transposed, Target(step, output, slots, panel), p, count);
+                    var (triangles, offset) = sparseBlocks[step.Sparse];
+                    GfmmKernels.SparseLuSolve(sparseFactors.Slice(offset, triangles.Length), diagonalPivots.Slice(step.Tensor * p, p), triangles, transposed,
+                        Target(step, output, slots, panel), p, count);
                     break;
                 default:
                     Source(step, input, output, slots, panel).CopyTo(Target(step, output, slots, panel));
@@ -156,9 +166,9 @@ internal sealed unsafe class GfmmPass
     /// <summary><see cref="Run{T}"/> of an Apply plan (no diagonal factors).</summary>
     public void Apply<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> input, Span<T> output, int count, GfmmNodeBuffers<T> buffers)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Run(weights, default, default, default, input, output, count, buffers);
+        Run(weights, default, default, default, default, input, output, count, buffers);
 
-    private Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, SparseTriangles?> sparseBlock,
+    private Instruction[] Compile(PlanStep[] steps, Func<int, int> offsetOf, Func<int, SparseEntries?> sparseTensor, Func<int, (SparseTriangles Triangles, int Offset)?> sparseBlock,
         Func<int, LeadingBox?> box)
     {
         var whole = new LeadingBox(p, p, Transposed: false);
@@ -217,11 +227,13 @@ internal sealed unsafe class GfmmPass
             var instruction = program[i];
             program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors, NextTensorLength = nextLength, NextFactorsSparse = nextSparse };
             if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd)
-                (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, instruction.Block.Length);
+                (nextTensor, nextFactors, nextLength, nextSparse) = (instruction.Tensor, -1, instruction.Block.Length, false);
             else if (instruction.Op is Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)
-                (nextTensor, nextFactors, nextLength) = (instruction.Tensor, -1, sparseTensors[instruction.Sparse].Count);
-            else if (instruction.Op is Op.DiagonalSolve or Op.SparseDiagonalSolve)
-                (nextTensor, nextFactors, nextSparse) = (-1, instruction.Tensor, instruction.Op == Op.SparseDiagonalSolve);
+                (nextTensor, nextFactors, nextLength, nextSparse) = (instruction.Tensor, -1, sparseTensors[instruction.Sparse].Count, false);
+            else if (instruction.Op is Op.DiagonalSolve)
+                (nextTensor, nextFactors, nextSparse) = (-1, instruction.Tensor, false);
+            else if (instruction.Op is Op.SparseDiagonalSolve)
+                (nextTensor, nextFactors, nextLength, nextSparse) = (-1, sparseBlocks[instruction.Sparse].Offset, sparseBlocks[instruction.Sparse].Triangles.Length, true);
         }
         return program.ToArray();
     }

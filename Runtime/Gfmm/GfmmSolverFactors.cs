@@ -32,6 +32,8 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
 {
     private readonly T[] lowerWeights;
     private readonly T[] upperWeights;
+    private readonly T[] lowerSparseFactors;
+    private readonly T[] upperSparseFactors;
     private readonly GfmmPass lowerSolve;
     private readonly GfmmPass upperSolve;
     private readonly GfmmPass lowerTransposeSolve;
@@ -55,8 +57,10 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         var lower = SolveWeights(lowerStore, lowerTensors, lowerPlan, lowerTransposePlan);
         var upper = SolveWeights(upperStore, upperTensors, upperPlan, upperTransposePlan);
         (lowerWeights, upperWeights) = (lower.Values, upper.Values);
-        GfmmPass Pass((T[] Values, int[] Offsets, LeadingBox?[] Boxes) weights, ExecutionPlan plan, SparseEntries?[] tensors, SparseTriangles?[] blocks) =>
-            new(plan, t => weights.Offsets[t], t => tensors[t], b => blocks[b], t => weights.Boxes[t]);
+        (lowerSparseFactors, upperSparseFactors) = (lowerBlocks.Values, upperBlocks.Values);
+        GfmmPass Pass((T[] Values, int[] Offsets, LeadingBox?[] Boxes) weights, ExecutionPlan plan, SparseEntries?[] tensors,
+            (SparseTriangles?[] Triangles, T[] Values, int[] Offsets) blocks) =>
+            new(plan, t => weights.Offsets[t], t => tensors[t], b => blocks.Triangles[b] is { } triangles ? (triangles, blocks.Offsets[b]) : null, t => weights.Boxes[t]);
         lowerSolve = Pass(lower, lowerPlan, lowerTensors, lowerBlocks);
         upperSolve = Pass(upper, upperPlan, upperTensors, upperBlocks);
         lowerTransposeSolve = Pass(lower, lowerTransposePlan, lowerTensors, lowerBlocks);
@@ -111,20 +115,12 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
             var tensor = store.Values.AsSpan(store.Offset(t), size);
             var packed = values.AsSpan(offset, Length(t));
             if (boxes[t] is { } box) box.Pack<T>(tensor, packed, p);
-            else if (sparse[t] is { } entries) PackEntries(tensor, entries, packed);
+            else if (sparse[t] is { } entries) entries.Pack(tensor, packed);
             else tensor.CopyTo(packed);
             offsets[t] = offset;
             offset += packed.Length;
         }
         return (values, offsets, boxes);
-    }
-
-    /// <summary>The values of <paramref name="entries"/> of the row-major P x P <paramref name="tensor"/>, in the entries' order.</summary>
-    private static void PackEntries(ReadOnlySpan<T> tensor, SparseEntries entries, Span<T> packed)
-    {
-        for (int row = 0; row < entries.P; row++)
-            for (int e = entries.RowStarts[row]; e < entries.RowStarts[row + 1]; e++)
-                packed[e] = tensor[(row * entries.P) + entries.Columns[e]];
     }
 
     /// <summary>The non-zero entries of each stored tensor that is sparse (<see cref="SparseEntries.IsSparse"/>) and does not
@@ -142,22 +138,32 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         return entries;
     }
 
-    /// <summary>The strict triangles of each G_i's factors that are sparse, else null.</summary>
-    private static SparseTriangles?[] SparseBlocks(DiagonalBlockFactors<T> factors)
+    /// <summary>The strict triangles of each G_i's factors that are sparse (else null) and their packed values
+    /// (<see cref="SparseTriangles.Pack{T}"/>), one block after another: the sparse solves read these, not the P x P factors.</summary>
+    private static (SparseTriangles?[] Triangles, T[] Values, int[] Offsets) SparseBlocks(DiagonalBlockFactors<T> factors)
     {
         int p = factors.P, size = p * p;
         var triangles = new SparseTriangles?[factors.Blocks];
+        var offsets = new int[factors.Blocks];
+        int length = 0;
         for (int i = 0; i < triangles.Length; i++)
+        {
             triangles[i] = SparseTriangles.Find<T>(factors.Factors.AsSpan(i * size, size), factors.FactorsTransposed.AsSpan(i * size, size), p);
-        return triangles;
+            offsets[i] = length;
+            length += triangles[i]?.Length ?? 0;
+        }
+        var values = new T[length];
+        for (int i = 0; i < triangles.Length; i++)
+            triangles[i]?.Pack<T>(factors.Factors.AsSpan(i * size, size), factors.FactorsTransposed.AsSpan(i * size, size), p, values.AsSpan(offsets[i]));
+        return (triangles, values, offsets);
     }
 
     /// <summary>One factor's solve (<c>L z = b</c>, <c>U z = b</c> or their transposes) in place on node-major data.</summary>
     public void Sweep(bool lower, bool transpose, Span<T> z, int count, GfmmNodeBuffers<T> buffers)
     {
-        var (pass, weights, diagonal) = lower
-            ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, Lower)
-            : (transpose ? upperTransposeSolve : upperSolve, upperWeights, Upper);
-        pass.Run<T>(weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, default, z, count, buffers);
+        var (pass, weights, diagonal, sparseFactors) = lower
+            ? (transpose ? lowerTransposeSolve : lowerSolve, lowerWeights, Lower, lowerSparseFactors)
+            : (transpose ? upperTransposeSolve : upperSolve, upperWeights, Upper, upperSparseFactors);
+        pass.Run<T>(weights, diagonal.Factors, diagonal.FactorsTransposed, diagonal.Pivots, sparseFactors, default, z, count, buffers);
     }
 }

@@ -33,6 +33,15 @@ internal sealed class SparseEntries
     /// that a generated kernel is worth a method and stays under 2,048 statements.</summary>
     public static bool IsSparse(long nonZeros, int p) => p >= 4 && p <= 128 && 8L * nonZeros <= (long)p * p;
 
+    /// <summary>Writes the values of these entries of the row-major P x P <paramref name="matrix"/> into
+    /// <paramref name="destination"/>, in the entries' order (the order the sparse kernels read them).</summary>
+    public void Pack<T>(ReadOnlySpan<T> matrix, Span<T> destination)
+    {
+        for (int row = 0; row < P; row++)
+            for (int e = RowStarts[row]; e < RowStarts[row + 1]; e++)
+                destination[e] = matrix[row * P + Columns[e]];
+    }
+
     /// <summary>The entries of the row-major P x P matrix <paramref name="matrix"/> that <paramref name="include"/> admits
     /// (by row and column) and that are not zero, or null when there are too many for <see cref="IsSparse"/>.</summary>
     public static SparseEntries? Find<T>(ReadOnlySpan<T> matrix, int p, Func<int, int, bool>? include = null)

@@ -48,7 +48,9 @@ public class SparseKernelTests
             var dense = (float[])panel.Clone();
             var sparse = (float[])panel.Clone();
             GfmmKernels.LuSolve<float>(lu, luTransposed, factors.Pivots.AsSpan(0, p), transpose, dense, p, count);
-            GfmmKernels.SparseLuSolve<float>(lu, luTransposed, factors.Pivots.AsSpan(0, p), triangles, transpose, sparse, p, count);
+            var packed = new float[triangles.Length];
+            triangles.Pack<float>(lu, luTransposed, p, packed);
+            GfmmKernels.SparseLuSolve<float>(packed, factors.Pivots.AsSpan(0, p), triangles, transpose, sparse, p, count);
             for (int i = 0; i < dense.Length; i++) sparse[i].ShouldBe(dense[i], 1e-5, $"solve, transpose {transpose}, entry {i}");
 
             var w = Enumerable.Range(0, p * p).Select(k => k % 9 == 0 ? (float)(random.NextDouble() - 0.5) : 0f).ToArray();
