@@ -49,33 +49,37 @@ public class LeadingBoxTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void The_one_vector_column_form_adds_exactly_the_block_product_and_touches_no_other_output(bool inDouble)
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    public void The_one_vector_kernels_add_exactly_the_block_product_and_touch_no_other_entry(bool inDouble, bool columnForm)
     {
-        // y[0 .. outputs) += Wᵀ x for a row-major inputs x outputs block W: one to four Vector512 of outputs, the last one
-        // full or under a lane mask; y's entries beyond the outputs must come back unchanged (NaN there would spread).
+        // Column form: y[0 .. outputs) += Wᵀ x for a row-major inputs x outputs block W; row form: y += W x for a row-major
+        // outputs x inputs W. One to four Vector512 per row of W, the last one full or under a lane mask; y's entries beyond
+        // the outputs must come back unchanged and x's beyond the inputs must not be read (NaN there would spread).
         const int p = 64;
-        var random = new Random(inDouble ? 2 : 1);
+        var random = new Random((inDouble ? 2 : 1) + (columnForm ? 10 : 0));
         foreach (int outputs in new[] { 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 64 })
-            foreach (int inputs in new[] { 1, 2, 7, 32, 64 })
+            foreach (int inputs in new[] { 1, 2, 7, 17, 32, 64 })
             {
                 var w = Enumerable.Range(0, inputs * outputs).Select(_ => random.NextDouble() - 0.5).ToArray();
-                var x = Enumerable.Range(0, p).Select(_ => random.NextDouble() - 0.5).ToArray();
+                var x = Enumerable.Range(0, p).Select(i => i < inputs ? random.NextDouble() - 0.5 : double.NaN).ToArray();
                 var y = Enumerable.Range(0, p).Select(i => i < outputs ? random.NextDouble() : double.NaN).ToArray();
                 var expected = (double[])y.Clone();
                 for (int o = 0; o < outputs; o++)
-                    for (int k = 0; k < inputs; k++) expected[o] += w[k * outputs + o] * x[k];
+                    for (int k = 0; k < inputs; k++) expected[o] += (columnForm ? w[k * outputs + o] : w[o * inputs + k]) * x[k];
+                var (rows, columns) = columnForm ? (inputs, outputs) : (outputs, inputs);
                 double[] actual;
                 if (inDouble)
                 {
                     actual = (double[])y.Clone();
-                    GfmmKernels.MultiplyAdd<double>(w, transpose: true, x, actual, p, 1, inputs, outputs);
+                    GfmmKernels.MultiplyAdd<double>(w, transpose: columnForm, x, actual, p, 1, rows, columns);
                 }
                 else
                 {
                     var single = y.Select(v => (float)v).ToArray();
-                    GfmmKernels.MultiplyAdd<float>(w.Select(v => (float)v).ToArray(), transpose: true, x.Select(v => (float)v).ToArray(), single, p, 1, inputs, outputs);
+                    GfmmKernels.MultiplyAdd<float>(w.Select(v => (float)v).ToArray(), transpose: columnForm, x.Select(v => (float)v).ToArray(), single, p, 1, rows, columns);
                     actual = single.Select(v => (double)v).ToArray();
                 }
                 for (int o = 0; o < p; o++)
