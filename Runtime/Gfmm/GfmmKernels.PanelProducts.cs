@@ -278,17 +278,16 @@ internal static unsafe partial class GfmmKernels
     private static void AddToOutputs<T>(ref T y, int v, int vectors, Vector512<T> last, Vector512<T> sum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var total = RowVector(ref y, v, vectors, last) + sum;
         ref T start = ref Unsafe.Add(ref y, v * Vector512<T>.Count);
         if (v < vectors - 1)
         {
-            (Vector512.LoadUnsafe(ref start) + sum).StoreUnsafe(ref start);
+            total.StoreUnsafe(ref start);
             return;
         }
         void* address = Unsafe.AsPointer(ref start);
-        if (typeof(T) == typeof(float))
-            Avx512F.MaskStore((float*)address, last.AsSingle(), (Avx512F.MaskLoad((float*)address, last.AsSingle(), Vector512<float>.Zero) + sum.AsSingle()));
-        else
-            Avx512F.MaskStore((double*)address, last.AsDouble(), (Avx512F.MaskLoad((double*)address, last.AsDouble(), Vector512<double>.Zero) + sum.AsDouble()));
+        if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)address, last.AsSingle(), total.AsSingle());
+        else Avx512F.MaskStore((double*)address, last.AsDouble(), total.AsDouble());
     }
 
     // y[o] += W[o, :columns] · x for the first rows, four rows at a time so that every load of x feeds four accumulators.

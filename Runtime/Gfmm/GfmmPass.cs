@@ -38,11 +38,12 @@ internal sealed unsafe class GfmmPass
         public int NextFactors { get; init; } = -1;
 
         // Whether that block's solve is the sparse one; NextFactors is then where its values start in the packed sparse
-        // factors, and NextTensorLength how many there are.
+        // factors.
         public bool NextFactorsSparse { get; init; }
 
-        // How many values from NextTensor the next product reads (its Block's length, or a sparse tensor's entry count).
-        public int NextTensorLength { get; init; }
+        // How many values the next read covers: a product's Block length or sparse tensor's entry count from NextTensor, a
+        // sparse block's packed values from NextFactors (a dense block's factors are always P x P).
+        public int NextLength { get; init; }
 
         // A sparse op's entry in sparseTensors (products) or sparseBlocks (solves); -1 otherwise.
         public int Sparse { get; init; } = -1;
@@ -116,8 +117,8 @@ internal sealed unsafe class GfmmPass
         fixed (T* sparseFactorsPointer = sparseFactors)
         foreach (ref readonly var step in program.AsSpan())
         {
-            if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, step.NextTensorLength * sizeof(T));
-            else if (prefetch && step.NextFactorsSparse) Prefetch(sparseFactorsPointer + step.NextFactors, step.NextTensorLength * sizeof(T));
+            if (prefetch && step.NextTensor >= 0) Prefetch(weightsPointer + step.NextTensor, step.NextLength * sizeof(T));
+            else if (prefetch && step.NextFactorsSparse) Prefetch(sparseFactorsPointer + step.NextFactors, step.NextLength * sizeof(T));
             else if (prefetch && step.NextFactors >= 0) Prefetch(factorsPointer + ((long)step.NextFactors * tensorSize), tensorBytes);
             switch (step.Op)
             {
@@ -225,7 +226,7 @@ internal sealed unsafe class GfmmPass
         for (int i = program.Count - 1; i >= 0; i--)
         {
             var instruction = program[i];
-            program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors, NextTensorLength = nextLength, NextFactorsSparse = nextSparse };
+            program[i] = instruction with { NextTensor = nextTensor, NextFactors = nextFactors, NextLength = nextLength, NextFactorsSparse = nextSparse };
             if (instruction.Op is Op.Multiply or Op.MultiplyAdd or Op.GatherFirst or Op.GatherAdd)
                 (nextTensor, nextFactors, nextLength, nextSparse) = (instruction.Tensor, -1, instruction.Block.Length, false);
             else if (instruction.Op is Op.SparseMultiply or Op.SparseMultiplyAdd or Op.SparseGatherFirst or Op.SparseGatherAdd)

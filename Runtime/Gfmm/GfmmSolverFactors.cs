@@ -114,9 +114,8 @@ internal sealed class GfmmSolverFactors<T> : GfmmSolverFactors
         {
             var tensor = store.Values.AsSpan(store.Offset(t), size);
             var packed = values.AsSpan(offset, Length(t));
-            if (boxes[t] is { } box) box.Pack<T>(tensor, packed, p);
-            else if (sparse[t] is { } entries) entries.Pack(tensor, packed);
-            else tensor.CopyTo(packed);
+            if (sparse[t] is { } entries) entries.Pack(tensor, packed);
+            else boxes[t]!.Value.Pack<T>(tensor, packed, p);
             offsets[t] = offset;
             offset += packed.Length;
         }
