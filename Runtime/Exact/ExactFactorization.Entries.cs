@@ -174,7 +174,7 @@ public static partial class ExactFactorization
             fixed (double* values = lu)
             {
                 var view = StridedMatrix<double>.Create(values, P, MatrixLayout.RowMajor);
-                return upper ? Transpose(SchurComplementBlockLu.UpperPart(view, P), P) : SchurComplementBlockLu.PermutedUnitLower(view, interchanges, P);
+                return upper ? Semiseparable.Transpose(SchurComplementBlockLu.UpperPart(view, P), P, P) : SchurComplementBlockLu.PermutedUnitLower(view, interchanges, P);
             }
         }
 

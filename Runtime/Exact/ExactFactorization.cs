@@ -277,7 +277,7 @@ public static partial class ExactFactorization
             layout,
             upper,
             dtype,
-            i => upper ? Transpose(lu.UpperDiagonal[i], p) : lu.LowerDiagonal[i],
+            i => upper ? Semiseparable.Transpose(lu.UpperDiagonal[i], p, p) : lu.LowerDiagonal[i],
             i => NeighbourCorrection(frame, i, (r, c) => far.At((i * p) + r, ((i - 1) * p) + c)));
     }
 
@@ -327,27 +327,13 @@ public static partial class ExactFactorization
         return z;
     }
 
-    private static double[] Transpose(double[] x, int p)
-    {
-        var t = new double[p * p];
-        for (int r = 0; r < p; r++)
-        {
-            for (int c = 0; c < p; c++)
-            {
-                t[(c * p) + r] = x[(r * p) + c];
-            }
-        }
-
-        return t;
-    }
-
     /// <summary>The matrix (optionally transposed) with every entry rounded to the model's dtype (float32; float64 keeps it), kept in double.</summary>
     /// <summary>A weight as the model stores it: rounded to float for float32, unchanged for float64.</summary>
     private static double RoundTo(GfmmDtype dtype, double value) => dtype == GfmmDtype.Float64 ? value : (float)value;
 
     private static double[] Rounded(double[] x, int p, bool transpose, GfmmDtype dtype)
     {
-        var source = transpose ? Transpose(x, p) : x;
+        var source = transpose ? Semiseparable.Transpose(x, p, p) : x;
         var result = new double[p * p];
         for (int k = 0; k < result.Length; k++)
         {

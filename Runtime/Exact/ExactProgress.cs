@@ -14,6 +14,9 @@ public enum ExactStage
 
     /// <summary>The construction from entries: the skeleton sweep compressing A; progress counts the leaves swept (of M). It runs before the block LU.</summary>
     Compression,
+
+    /// <summary>The compression of an operator known by its products (<see cref="HodlrMatrix.FromProducts"/>); progress counts the tree levels sampled, then the diagonal blocks (of depth + 1).</summary>
+    Sampling,
 }
 
 /// <summary>A progress report of <see cref="ExactFactorization"/>.Build: <paramref name="Done"/> of <paramref name="Total"/> steps of a stage.</summary>

@@ -11,6 +11,11 @@ namespace GenLu.Exact;
 /// <param name="MaxAbsolute">max |(L U − A)_ij| over the sampled rows.</param>
 public sealed record SampledErrorEstimate(int Rows, double RelativeFrobenius, double MaxAbsolute);
 
+/// <summary>The error of a model on random vectors: ‖(L U − A) G‖_F / ‖A G‖_F for Gaussian G.</summary>
+/// <param name="Vectors">The columns of G.</param>
+/// <param name="RelativeFrobenius">‖(L U − A) G‖_F / ‖A G‖_F; its expectation squared is ‖L U − A‖_F² / ‖A‖_F².</param>
+public sealed record ProductErrorEstimate(int Vectors, double RelativeFrobenius);
+
 /// <summary>
 /// Measures a model against a matrix known by its entries without forming either: row i of L U is
 /// <c>(L U)ᵀ e_i</c>, one transposed product (O(N · P)), and row i of A is N entries. Rows drawn uniformly at random
@@ -35,6 +40,54 @@ public static class SampledError
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         var sample = DistinctRows(n, Math.Min(rows, n), new Random(seed));
         return model.Dtype == GfmmDtype.Float64 ? Compare<double>(model, a, sample) : Compare<float>(model, a, sample);
+    }
+
+    /// <summary>
+    /// Compares <paramref name="model"/>'s <c>L U</c> with an operator known only by its products (already divided by the
+    /// scale) on <paramref name="vectors"/> Gaussian vectors: for Gaussian g, E ‖E g‖² = ‖E‖_F², so the ratio estimates the
+    /// relative Frobenius error of the whole matrix from 2 · vectors products. The vectors are rounded to the model's
+    /// number type first, so both products see the same input.
+    /// </summary>
+    public static ProductErrorEstimate EstimateByProducts(GfmmModel model, Solvers.ILinearOperator a, int vectors = 8, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Order != model.N) throw new ArgumentException($"The model has order {model.N}, the operator {a.Order}.", nameof(a));
+        ArgumentOutOfRangeException.ThrowIfLessThan(vectors, 1);
+        return model.Dtype == GfmmDtype.Float64 ? CompareProducts<double>(model, a, vectors, seed) : CompareProducts<float>(model, a, vectors, seed);
+    }
+
+    private static ProductErrorEstimate CompareProducts<T>(GfmmModel model, Solvers.ILinearOperator a, int vectors, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = model.N;
+        var random = new Random(seed);
+        var input = new T[n];
+        var product = new T[n];
+        var wide = new double[n];
+        var reference = new double[n];
+        var workspace = model.CreateWorkspace();
+        double difference = 0, norm = 0;
+        for (int v = 0; v < vectors; v++)
+        {
+            GaussianSamples.Fill(wide, random);
+            for (int i = 0; i < n; i++)
+            {
+                input[i] = T.CreateChecked(wide[i]);
+                wide[i] = double.CreateChecked(input[i]);
+            }
+
+            model.Apply<T>(input, product, 1, workspace);
+            a.Apply(wide, reference);
+            for (int i = 0; i < n; i++)
+            {
+                double error = (double.CreateChecked(product[i]) / model.Scale) - reference[i];
+                difference += error * error;
+                norm += reference[i] * reference[i];
+            }
+        }
+
+        return new ProductErrorEstimate(vectors, norm == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / norm));
     }
 
     /// <summary>Vectors per product: one pass over the model's weights serves this many sampled rows.</summary>

@@ -285,15 +285,31 @@ internal static class Semiseparable
         return [.. rows];
     }
 
-    private static double[] Transpose(double[] x, int rows, int columns)
+    /// <summary>The transpose (columns x rows) of a row-major rows x columns matrix.</summary>
+    internal static double[] Transpose(double[] x, int rows, int columns)
     {
-        var t = new double[x.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++) t[(c * rows) + r] = x[(r * columns) + c];
-        }
-
+        var t = new double[(long)rows * columns];
+        Transpose(x, rows, columns, t);
         return t;
+    }
+
+    /// <summary>Writes the transpose of a row-major rows x columns matrix into <paramref name="destination"/>, in
+    /// tiles of 16 x 16 so that both the reads and the writes stay within a few cache lines at any size.</summary>
+    internal static void Transpose(ReadOnlySpan<double> x, int rows, int columns, Span<double> destination)
+    {
+        const int Tile = 16;
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+        {
+            int r1 = Math.Min(rows, r0 + Tile);
+            for (int c0 = 0; c0 < columns; c0 += Tile)
+            {
+                int c1 = Math.Min(columns, c0 + Tile);
+                for (int r = r0; r < r1; r++)
+                {
+                    for (int c = c0; c < c1; c++) destination[(int)(((long)c * rows) + r)] = x[(int)(((long)r * columns) + c)];
+                }
+            }
+        }
     }
 
     /// <summary>Columns [from, from + count) of a row-major rows x columns matrix.</summary>

@@ -59,6 +59,10 @@ public sealed partial class GfmmModel
             block.Dtype == Structure.GfmmDtype.Float64 ? block.Store<double>().Values : GfmmDense.Widen<float>(block.Store<float>().Values);
     }
 
+    /// <summary><c>y = s · L · U x</c> for <paramref name="count"/> vectors of the model's own number type T, for generic callers.</summary>
+    internal void Apply<T>(ReadOnlySpan<T> x, Span<T> y, int count, GfmmWorkspace workspace)
+        where T : unmanaged, IFloatingPointIeee754<T> => Product(x, y, count, workspace, transpose: false);
+
     /// <summary><c>y = (s · L · U)ᵀ x</c> for <paramref name="count"/> vectors of the model's own number type T, for generic callers.</summary>
     internal void ApplyTranspose<T>(ReadOnlySpan<T> x, Span<T> y, int count, GfmmWorkspace workspace)
         where T : unmanaged, IFloatingPointIeee754<T> => Product(x, y, count, workspace, transpose: true);

@@ -5,7 +5,7 @@ using GenLu.Solvers;
 
 namespace GenLu.Samples;
 
-/// <summary>A GFMM model (float), the GMRES it preconditions (double) and the exact construction.</summary>
+/// <summary>A GFMM model (float), the GMRES it preconditions (double) and the exact construction, from a matrix or from products.</summary>
 internal static class RuntimeSamples
 {
     public static void Run()
@@ -56,6 +56,16 @@ internal static class RuntimeSamples
         var laplacian = TestOperators.Create("laplacian1d", 8);
         var exact = ExactFactorization.Build(laplacian.Matrix, laplacian.N, m: 2, p: 4, scale: laplacian.Scale);
         Console.WriteLine($"exact construction: {exact.Seconds * 1000:0.0} ms, method {exact.Model.Provenance.Construction?.Method}");
+        // END README
+
+        // README: products
+        // A matrix known only through its products (a simulation code's A·x): sampled into HODLR form, then factored.
+        var kernel = TestOperators.Create("rbf", 256);
+        var products = LinearOperator.FromDense(kernel.Matrix, kernel.N);   // or LinearOperator.FromDelegate(n, apply, applyTranspose)
+        var hodlr = HodlrMatrix.FromProducts(products, isSymmetric: true, leafSize: 32, maxRank: 32);
+        var fromProducts = ExactFactorization.Build(hodlr, m: 8, p: 32, scale: kernel.Scale);
+        var check = SampledError.EstimateByProducts(fromProducts.Model, products);
+        Console.WriteLine($"{hodlr.Products} products, ‖LU − A/s‖_F / ‖A/s‖_F ≈ {check.RelativeFrobenius:E1}");
         // END README
     }
 }
