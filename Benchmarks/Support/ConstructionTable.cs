@@ -31,9 +31,14 @@ internal static class ConstructionTable
 
     public static void Run(string[] only)
     {
-        Console.WriteLine("| case | N | M | build (s) | peak RSS (MB) | sampled-row relative error | ranks (L, U) | Runtime solve, 1 RHS (ms, median of 5) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|");
-        foreach (var (kind, n) in Cases.Where(c => only.Length == 0 || only.Contains(c.Kind)))
+        var entries = Cases.Where(c => only.Length == 0 || only.Contains(c.Kind)).ToArray();
+        if (entries.Length > 0)
+        {
+            Console.WriteLine("| case | N | M | build (s) | peak RSS (MB) | sampled-row relative error | ranks (L, U) | Runtime solve, 1 RHS (ms, median of 5) |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|");
+        }
+
+        foreach (var (kind, n) in entries)
         {
             string? row = ChildProcessRow.Run("construction-case", kind, n.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Console.WriteLine(row ?? $"| {kind} | {n} | | failed | | | | |");
@@ -41,7 +46,7 @@ internal static class ConstructionTable
 
         var products = ProductCases.Where(c => only.Length == 0 || only.Contains(c.Kind)).ToArray();
         if (products.Length == 0) return;
-        Console.WriteLine();
+        if (entries.Length > 0) Console.WriteLine();
         Console.WriteLine("| case | N | M | products | sampling (s) | of which products (s) | build (s) | peak RSS (MB) | HODLR numbers (M) | max rank | product-estimated error | sampled-row relative error |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (kind, n) in products)

@@ -17,7 +17,8 @@ public sealed partial class HodlrMatrix
     /// at the tolerance. The blocks A(first, second) take the mirrored pair of products, or none when A is symmetric. The
     /// leaves' diagonal blocks come last, from one product of stacked identities minus all off-diagonal blocks.
     /// <para>Cost: <c>2 (maxRank + oversampling)</c> products per level (twice that when not symmetric) plus
-    /// <c>leafSize</c>, and O(N · r · log² N) own work. Factor the result with <see cref="ExactFactorization"/>.Build, and
+    /// <c>leafSize</c>, O(N · r · log² N) own work, and three N x (maxRank + oversampling) blocks of doubles while it runs
+    /// beside the result's O(N · r · log N) numbers. Factor the result with <see cref="ExactFactorization"/>.Build, and
     /// measure that against the operator itself with <see cref="SampledError.EstimateByProducts"/>.</para>
     /// </summary>
     /// <param name="a">The operator; <see cref="ILinearOperator.ApplyTranspose"/> is called only when <paramref name="isSymmetric"/> is false. Called from one thread.</param>
@@ -54,12 +55,12 @@ public sealed partial class HodlrMatrix
         int depth = 0;
         while (((long)n + (1L << depth) - 1) >> depth > leafSize) depth++;
         var matrix = new HodlrMatrix(n, depth, isSymmetric);
-        var sampler = new ProductSampler(a, isSymmetric, cancellationToken);
-        var random = new Random(seed);
         const int NormVectors = 4;
-        var probe = new double[(long)n * NormVectors];
-        GaussianSamples.Fill(probe, random);
-        var sample = sampler.Multiply(probe, NormVectors, transpose: false);
+        int widest = Math.Max(Math.Max(maxRank + oversampling, NormVectors), (int)(((long)n + (1L << depth) - 1) >> depth));
+        var sampler = new ProductSampler(a, isSymmetric, widest, cancellationToken);
+        var random = new Random(seed);
+        GaussianSamples.Fill(sampler.Input(NormVectors), random);
+        var sample = sampler.Multiply(NormVectors, transpose: false);
         double frobenius = Math.Sqrt(Kernels.Level1.Dot<double>(sample, sample) / NormVectors);
         double threshold = tolerance * frobenius / Math.Sqrt(n);
 
@@ -111,21 +112,23 @@ public sealed partial class HodlrMatrix
     private (double[] Basis, int Rank, bool Saturated)[] ColumnRanges(int level, bool sampleFirst, ProductSampler sampler, int samples, double threshold, Random random)
     {
         int pairs = 1 << (level - 1);
-        var omega = new double[(long)n * samples];
+        var omega = sampler.Input(samples);
         for (int pair = 0; pair < pairs; pair++)
         {
             var (start, end) = Child(level, pair, second: !sampleFirst);
-            GaussianSamples.Fill(omega.AsSpan(start * samples, (end - start) * samples), random);
+            GaussianSamples.Fill(omega.Slice(start * samples, (end - start) * samples), random);
         }
 
-        var y = sampler.Multiply(omega, samples, transpose: false);
-        SubtractOffDiagonal(y, omega, samples, level - 1, transpose: false);
+        var product = sampler.Multiply(samples, transpose: false);
+        SubtractOffDiagonal(product, omega, samples, level - 1, transpose: false);
+        var y = sampler.Result(samples);
         var ranges = new (double[] Basis, int Rank, bool Saturated)[pairs];
         Parallel.For(0, pairs, pair =>
         {
             var (start, end) = Child(level, pair, second: sampleFirst);
             int rows = end - start;
-            var (vectors, sigma) = LeftSingularVectors.Compute(y.AsSpan(start * samples, rows * samples), rows, samples);
+            var block = y.AsSpan(start * samples, rows * samples);
+            var (vectors, sigma) = rows > samples ? TallLeftSingularVectors(block.ToArray(), rows, samples) : LeftSingularVectors.Compute(block, rows, samples);
             int rank = sigma.Count(value => value > threshold);
             var basis = new double[rows * rank];
             for (int row = 0; row < rows; row++)
@@ -137,6 +140,25 @@ public sealed partial class HodlrMatrix
             ranges[pair] = (basis, rank, rank == samples && rows > samples);
         });
         return ranges;
+    }
+
+    /// <summary>
+    /// <see cref="LeftSingularVectors.Compute"/> of a tall rows x columns sample through its thin QR: S = Q R and R = U Σ Vᵀ
+    /// give S's left vectors Q U. One-sided Jacobi on S itself would rotate columns of length rows in every sweep (half
+    /// the order at level 1); on R they have length columns.
+    /// </summary>
+    private static (double[] Vectors, double[] Sigma) TallLeftSingularVectors(double[] sample, int rows, int columns)
+    {
+        var (q, r) = Semiseparable.ThinQr(sample, rows, columns);
+        var (rotation, sigma) = LeftSingularVectors.Compute(r, columns, columns);
+        var vectors = new double[(long)rows * sigma.Length];
+        for (int j = 0; j < sigma.Length; j++)
+        {
+            var direction = rotation.AsSpan(j * columns, columns);
+            for (int row = 0; row < rows; row++) vectors[((long)j * rows) + row] = Kernels.Level1.Dot<double>(q.AsSpan(row * columns, columns), direction);
+        }
+
+        return (vectors, sigma);
     }
 
     /// <summary>
@@ -156,16 +178,17 @@ public sealed partial class HodlrMatrix
             return blocks;
         }
 
-        var w = new double[(long)n * width];
+        var w = sampler.Input(width);
         for (int pair = 0; pair < pairs; pair++)
         {
             var (start, end) = Child(level, pair, second: rangeOnSecond);
             var (basis, rank, _) = ranges[pair];
-            for (int row = 0; row < end - start; row++) basis.AsSpan(row * rank, rank).CopyTo(w.AsSpan((start + row) * width));
+            for (int row = 0; row < end - start; row++) basis.AsSpan(row * rank, rank).CopyTo(w.Slice((start + row) * width));
         }
 
-        var z = sampler.Multiply(w, width, transpose: true);
-        SubtractOffDiagonal(z, w, width, level - 1, transpose: true);
+        var product = sampler.Multiply(width, transpose: true);
+        SubtractOffDiagonal(product, w, width, level - 1, transpose: true);
+        var z = sampler.Result(width);
         Parallel.For(0, pairs, pair =>
         {
             var (basis, rank, saturated) = ranges[pair];
@@ -206,15 +229,15 @@ public sealed partial class HodlrMatrix
     {
         int leaves = 1 << depth;
         int width = Enumerable.Range(0, leaves).Max(leaf => Start(depth, leaf + 1) - Start(depth, leaf));
-        var identities = new double[(long)n * width];
+        var identities = sampler.Input(width);
         for (int leaf = 0; leaf < leaves; leaf++)
         {
             int start = Start(depth, leaf);
-            for (int t = 0; t < Start(depth, leaf + 1) - start; t++) identities[((long)(start + t) * width) + t] = 1;
+            for (int t = 0; t < Start(depth, leaf + 1) - start; t++) identities[((start + t) * width) + t] = 1;
         }
 
-        var y = sampler.Multiply(identities, width, transpose: false);
-        SubtractOffDiagonal(y, identities, width, depth, transpose: false);
+        SubtractOffDiagonal(sampler.Multiply(width, transpose: false), identities, width, depth, transpose: false);
+        var y = sampler.Result(width);
         for (int leaf = 0; leaf < leaves; leaf++)
         {
             int start = Start(depth, leaf), size = Start(depth, leaf + 1) - start;
@@ -240,26 +263,46 @@ public sealed partial class HodlrMatrix
         return (Start(level, node), Start(level, node + 1));
     }
 
-    /// <summary>Applies the caller's operator to blocks of vectors stored row-major (n x count), one vector at a time,
-    /// counting the products and checking each one.</summary>
-    private sealed class ProductSampler(ILinearOperator a, bool symmetric, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the caller's operator to blocks of vectors stored row-major (n x count), one vector at a time, counting the
+    /// products and checking each one. It owns the three n x widest buffers every level reuses (the block, its
+    /// transpose and the products; the result is transposed back into the second), so the sampling holds 3 · n · widest
+    /// numbers whatever the depth.
+    /// </summary>
+    private sealed class ProductSampler(ILinearOperator a, bool symmetric, int widest, CancellationToken cancellationToken)
     {
+        private readonly int n = a.Order;
+        private readonly double[] block = new double[(long)a.Order * widest];
+        private readonly double[] transposed = new double[(long)a.Order * widest];
+        private readonly double[] products = new double[(long)a.Order * widest];
+
         public int Products { get; private set; }
 
         /// <summary>Wall time spent inside the caller's products.</summary>
         public TimeSpan ProductTime { get; private set; }
 
-        public double[] Multiply(double[] x, int count, bool transpose)
+        /// <summary>The n x count block to multiply, zeroed; valid until the next call.</summary>
+        public Span<double> Input(int count)
         {
-            int n = a.Order;
+            var input = block.AsSpan(0, n * count);
+            input.Clear();
+            return input;
+        }
+
+        /// <summary>The n x count result of the last <see cref="Multiply"/> (with whatever the caller did to it since).</summary>
+        public double[] Result(int count) => count * n <= transposed.Length ? transposed : throw new ArgumentOutOfRangeException(nameof(count));
+
+        /// <summary>A (or Aᵀ) times the n x count block of <see cref="Input"/>, into the span returned (n x count, row-major).</summary>
+        public Span<double> Multiply(int count, bool transpose)
+        {
             // Vector t of the block is row t of its transpose: each product reads and writes contiguous spans.
-            var inputs = Semiseparable.Transpose(x, n, count);
-            var outputs = new double[(long)n * count];
+            Semiseparable.Transpose(block.AsSpan(0, n * count), n, count, transposed);
             for (int t = 0; t < count; t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var input = inputs.AsSpan(t * n, n);
-                var output = outputs.AsSpan(t * n, n);
+                var input = transposed.AsSpan(t * n, n);
+                var output = products.AsSpan(t * n, n);
+                output.Clear();
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (transpose && !symmetric) a.ApplyTranspose(input, output);
                 else a.Apply(input, output);
@@ -273,8 +316,9 @@ public sealed partial class HodlrMatrix
                 }
             }
 
-            var y = Semiseparable.Transpose(outputs, count, n);
-            return y;
+            var result = transposed.AsSpan(0, n * count);
+            Semiseparable.Transpose(products.AsSpan(0, n * count), count, n, result);
+            return result;
         }
     }
 }

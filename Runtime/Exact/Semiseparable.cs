@@ -231,7 +231,7 @@ internal static class Semiseparable
     /// x = Q R for a row-major rows x columns matrix (columns ≤ rows): Gram–Schmidt applied twice per column, on the
     /// transpose so that every column is a contiguous span for the Level1 kernels.
     /// </summary>
-    private static (double[] Q, double[] R) ThinQr(double[] x, int rows, int columns)
+    internal static (double[] Q, double[] R) ThinQr(double[] x, int rows, int columns)
     {
         var qt = Transpose(x, rows, columns); // row c is column c of Q
         var r = new double[columns * columns];
