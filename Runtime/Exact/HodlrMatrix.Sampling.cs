@@ -21,7 +21,8 @@ public sealed partial class HodlrMatrix
     /// beside the result's O(N · r · log N) numbers. Factor the result with <see cref="ExactFactorization"/>.Build, and
     /// measure that against the operator itself with <see cref="SampledError.EstimateByProducts"/>.</para>
     /// </summary>
-    /// <param name="a">The operator; <see cref="ILinearOperator.ApplyTranspose"/> is called only when <paramref name="isSymmetric"/> is false. Called from one thread.</param>
+    /// <param name="a">The operator; <see cref="ILinearOperator.ApplyTranspose"/> is called only when <paramref name="isSymmetric"/> is false. Called from one thread; an
+    /// <see cref="IBlockLinearOperator"/> gets each level's vectors in one call.</param>
     /// <param name="isSymmetric">Whether A = Aᵀ: halves the products, and the result is symmetric.</param>
     /// <param name="leafSize">The largest diagonal block (the tree halves until every leaf has at most this many rows).</param>
     /// <param name="maxRank">The rank cap of an off-diagonal block.</param>
@@ -264,15 +265,15 @@ public sealed partial class HodlrMatrix
     }
 
     /// <summary>
-    /// Applies the caller's operator to blocks of vectors stored row-major (n x count), one vector at a time, counting the
-    /// products and checking each one. It owns the three n x widest buffers every level reuses (the block, its
-    /// transpose and the products; the result is transposed back into the second), so the sampling holds 3 · n · widest
-    /// numbers whatever the depth.
+    /// Applies the caller's operator to blocks of vectors stored row-major (n x count) — in one call when it is an
+    /// <see cref="IBlockLinearOperator"/>, else one vector at a time — counting the products and checking them. It owns
+    /// the three n x widest buffers every level reuses (the block, its transpose and the products; the result is
+    /// transposed back into the second), so the sampling holds 3 · n · widest numbers whatever the depth.
     /// </summary>
     private sealed class ProductSampler(ILinearOperator a, bool symmetric, int widest, CancellationToken cancellationToken)
     {
         private readonly int n = a.Order;
-        private readonly double[] block = new double[(long)a.Order * widest];
+        private readonly double[] inputBlock = new double[(long)a.Order * widest];
         private readonly double[] transposed = new double[(long)a.Order * widest];
         private readonly double[] products = new double[(long)a.Order * widest];
 
@@ -284,7 +285,7 @@ public sealed partial class HodlrMatrix
         /// <summary>The n x count block to multiply, zeroed; valid until the next call.</summary>
         public Span<double> Input(int count)
         {
-            var input = block.AsSpan(0, n * count);
+            var input = inputBlock.AsSpan(0, n * count);
             input.Clear();
             return input;
         }
@@ -296,26 +297,37 @@ public sealed partial class HodlrMatrix
         public Span<double> Multiply(int count, bool transpose)
         {
             // Vector t of the block is row t of its transpose: each product reads and writes contiguous spans.
-            Semiseparable.Transpose(block.AsSpan(0, n * count), n, count, transposed);
-            for (int t = 0; t < count; t++)
+            Semiseparable.Transpose(inputBlock.AsSpan(0, n * count), n, count, transposed);
+            bool byTranspose = transpose && !symmetric;
+            var inputs = transposed.AsSpan(0, n * count);
+            var outputs = products.AsSpan(0, n * count);
+            outputs.Clear();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (a is IBlockLinearOperator blockOperator)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var input = transposed.AsSpan(t * n, n);
-                var output = products.AsSpan(t * n, n);
-                output.Clear();
-                long started = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (transpose && !symmetric) a.ApplyTranspose(input, output);
-                else a.Apply(input, output);
-                ProductTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                Products++;
-                int bad = output.IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
-                if (bad >= 0)
+                if (byTranspose) blockOperator.ApplyTranspose(inputs, outputs, count);
+                else blockOperator.Apply(inputs, outputs, count);
+            }
+            else
+            {
+                for (int t = 0; t < count; t++)
                 {
-                    throw new ArgumentException(
-                        $"Product {Products} of the operator ({(transpose && !symmetric ? "Aᵀ" : "A")} x) has a non-finite entry {output[bad]} at row {bad}.", nameof(a));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (byTranspose) a.ApplyTranspose(inputs.Slice(t * n, n), outputs.Slice(t * n, n));
+                    else a.Apply(inputs.Slice(t * n, n), outputs.Slice(t * n, n));
                 }
             }
 
+            ProductTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            int bad = outputs.IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
+            if (bad >= 0)
+            {
+                throw new ArgumentException(
+                    $"Product {Products + (bad / n) + 1} of the operator ({(byTranspose ? "Aᵀ" : "A")} x) has a non-finite entry {outputs[bad]} at row {bad % n}.", nameof(a));
+            }
+
+            Products += count;
             var result = transposed.AsSpan(0, n * count);
             Semiseparable.Transpose(products.AsSpan(0, n * count), count, n, result);
             return result;

@@ -187,10 +187,6 @@ public sealed partial class HodlrMatrix : IMatrixEntries, ILinearOperator
     /// <summary>A(τ, σ) ≈ Left · Rightᵀ: Left is |τ| x Rank and Right |σ| x Rank, both row-major.</summary>
     private sealed record LowRank(double[] Left, double[] Right, int Rank)
     {
-        public int Rows => Rank == 0 ? 0 : Left.Length / Rank;
-
-        public int Columns => Rank == 0 ? 0 : Right.Length / Rank;
-
         /// <summary>The block of Aᵀ at (σ, τ): the same factors swapped (no copy).</summary>
         public LowRank Transposed => new(Right, Left, Rank);
 

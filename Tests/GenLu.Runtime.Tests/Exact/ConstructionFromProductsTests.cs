@@ -173,6 +173,47 @@ public sealed class ConstructionFromProductsTests
         hodlr.Products.ShouldBe(4 + 2); // the norm vectors, then the two columns of the leaf
     }
 
+    [Fact]
+    public void A_block_operator_gets_whole_blocks_and_gives_the_same_matrix()
+    {
+        const int n = 256;
+        var a = TestOperators.RbfKernel(n).Matrix;
+        var op = LinearOperator.FromDense(a, n);
+        var block = new BlockOperator(op);
+
+        var fromBlocks = HodlrMatrix.FromProducts(block, isSymmetric: true, leafSize: 16, maxRank: 16);
+        var fromVectors = HodlrMatrix.FromProducts(op, isSymmetric: true, leafSize: 16, maxRank: 16);
+
+        // The norm probe, two blocks per level (samples, then the projection), the diagonal's identities.
+        block.Calls.ShouldBe(1 + (2 * fromBlocks.Depth) + 1);
+        block.Vectors.ShouldBe(fromBlocks.Products);
+        fromBlocks.Products.ShouldBe(fromVectors.Products);
+        AllEntries(fromBlocks).ShouldBe(AllEntries(fromVectors)); // the same products, so the same numbers
+    }
+
+    /// <summary>A dense operator that also takes blocks of vectors, counting its block calls.</summary>
+    private sealed class BlockOperator(LinearOperator inner) : IBlockLinearOperator
+    {
+        public int Calls { get; private set; }
+
+        public int Vectors { get; private set; }
+
+        public int Order => inner.Order;
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y) => throw new InvalidOperationException("The sampler should pass whole blocks.");
+
+        public void ApplyTranspose(ReadOnlySpan<double> x, Span<double> y) => throw new InvalidOperationException("The sampler should pass whole blocks.");
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y, int count)
+        {
+            Calls++;
+            Vectors += count;
+            for (int t = 0; t < count; t++) inner.Apply(x.Slice(t * Order, Order), y.Slice(t * Order, Order));
+        }
+
+        public void ApplyTranspose(ReadOnlySpan<double> x, Span<double> y, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>Collects reports on the reporting thread (Progress&lt;T&gt; would post them to the thread pool).</summary>
     private sealed class Synchronous(List<ExactProgress> reports) : IProgress<ExactProgress>
     {
