@@ -65,8 +65,7 @@ internal static class ConstructionTable
     /// </summary>
     private static void RunProductsCase(string kind, int n, int p)
     {
-        int m = 2;
-        while ((long)m * p < n) m *= 2;
+        int m = Trainer.Training.TrainingOptions.LeavesFor(n, p);
         IMatrixEntries reference;
         Solvers.ILinearOperator product;
         if (kind == "rbf-products")
@@ -102,8 +101,7 @@ internal static class ConstructionTable
             return;
         }
 
-        int m = 2;
-        while ((long)m * p < n) m *= 2;
+        int m = Trainer.Training.TrainingOptions.LeavesFor(n, p);
         IMatrixEntries reference;
         Func<ExactResult> build;
         switch (kind)

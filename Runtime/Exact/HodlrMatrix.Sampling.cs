@@ -53,15 +53,17 @@ public sealed partial class HodlrMatrix
         ArgumentOutOfRangeException.ThrowIfNegative(oversampling);
         if (!double.IsFinite(tolerance) || tolerance < 0) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must be finite and >= 0.");
 
+        // The ranges of a level differ in length by at most one, so its widest is ⌈n / 2^level⌉.
+        int Widest(int level) => (int)(((long)n + (1L << level) - 1) >> level);
         int depth = 0;
-        while (((long)n + (1L << depth) - 1) >> depth > leafSize) depth++;
+        while (Widest(depth) > leafSize) depth++;
         var matrix = new HodlrMatrix(n, depth, isSymmetric);
         const int NormVectors = 4;
-        int widest = Math.Max(Math.Max(maxRank + oversampling, NormVectors), (int)(((long)n + (1L << depth) - 1) >> depth));
+        int widest = Math.Max(Math.Max(maxRank + oversampling, NormVectors), Widest(depth));
         var sampler = new ProductSampler(a, isSymmetric, widest, cancellationToken);
         var random = new Random(seed);
         GaussianSamples.Fill(sampler.Input(NormVectors), random);
-        var sample = sampler.Multiply(NormVectors, transpose: false);
+        var sample = sampler.Multiply(NormVectors, transpose: false).AsSpan(0, n * NormVectors);
         double frobenius = Math.Sqrt(Kernels.Level1.Dot<double>(sample, sample) / NormVectors);
         double threshold = tolerance * frobenius / Math.Sqrt(n);
 
@@ -120,9 +122,8 @@ public sealed partial class HodlrMatrix
             GaussianSamples.Fill(omega.Slice(start * samples, (end - start) * samples), random);
         }
 
-        var product = sampler.Multiply(samples, transpose: false);
-        SubtractOffDiagonal(product, omega, samples, level - 1, transpose: false);
-        var y = sampler.Result(samples);
+        var y = sampler.Multiply(samples, transpose: false);
+        SubtractOffDiagonal(y.AsSpan(0, n * samples), omega, samples, level - 1, transpose: false);
         var ranges = new (double[] Basis, int Rank, bool Saturated)[pairs];
         Parallel.For(0, pairs, pair =>
         {
@@ -187,9 +188,8 @@ public sealed partial class HodlrMatrix
             for (int row = 0; row < end - start; row++) basis.AsSpan(row * rank, rank).CopyTo(w.Slice((start + row) * width));
         }
 
-        var product = sampler.Multiply(width, transpose: true);
-        SubtractOffDiagonal(product, w, width, level - 1, transpose: true);
-        var z = sampler.Result(width);
+        var z = sampler.Multiply(width, transpose: true);
+        SubtractOffDiagonal(z.AsSpan(0, n * width), w, width, level - 1, transpose: true);
         Parallel.For(0, pairs, pair =>
         {
             var (basis, rank, saturated) = ranges[pair];
@@ -237,8 +237,8 @@ public sealed partial class HodlrMatrix
             for (int t = 0; t < Start(depth, leaf + 1) - start; t++) identities[((start + t) * width) + t] = 1;
         }
 
-        SubtractOffDiagonal(sampler.Multiply(width, transpose: false), identities, width, depth, transpose: false);
-        var y = sampler.Result(width);
+        var y = sampler.Multiply(width, transpose: false);
+        SubtractOffDiagonal(y.AsSpan(0, n * width), identities, width, depth, transpose: false);
         for (int leaf = 0; leaf < leaves; leaf++)
         {
             int start = Start(depth, leaf), size = Start(depth, leaf + 1) - start;
@@ -290,11 +290,9 @@ public sealed partial class HodlrMatrix
             return input;
         }
 
-        /// <summary>The n x count result of the last <see cref="Multiply"/> (with whatever the caller did to it since).</summary>
-        public double[] Result(int count) => count * n <= transposed.Length ? transposed : throw new ArgumentOutOfRangeException(nameof(count));
-
-        /// <summary>A (or Aᵀ) times the n x count block of <see cref="Input"/>, into the span returned (n x count, row-major).</summary>
-        public Span<double> Multiply(int count, bool transpose)
+        /// <summary>A (or Aᵀ) times the n x count block of <see cref="Input"/>: the first n · count numbers of the array
+        /// returned (row-major), valid until the next call.</summary>
+        public double[] Multiply(int count, bool transpose)
         {
             // Vector t of the block is row t of its transpose: each product reads and writes contiguous spans.
             Semiseparable.Transpose(inputBlock.AsSpan(0, n * count), n, count, transposed);
@@ -328,9 +326,8 @@ public sealed partial class HodlrMatrix
             }
 
             Products += count;
-            var result = transposed.AsSpan(0, n * count);
-            Semiseparable.Transpose(products.AsSpan(0, n * count), count, n, result);
-            return result;
+            Semiseparable.Transpose(products.AsSpan(0, n * count), count, n, transposed);
+            return transposed;
         }
     }
 }

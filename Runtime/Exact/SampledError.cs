@@ -87,8 +87,12 @@ public static class SampledError
             }
         }
 
-        return new ProductErrorEstimate(vectors, norm == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / norm));
+        return new ProductErrorEstimate(vectors, RelativeError(difference, norm));
     }
+
+    /// <summary>√(Σ error² / Σ reference²); an exact zero against a zero reference is 0, any error against it is infinite.</summary>
+    private static double RelativeError(double squaredError, double squaredReference) =>
+        squaredReference == 0 ? (squaredError == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(squaredError / squaredReference);
 
     /// <summary>Vectors per product: one pass over the model's weights serves this many sampled rows.</summary>
     private const int Batch = 8;
@@ -113,7 +117,7 @@ public static class SampledError
             largest = Math.Max(largest, sum.Largest);
         }
 
-        return new SampledErrorEstimate(sample.Length, reference == 0 ? (difference == 0 ? 0 : double.PositiveInfinity) : Math.Sqrt(difference / reference), largest);
+        return new SampledErrorEstimate(sample.Length, RelativeError(difference, reference), largest);
     }
 
     /// <summary>One thread's unit vectors, products, matrix row and product workspace.</summary>
