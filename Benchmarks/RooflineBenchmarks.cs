@@ -1,14 +1,15 @@
 using BenchmarkDotNet.Attributes;
 using GenLu.Benchmarks.Support;
 using GenLu.Dense;
+using System.Runtime.Intrinsics;
 using GenLu.Kernels;
 
 namespace GenLu.Benchmarks;
 
 /// <summary>
 /// The machine's ceilings for the roofline: streaming bandwidth from memory (a 256 MiB copy, and a 256 MiB
-/// read-only sum) and the peak of GenLu's own packed GEMM micro-kernel (C -= A B with all three operands in
-/// cache). <see cref="RooflineReport"/> turns them into floor times for the solves of
+/// read-only sum), the peak of GenLu's own packed GEMM micro-kernel (C -= A B with all three operands in
+/// cache) and the core's fused multiply-add throughput (<see cref="FmaPeak"/>), the ceiling of any float solve. <see cref="RooflineReport"/> turns them into floor times for the solves of
 /// <see cref="SolveComparisonBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
@@ -55,6 +56,48 @@ public unsafe class RooflineMachineBenchmarks
     /// <summary>Reads 256 MiB.</summary>
     [Benchmark]
     public float ReadLarge() => Streaming.Sum(_source);
+
+    /// <summary>Independent Vector512 multiply-add chains per loop step: more than the FMA latency times the FMA issue
+    /// rate of the cores here (4 cycles x 1 per cycle for 512 bits), so the loop runs at the FMA units' throughput.</summary>
+    public const int FmaChains = 12;
+
+    /// <summary>Loop steps of <see cref="FmaPeak"/>.</summary>
+    public const int FmaSteps = 1 << 20;
+
+    /// <summary>Flops of <see cref="FmaPeak"/>: two per lane of every multiply-add.</summary>
+    public static long FmaFlops => 2L * FmaChains * FmaSteps * Vector512<float>.Count;
+
+    /// <summary>
+    /// The arithmetic ceiling of one core for float32: <see cref="FmaChains"/> independent chains of Vector512 fused
+    /// multiply-adds in registers, no memory operand. A solve that does two flops per weight and right-hand side can
+    /// not run faster than its flops at this rate, whatever its memory does.
+    /// </summary>
+    [Benchmark]
+    public float FmaPeak()
+    {
+        var factor = Vector512.Create(0.999f);
+        var addend = Vector512.Create(1e-3f);
+        Span<Vector512<float>> seeds = stackalloc Vector512<float>[FmaChains];
+        for (int c = 0; c < FmaChains; c++) seeds[c] = Vector512.Create(c * 0.1f);
+        Vector512<float> a0 = seeds[0], a1 = seeds[1], a2 = seeds[2], a3 = seeds[3], a4 = seeds[4], a5 = seeds[5];
+        Vector512<float> a6 = seeds[6], a7 = seeds[7], a8 = seeds[8], a9 = seeds[9], a10 = seeds[10], a11 = seeds[11];
+        for (int step = 0; step < FmaSteps; step++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, factor, addend);
+            a1 = Vector512.FusedMultiplyAdd(a1, factor, addend);
+            a2 = Vector512.FusedMultiplyAdd(a2, factor, addend);
+            a3 = Vector512.FusedMultiplyAdd(a3, factor, addend);
+            a4 = Vector512.FusedMultiplyAdd(a4, factor, addend);
+            a5 = Vector512.FusedMultiplyAdd(a5, factor, addend);
+            a6 = Vector512.FusedMultiplyAdd(a6, factor, addend);
+            a7 = Vector512.FusedMultiplyAdd(a7, factor, addend);
+            a8 = Vector512.FusedMultiplyAdd(a8, factor, addend);
+            a9 = Vector512.FusedMultiplyAdd(a9, factor, addend);
+            a10 = Vector512.FusedMultiplyAdd(a10, factor, addend);
+            a11 = Vector512.FusedMultiplyAdd(a11, factor, addend);
+        }
+        return Vector512.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
+    }
 
     /// <summary><see cref="GemmFlops"/> flops of the micro-kernel, column-major operands.</summary>
     [Benchmark]

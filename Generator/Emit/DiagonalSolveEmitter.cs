@@ -25,7 +25,8 @@ internal static class DiagonalSolveEmitter
     /// <summary>The one-vector solves the panel solves fall back to.</summary>
     public static void EmitSingleSolves(CodeWriter writer, int p, ElementType element) => EmitLuSolves(writer, p, element);
 
-    /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: eight (four for P = 32 doubles) vectors at a time through the wide sweeps, then four
+    /// <summary><c>v_r = G⁻¹ v_r</c> for the panel: sixteen float vectors at a time in the lanes (<see cref="LaneSweepEmitter"/>) where
+    /// that applies, eight (four for P = 32 doubles) at a time through the wide sweeps, then four
     /// through the interleaved register sweeps (<see cref="RegisterSweepEmitter.InterleavedSweeps"/>), the rest one by one.</summary>
     private static void EmitLuSolve(CodeWriter writer, int p, ElementType element)
     {
@@ -34,6 +35,9 @@ internal static class DiagonalSolveEmitter
         writer.Line("/// <summary><c>v_r = G⁻¹ v_r</c> for <paramref name=\"count\"/> vectors, v_r at <c>r · stride</c>.</summary>");
         writer.Open($"private static void LuSolve({Parameters}, int count)");
         writer.Line("int r = 0;");
+        bool lanes = LaneSweepEmitter.Applies(p, element);
+        if (lanes)
+            writer.Line($"if ({Intrinsics}X86.Avx512F.IsSupported) for (; r + {I(LaneSweepEmitter.Lanes)} <= count; r += {I(LaneSweepEmitter.Lanes)}) LuSolveLanes(triangles, inverseDiagonal, ipiv, v.Slice(r * stride), stride);");
         if (wide > 1)
             writer.Line($"if ({Intrinsics}Vector512.IsHardwareAccelerated) for (; r + {I(wide)} <= count; r += {I(wide)}) LuSolveWide(triangles, inverseDiagonal, ipiv, v.Slice(r * stride), stride);");
         if (interleaved > 1)
@@ -60,6 +64,7 @@ internal static class DiagonalSolveEmitter
             EmitPanelSolve("LuSolveWide", wide,
                 $"<c>v_r = G⁻¹ v_r</c> for {I(wide)} vectors <paramref name=\"stride\"/> apart (see the emitter's EmitWideSweeps).",
                 () => RegisterSweepEmitter.EmitWideSweeps(writer, p, element, wide));
+        if (lanes) LaneSweepEmitter.Emit(writer, p, element, Parameters);
     }
 
     private static void EmitPanelPrologue(CodeWriter writer, int vectors, ElementType element)

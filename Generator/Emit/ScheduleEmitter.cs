@@ -10,8 +10,8 @@ namespace GenLu.Generator.Emit;
 /// Prints one triangular factor's <see cref="ExecutionPlan"/> (product or solve) as straight-line code for a fixed
 /// (M, P): every step becomes one call of a panel kernel with constant offsets. The schedule itself — leaf order,
 /// pruned terms, scratch slots — is the plan's; this class only spells it.
-/// <para>Every method runs a panel of <c>count</c> vectors through the tree together (vector r's blocks PaddedN floats
-/// after vector r−1's, its scratch slots SlotsLength floats after), so each step is one kernel call for the whole
+/// <para>Every method runs a panel of <c>count</c> vectors through the tree together (vector r's blocks <c>stride</c> floats
+/// after vector r−1's — PaddedN, or the solver's PanelStride for a copied panel — its scratch slots SlotsLength floats after), so each step is one kernel call for the whole
 /// panel (see <see cref="PanelProductEmitter"/>); one vector is the panel of one.</para>
 /// </summary>
 internal sealed class ScheduleEmitter
@@ -60,13 +60,13 @@ internal sealed class ScheduleEmitter
         string factor = $"{prefix.TrimEnd('.')}{(plan.Transposed ? "ᵀ" : "")}", order = plan.Ascending ? "ascending" : "descending";
         if (solve)
         {
-            writer.Line($"/// <summary>Solves {factor} leaf by leaf ({order}), in place: x holds the right-hand sides on entry.</summary>");
-            writer.Open($"private static void {methodName}({element.Span} x, {element.Span} work, int count)");
+            writer.Line($"/// <summary>Solves {factor} leaf by leaf ({order}), in place: x holds the right-hand sides on entry, <paramref name=\"stride\"/> apart.</summary>");
+            writer.Open($"private static void {methodName}({element.Span} x, {element.Span} work, int count, int stride)");
         }
         else
         {
-            writer.Line($"/// <summary>Multiplies by {factor} leaf by leaf ({order}); x and y may be the same span.</summary>");
-            writer.Open($"private static void {methodName}({element.ReadOnlySpan} x, {element.Span} y, {element.Span} work, int count)");
+            writer.Line($"/// <summary>Multiplies by {factor} leaf by leaf ({order}); x and y may be the same span, their vectors <paramref name=\"stride\"/> apart.</summary>");
+            writer.Open($"private static void {methodName}({element.ReadOnlySpan} x, {element.Span} y, {element.Span} work, int count, int stride)");
         }
         writer.Line($"{element.ReadOnlySpan} w = Weights;");
         if (solve)
@@ -97,8 +97,8 @@ internal sealed class ScheduleEmitter
         string factor = $"{prefix.TrimEnd('.')}{(plan.Transposed ? "ᵀ" : "")}", order = plan.Ascending ? "ascending" : "descending";
         writer.Line($"/// <summary>{(solve ? "Solves" : "Multiplies by")} {factor} leaf by leaf ({order}): {I(plan.Steps.Count)} steps of the plan's step table.</summary>");
         writer.Line(solve
-            ? $"private static void {methodName}({element.Span} x, {element.Span} work, int count) => RunSteps(StepTable({I(planIndex)}), x, x, work, count);"
-            : $"private static void {methodName}({element.ReadOnlySpan} x, {element.Span} y, {element.Span} work, int count) => RunSteps(StepTable({I(planIndex)}), x, y, work, count);");
+            ? $"private static void {methodName}({element.Span} x, {element.Span} work, int count, int stride) => RunSteps(StepTable({I(planIndex)}), x, x, work, count, stride);"
+            : $"private static void {methodName}({element.ReadOnlySpan} x, {element.Span} y, {element.Span} work, int count, int stride) => RunSteps(StepTable({I(planIndex)}), x, y, work, count, stride);");
         writer.Line();
     }
 
@@ -113,7 +113,7 @@ internal sealed class ScheduleEmitter
             : $"{dense}({denseArguments})";
         string Product(bool transposed)
         {
-            string arguments = "w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN,\n" +
+            string arguments = "w.Slice(argument, TensorSize), fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : stride,\n" +
                 $"                    to, toStride, count, (code & {I(EmbeddedDataLayout.NegativeFlag)}) != 0 ? {element.Literal(-1)} : {element.Literal(1)}";
             return Call(transposed ? "AddTransposedProduct" : "AddProduct", arguments, SparseKernelEmitter.ProductName(transposed, -1), arguments, sparsity.Products.Length > 0);
         }
@@ -125,8 +125,8 @@ internal sealed class ScheduleEmitter
         }
         writer.Lines($$"""
         /// <summary>Runs a step table over a panel: the vectors read are in <paramref name="x"/>, those written in
-        /// <paramref name="y"/> (the same span for a solve), scratch slots in <paramref name="work"/>.</summary>
-        private static void RunSteps(global::System.ReadOnlySpan<int> steps, {{element.ReadOnlySpan}} x, {{element.Span}} y, {{element.Span}} work, int count)
+        /// <paramref name="y"/> (the same span for a solve), <paramref name="stride"/> apart, scratch slots in <paramref name="work"/>.</summary>
+        private static void RunSteps(global::System.ReadOnlySpan<int> steps, {{element.ReadOnlySpan}} x, {{element.Span}} y, {{element.Span}} work, int count, int stride)
         {
             {{element.ReadOnlySpan}} w = Weights;
             {{element.ReadOnlySpan}} factors = Factors;
@@ -137,14 +137,14 @@ internal sealed class ScheduleEmitter
                 int code = steps[s], argument = steps[s + 1], source = steps[s + 2], target = steps[s + 3];
                 bool fromSlot = (source & 3) == {{I(EmbeddedDataLayout.ScratchOperand)}}, toSlot = (target & 3) == {{I(EmbeddedDataLayout.ScratchOperand)}};
                 {{element.Span}} to = toSlot ? work.Slice(target >> 2) : y.Slice(target >> 2);
-                int toStride = toSlot ? SlotsLength : PaddedN;
+                int toStride = toSlot ? SlotsLength : stride;
                 switch (code & 7)
                 {
                     case {{I(EmbeddedDataLayout.ClearCode)}}:
                         ClearBlocks(to, toStride, count);
                         break;
                     case {{I(EmbeddedDataLayout.CopyCode)}}:
-                        CopyBlocks(fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : PaddedN, to, toStride, count);
+                        CopyBlocks(fromSlot ? work.Slice(source >> 2) : x.Slice(source >> 2), fromSlot ? SlotsLength : stride, to, toStride, count);
                         break;
                     case {{I(EmbeddedDataLayout.ProductCode)}}:
                         {{Product(transposed: false)}};
@@ -189,14 +189,14 @@ internal sealed class ScheduleEmitter
     }
 
     /// <summary>An operand as a panel argument: the span from its first vector's block, and the stride between
-    /// vectors (PaddedN for the vectors, SlotsLength for scratch slots). Solves work in place on x.</summary>
+    /// vectors (the schedule's stride for the vectors, SlotsLength for scratch slots). Solves work in place on x.</summary>
     private string Operand(PlanOperand operand, bool solve)
     {
         switch (operand.Kind)
         {
             case OperandKind.Scratch: return $"work.Slice({I(operand.Index * p)}), SlotsLength";
-            case OperandKind.Input: return $"x.Slice({I(operand.Index * p)}), PaddedN";
-            default: return $"{(solve ? "x" : "y")}.Slice({I(operand.Index * p)}), PaddedN";
+            case OperandKind.Input: return $"x.Slice({I(operand.Index * p)}), stride";
+            default: return $"{(solve ? "x" : "y")}.Slice({I(operand.Index * p)}), stride";
         }
     }
 

@@ -11,7 +11,7 @@ namespace GenLu.Tests;
 /// </summary>
 public class GeneratedPlanTests
 {
-    private const string Operand = @"(x|y|work)\.Slice\((\d+)\), (?:PaddedN|SlotsLength)";
+    private const string Operand = @"(x|y|work)\.Slice\((\d+)\), (?:stride|SlotsLength)";
     private static readonly Regex ProductLine = new($@"^(AddProduct|AddTransposedProduct)\(w\.Slice\((\d+), TensorSize\), {Operand}, {Operand}, count, (-?1)f\);");
     private static readonly Regex SolveLine = new($@"^(LuSolve|LuSolveTransposed)\(factors\.Slice\(\d+, 2 \* TensorSize\), inverseDiagonals\.Slice\((\d+), P\), pivots\.Slice\(\d+, P\), {Operand}, count\);");
     private static readonly Regex ClearLine = new($@"^ClearBlocks\({Operand}, count\);");

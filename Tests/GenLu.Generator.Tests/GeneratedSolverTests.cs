@@ -200,6 +200,59 @@ public class GeneratedSolverTests
         solver.Batch(operation)(ReadOnlySpan<float>.Empty, Span<float>.Empty, 0);
     }
 
+    /// <summary>
+    /// At N = 1,024 floats (4 KiB) a panel's vectors would share their cache sets, so full-speed scratch holds a copy of
+    /// the panel one cache line wider per vector, and sixteen vectors go through the G_i solves in the lanes. A solve must
+    /// give the numbers of the in-place panels and of the wide sweeps (panels of 8): the same operations in the same order.
+    /// </summary>
+    [Theory]
+    [InlineData("Solve")]
+    [InlineData("SolveTranspose")]
+    [InlineData("Apply")]
+    [InlineData("ApplyTranspose")]
+    public void Panels_copied_one_cache_line_apart_and_lane_sweeps_give_the_in_place_and_wide_sweep_numbers(string operation)
+    {
+        var model = TestModels.WellConditioned(64, 16, seed: 17, scale: 0.75);
+        var solver = GeneratedSolver.Build(model, new EmbeddingForm(Resource: true, Looped: true));
+        solver.Source.ShouldContain("LuSolveLanes(triangles, inverseDiagonal, ipiv, v.Slice(r * stride), stride);");
+        int n = model.N, count = 21, scratchLength = solver.Constant<int>("ScratchLength");
+        bool solve = operation.StartsWith("Solve", StringComparison.Ordinal);
+        n.ShouldBe(1024);
+        // The copy's stride: PaddedN plus one 64-byte line of floats.
+        solver.Constant<int>("BatchScratchLength").ShouldBe(16 * (scratchLength + 1024 + 16));
+        var inputs = RandomVector(n * count, seed: 23);
+        float[] Run(int scratchFloats)
+        {
+            var output = new float[n * count];
+            solver.BatchWithScratch(operation)(inputs, output, count, new float[scratchFloats]);
+            return output;
+        }
+
+        var copied = Run(solver.Constant<int>("BatchScratchLength"));
+        // Room for 16 vectors' slots but not for their copy: panels of 16 in place, through the lanes too.
+        var inPlacePanels = Run(16 * scratchLength);
+        // Panels of 8 in place: the wide sweeps instead of the lanes, the same products as panels of 16 in place.
+        Run(8 * scratchLength).ShouldBe(inPlacePanels, "in-place panels of 8 and of 16");
+        if (solve) inPlacePanels.ShouldBe(copied, "in-place and copied panels of 16");
+        else
+            // A product on the copy runs with x = y, as a padded model's always does, which rounds differently from x ≠ y.
+            for (int k = 0; k < count; k++)
+                DenseReference.RelativeError(inPlacePanels.AsSpan(k * n, n).ToArray(), Array.ConvertAll(copied.AsSpan(k * n, n).ToArray(), v => (double)v))
+                    .ShouldBeLessThan(1e-6, $"in-place and copied panels of 16, vector {k}");
+        var inPlace = (float[])inputs.Clone();
+        solver.BatchWithScratch(operation)(inPlace, inPlace, count, new float[solver.Constant<int>("BatchScratchLength")]);
+        inPlace.ShouldBe(copied, "copied panels, x = b");
+
+        var reference = DenseReference.Operator(model);
+        if (operation.EndsWith("Transpose", StringComparison.Ordinal)) reference = DenseReference.Transpose(reference);
+        for (int k = 0; k < count; k++)
+        {
+            var input = Array.ConvertAll(inputs.AsSpan(k * n, n).ToArray(), v => (double)v);
+            var exact = solve ? DenseReference.Solve(reference, input) : DenseReference.Multiply(reference, input);
+            DenseReference.RelativeError(copied.AsSpan(k * n, n).ToArray(), exact).ShouldBeLessThan(1e-4, $"vector {k} vs the dense reference");
+        }
+    }
+
     [Fact]
     public void Bad_arguments_throw_argument_exceptions_naming_the_argument()
     {
