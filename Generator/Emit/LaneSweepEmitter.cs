@@ -35,16 +35,7 @@ internal static class LaneSweepEmitter
         writer.Line($"/// <summary><c>v_r = G⁻¹ v_r</c> for {I(Lanes)} vectors <paramref name=\"stride\"/> apart, the vectors in the lanes (see the emitter's class comment).</summary>");
         writer.Open($"private static void LuSolveLanes({parameters})");
         DiagonalSolveEmitter.EmitLuPrologue(writer, element);
-        writer.Lines($$"""
-            // U's columns times −1/u_kk: the factors of the backward sweep, formed as the wide sweep forms them.
-            global::System.Span<float> scaledColumns = stackalloc float[TensorSize];
-            ref float c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scaledColumns);
-            for (int k = 1; k < P; k++)
-            {
-                var scale = {{V}}.Create(-{{Unsafe}}.Add(ref d, k));
-                for (int i = 0; i < k; i += {{I(Lanes)}}) {{V}}.StoreUnsafe({{V}}.LoadUnsafe(ref u, (nuint)(k * P + i)) * scale, ref c, (nuint)(k * P + i));
-            }
-            """);
+        writer.Line("global::System.Span<float> scaledColumns = stackalloc float[TensorSize];");
         for (int b = 0; b < blocks; b++) writer.Line($"TransposeLanes(ref {Unsafe}.Add(ref z, {I(Lanes * b)}), stride);");
         writer.Lines($$"""
             // getrs's row swaps, in order: now whole registers (row i is at (i mod 16) · stride + 16 · (i / 16)).
@@ -99,6 +90,16 @@ internal static class LaneSweepEmitter
             for (int k = first; k < end - 1; k++) Step(k, k + 1, end, fromRegister: true, forward: true);
             if (b < blocks - 1) Store(b, scaled: null);
         }
+        writer.Lines($$"""
+            // U's columns times −1/u_kk: the factors of the backward sweep, formed as the wide sweep forms them (here, after the
+            // forward sweep, the loads of U overlap its last multiply-adds).
+            ref float c = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scaledColumns);
+            for (int k = 1; k < P; k++)
+            {
+                var scale = {{V}}.Create(-{{Unsafe}}.Add(ref d, k));
+                for (int i = 0; i < k; i += {{I(Lanes)}}) {{V}}.StoreUnsafe({{V}}.LoadUnsafe(ref u, (nuint)(k * P + i)) * scale, ref c, (nuint)(k * P + i));
+            }
+            """);
         writer.Line("// Upper backward sweep on unscaled values, last block first: the later blocks' rows, then the block's own triangle.");
         for (int b = blocks - 1; b >= 0; b--)
         {
