@@ -170,26 +170,29 @@ internal static class LaneSweepEmitter
             writer.Line($"var t{I(2 * j)} = {Avx512}.UnpackLow(r{I(2 * j)}, r{I(2 * j + 1)});");
             writer.Line($"var t{I(2 * j + 1)} = {Avx512}.UnpackHigh(r{I(2 * j)}, r{I(2 * j + 1)});");
         }
+        // Each later round combines two registers twice, by a low and a high control.
+        void Pair(string operation, string a, string b, string lowControl, string highControl, string lowTarget, string highTarget, bool store)
+        {
+            foreach (var (control, target) in new[] { (lowControl, lowTarget), (highControl, highTarget) })
+            {
+                string value = $"{Avx512}.{operation}({a}, {b}, {control})";
+                writer.Line(store ? $"{V}.StoreUnsafe({value}, ref first, (nuint)({target} * stride));" : $"var {target} = {value};");
+            }
+        }
         for (int q = 0; q < 4; q++)
         {
-            writer.Line($"var u{I(4 * q)} = {Avx512}.Shuffle(t{I(4 * q)}, t{I(4 * q + 2)}, 0x44);");
-            writer.Line($"var u{I(4 * q + 1)} = {Avx512}.Shuffle(t{I(4 * q)}, t{I(4 * q + 2)}, 0xEE);");
-            writer.Line($"var u{I(4 * q + 2)} = {Avx512}.Shuffle(t{I(4 * q + 1)}, t{I(4 * q + 3)}, 0x44);");
-            writer.Line($"var u{I(4 * q + 3)} = {Avx512}.Shuffle(t{I(4 * q + 1)}, t{I(4 * q + 3)}, 0xEE);");
+            Pair("Shuffle", $"t{I(4 * q)}", $"t{I(4 * q + 2)}", "0x44", "0xEE", $"u{I(4 * q)}", $"u{I(4 * q + 1)}", store: false);
+            Pair("Shuffle", $"t{I(4 * q + 1)}", $"t{I(4 * q + 3)}", "0x44", "0xEE", $"u{I(4 * q + 2)}", $"u{I(4 * q + 3)}", store: false);
         }
         for (int m = 0; m < 4; m++)
         {
-            writer.Line($"var v{I(4 * m)} = {Avx512}.Shuffle4x128(u{I(m)}, u{I(4 + m)}, 0x44);");
-            writer.Line($"var v{I(4 * m + 1)} = {Avx512}.Shuffle4x128(u{I(m)}, u{I(4 + m)}, 0xEE);");
-            writer.Line($"var v{I(4 * m + 2)} = {Avx512}.Shuffle4x128(u{I(8 + m)}, u{I(12 + m)}, 0x44);");
-            writer.Line($"var v{I(4 * m + 3)} = {Avx512}.Shuffle4x128(u{I(8 + m)}, u{I(12 + m)}, 0xEE);");
+            Pair("Shuffle4x128", $"u{I(m)}", $"u{I(4 + m)}", "0x44", "0xEE", $"v{I(4 * m)}", $"v{I(4 * m + 1)}", store: false);
+            Pair("Shuffle4x128", $"u{I(8 + m)}", $"u{I(12 + m)}", "0x44", "0xEE", $"v{I(4 * m + 2)}", $"v{I(4 * m + 3)}", store: false);
         }
         for (int m = 0; m < 4; m++)
         {
-            writer.Line($"{V}.StoreUnsafe({Avx512}.Shuffle4x128(v{I(4 * m)}, v{I(4 * m + 2)}, 0x88), ref first, (nuint)({I(m)} * stride));");
-            writer.Line($"{V}.StoreUnsafe({Avx512}.Shuffle4x128(v{I(4 * m)}, v{I(4 * m + 2)}, 0xDD), ref first, (nuint)({I(4 + m)} * stride));");
-            writer.Line($"{V}.StoreUnsafe({Avx512}.Shuffle4x128(v{I(4 * m + 1)}, v{I(4 * m + 3)}, 0x88), ref first, (nuint)({I(8 + m)} * stride));");
-            writer.Line($"{V}.StoreUnsafe({Avx512}.Shuffle4x128(v{I(4 * m + 1)}, v{I(4 * m + 3)}, 0xDD), ref first, (nuint)({I(12 + m)} * stride));");
+            Pair("Shuffle4x128", $"v{I(4 * m)}", $"v{I(4 * m + 2)}", "0x88", "0xDD", I(m), I(4 + m), store: true);
+            Pair("Shuffle4x128", $"v{I(4 * m + 1)}", $"v{I(4 * m + 3)}", "0x88", "0xDD", I(8 + m), I(12 + m), store: true);
         }
         writer.Close();
         writer.Line();
