@@ -54,7 +54,7 @@ internal static class SolverEmitter
 
         writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{GeneratorVersion}\")]");
         writer.Open("static partial class " + target.TypeName);
-        EmitConstants(writer, content, target, slotsLength, (int)scratchLength, panelStride, element);
+        EmitConstants(writer, content, target, slotsLength, (int)scratchLength, panelStride, panelCopies, element);
         if (withPreconditioner) PreconditionerEmitter.Emit(writer, element);
         bool stackScratch = scratchLength * element.ByteSize <= MaxStackScratchBytes;
         EmitOperation(writer, "Solve", "b", "x", "the solution <c>x ≈ A⁻¹ b = U⁻¹ L⁻¹ b / s</c>", stackScratch, element);
@@ -111,9 +111,8 @@ internal static class SolverEmitter
         return (long)paddedN * element.ByteSize % Set == 0 ? paddedN + Line / element.ByteSize : paddedN;
     }
 
-    private static void EmitConstants(CodeWriter writer, WeightContent content, SolverTarget target, int slotsLength, int scratchLength, int panelStride, ElementType element)
+    private static void EmitConstants(CodeWriter writer, WeightContent content, SolverTarget target, int slotsLength, int scratchLength, int panelStride, bool panelCopies, ElementType element)
     {
-        bool panelCopies = panelStride != content.PaddedN;
         writer.Lines($$"""
             /// <summary>Number of leaf blocks of the model (a power of two).</summary>
             public const int M = {{I(content.M)}};
@@ -224,34 +223,45 @@ internal static class SolverEmitter
         // Unpadded vectors are solved in place (the right-hand sides copied into x once); a padded model's vectors, and a
         // panel of several when PaddedN would alias (see PanelStride), go into a zero-padded copy after the slots, are solved
         // or multiplied there in place and come back scaled, first N entries only.
-        string Core(string name, string input, string output, string first, string second, string factor, bool solve)
+        void Core(string name, string input, string output, string first, string second, string factor, bool solve)
         {
-            string Run(string vectors, string stride) => solve
-                ? $"{first}({vectors}, work, count, {stride});\n    {second}({vectors}, work, count, {stride});"
-                : $"{first}({(vectors == output ? input : vectors)}, {vectors}, work, count, {stride});\n    {second}({vectors}, {vectors}, work, count, {stride});";
-            string copied = $"{element.Span} panel = work.Slice(count * SlotsLength, count * stride);\n    Pad({input}, panel, count, stride);\n    " +
-                Run("panel", "stride") + $"\n    Unpad(panel, {output}, count, stride, {(scaled ? factor : element.Literal(1))});";
-            string inPlace = (solve ? $"CopyUnlessSame({input}, {output});\n    " : "") + Run(output, "PaddedN") + (scaled ? $"\n    MultiplyBy({output}, {factor});" : "");
-            string body = (padded, panelCopies) switch
+            void Run(string vectors, string stride)
             {
-                (true, true) => "int stride = HasPanelCopyRoom(count, work.Length) ? PanelStride : PaddedN;\n    " + copied,
-                (true, false) => "const int stride = PaddedN;\n    " + copied,
-                (false, true) => "if (HasPanelCopyRoom(count, work.Length))\n    {\n        const int stride = PanelStride;\n        " +
-                    copied.Replace("\n    ", "\n        ") + "\n        return;\n    }\n    " + inPlace,
-                _ => inPlace,
-            };
-            return $$"""
-                private static void {{name}}Core({{element.ReadOnlySpan}} {{input}}, {{element.Span}} {{output}}, {{element.Span}} work, int count)
-                {
-                    {{body}}
-                }
+                writer.Line(solve ? $"{first}({vectors}, work, count, {stride});" : $"{first}({(vectors == output ? input : vectors)}, {vectors}, work, count, {stride});");
+                writer.Line(solve ? $"{second}({vectors}, work, count, {stride});" : $"{second}({vectors}, {vectors}, work, count, {stride});");
+            }
+            void Copied(string stride)
+            {
+                writer.Line($"int stride = {stride};");
+                writer.Line($"{element.Span} panel = work.Slice(count * SlotsLength, count * stride);");
+                writer.Line($"Pad({input}, panel, count, stride);");
+                Run("panel", "stride");
+                writer.Line($"Unpad(panel, {output}, count, stride, {(scaled ? factor : element.Literal(1))});");
+            }
 
-                """;
+            writer.Open($"private static void {name}Core({element.ReadOnlySpan} {input}, {element.Span} {output}, {element.Span} work, int count)");
+            if (padded)
+                Copied(panelCopies ? "HasPanelCopyRoom(count, work.Length) ? PanelStride : PaddedN" : "PaddedN");
+            else
+            {
+                if (panelCopies)
+                {
+                    writer.Open("if (HasPanelCopyRoom(count, work.Length))");
+                    Copied("PanelStride");
+                    writer.Line("return;");
+                    writer.Close();
+                }
+                if (solve) writer.Line($"CopyUnlessSame({input}, {output});");
+                Run(output, "PaddedN");
+                if (scaled) writer.Line($"MultiplyBy({output}, {factor});");
+            }
+            writer.Close();
+            writer.Line();
         }
-        writer.Lines(Core("Solve", "b", "x", "LowerSolve", "UpperSolve", "InverseScale", solve: true));
-        writer.Lines(Core("SolveTranspose", "b", "x", "UpperTransposeSolve", "LowerTransposeSolve", "InverseScale", solve: true));
-        writer.Lines(Core("Apply", "x", "y", "UpperApply", "LowerApply", element.FromDouble("Scale"), solve: false));
-        writer.Lines(Core("ApplyTranspose", "x", "y", "LowerTransposeApply", "UpperTransposeApply", element.FromDouble("Scale"), solve: false));
+        Core("Solve", "b", "x", "LowerSolve", "UpperSolve", "InverseScale", solve: true);
+        Core("SolveTranspose", "b", "x", "UpperTransposeSolve", "LowerTransposeSolve", "InverseScale", solve: true);
+        Core("Apply", "x", "y", "UpperApply", "LowerApply", element.FromDouble("Scale"), solve: false);
+        Core("ApplyTranspose", "x", "y", "LowerTransposeApply", "UpperTransposeApply", element.FromDouble("Scale"), solve: false);
         if (panelCopies)
             writer.Lines($$"""
                 /// <summary>Whether a panel of <paramref name="count"/> vectors goes through a copy PanelStride apart: several vectors
